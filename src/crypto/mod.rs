@@ -1,0 +1,1 @@
+//! Cryptography every request needs: the tran token, correlation ids and JWE.

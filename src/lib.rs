@@ -1,0 +1,10 @@
+//! kona-conformance: certify a KONA PLATE Open API endpoint against its documentation.
+//!
+//! Layers, each with its own error type: [`contract`] (schemas and catalogue, loaded once),
+//! [`crypto`] (tran token, JWE, keys), [`client`] (signed HTTP exchanges), [`sandbox`]
+//! (the embedded reference server), [`steps`] and [`runner`] (the cucumber suite),
+//! [`report`] (every artifact a run writes) and [`cli`] (the command-line front).
+
+pub mod contract;
+pub mod crypto;
+pub mod secret;
