@@ -5,6 +5,8 @@
 //! (the embedded reference server), [`steps`] and [`runner`] (the cucumber suite),
 //! [`report`] (every artifact a run writes) and [`cli`] (the command-line front).
 
+pub mod cli;
 pub mod contract;
 pub mod crypto;
+pub mod fixtures;
 pub mod secret;
