@@ -6,7 +6,11 @@
 //! [`report`] (every artifact a run writes) and [`cli`] (the command-line front).
 
 pub mod cli;
+pub mod client;
 pub mod contract;
 pub mod crypto;
+pub mod runner;
+pub mod steps;
 pub mod fixtures;
+pub mod report;
 pub mod secret;

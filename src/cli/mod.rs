@@ -2,6 +2,8 @@
 //! own module and calls into the library; errors map to exit codes in one place ([`exit`]).
 
 pub mod exit;
+pub mod run;
+pub mod sign;
 
 use std::process::ExitCode;
 
@@ -19,7 +21,22 @@ pub struct Cli {
 }
 
 #[derive(Debug, Subcommand)]
-pub enum Command {}
+pub enum Command {
+    /// Certify a target (the embedded sandbox when no --base-url is given).
+    Run(run::RunArgs),
+    /// Print the headers the harness would send for a body file.
+    Sign(sign::SignArgs),
+}
+
+fn runtime() -> Option<tokio::runtime::Runtime> {
+    match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => Some(rt),
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            None
+        }
+    }
+}
 
 /// Parse arguments, run the subcommand, and turn its outcome into an exit code.
 pub fn main() -> ExitCode {
@@ -34,5 +51,23 @@ pub fn main() -> ExitCode {
             };
         }
     };
-    match cli.command {}
+    let code = match cli.command {
+        Command::Run(args) => match runtime() {
+            Some(rt) => rt.block_on(run::run(args)),
+            None => exit::USAGE,
+        },
+        Command::Sign(args) => match sign::render(&args) {
+            Ok(lines) => {
+                for line in lines {
+                    println!("{line}");
+                }
+                exit::PASSED
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                exit::USAGE
+            }
+        },
+    };
+    exit::code(code)
 }
