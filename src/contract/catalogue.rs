@@ -1,0 +1,215 @@
+//! Typed view of `schemas/catalogue.json`: endpoints, documented responses, this project's
+//! conventions for what the docs leave open, and the requirement ids everything else cites.
+
+use serde::{Deserialize, Serialize};
+
+/// How strongly an expectation may be asserted (see the catalogue's `strength` fields).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Strength {
+    /// Stated by the vendor's pages: asserted against every target.
+    Documented,
+    /// This project's choice where the pages are silent: asserted exactly only against the
+    /// embedded sandbox, observed elsewhere.
+    Convention,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Catalogue {
+    pub catalogue_version: String,
+    pub title: String,
+    pub base_path: String,
+    pub vendor_sandbox_base_url: String,
+    pub envelope: Envelope,
+    pub headers: HeaderSchemas,
+    pub missing_field_message_prefix: String,
+    pub requirements: Vec<Requirement>,
+    pub endpoints: Vec<Endpoint>,
+    pub conventions: Vec<Convention>,
+}
+
+/// Where the result code and text sit in a response body (errata E21 fixes the names once).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Envelope {
+    pub result_object: String,
+    pub code_field: String,
+    pub message_field: String,
+    pub encrypted_field: String,
+    pub schema: String,
+    pub encrypted_schema: String,
+    #[serde(rename = "x-doc")]
+    pub doc: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HeaderSchemas {
+    pub request: String,
+    pub response: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Requirement {
+    pub id: String,
+    /// An endpoint id, or `*` for a rule every endpoint shares.
+    pub endpoint: String,
+    pub strength: Strength,
+    pub summary: String,
+    pub source: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Encryption {
+    pub request: bool,
+    pub response: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Endpoint {
+    pub id: String,
+    pub name: String,
+    pub method: String,
+    pub path: String,
+    pub request_schema: String,
+    pub response_schema: String,
+    pub encryption: Encryption,
+    pub required_fields: Vec<String>,
+    pub responses: Vec<DocumentedResponse>,
+}
+
+/// A row of an endpoint's response-code table.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct DocumentedResponse {
+    pub key: String,
+    pub status: u16,
+    pub code: String,
+    /// May contain `{field}`, replaced by the name of the offending field.
+    pub message: String,
+    pub meaning: String,
+    pub strength: Strength,
+    pub requirement: String,
+}
+
+/// An answer this project chose for a case the pages leave without a code.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Convention {
+    pub key: String,
+    /// An endpoint id, or `*`.
+    pub endpoint: String,
+    pub status: u16,
+    pub code: String,
+    pub message: String,
+    /// Documented codes whose meaning is close enough that a real server using them for this
+    /// case is not contradicting the docs (issue: observed codes that collide are failures).
+    pub compatible_codes: Vec<String>,
+    pub meaning: String,
+}
+
+/// What a scenario expects back, resolved from the catalogue by endpoint and key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Expected {
+    pub key: String,
+    pub status: u16,
+    pub code: String,
+    pub message: String,
+    pub strength: Strength,
+    /// Only for conventions: documented codes that would not contradict the docs.
+    pub compatible_codes: Vec<String>,
+}
+
+impl Catalogue {
+    pub fn endpoint(&self, id: &str) -> Option<&Endpoint> {
+        self.endpoints.iter().find(|e| e.id == id)
+    }
+
+    pub fn endpoint_by_path(&self, path: &str) -> Option<&Endpoint> {
+        self.endpoints.iter().find(|e| e.path == path)
+    }
+
+    pub fn requirement(&self, id: &str) -> Option<&Requirement> {
+        self.requirements.iter().find(|r| r.id == id)
+    }
+
+    /// The convention for `key` that applies to `endpoint`: an endpoint-specific one wins
+    /// over a shared (`*`) one.
+    pub fn convention(&self, endpoint: &str, key: &str) -> Option<&Convention> {
+        let mut shared = None;
+        for c in self.conventions.iter().filter(|c| c.key == key) {
+            if c.endpoint == endpoint {
+                return Some(c);
+            }
+            if c.endpoint == "*" {
+                shared = Some(c);
+            }
+        }
+        shared
+    }
+
+    /// What `endpoint` answers in case `key`, with `{field}` filled in. A documented row
+    /// wins over a convention of the same key.
+    pub fn expected(&self, endpoint: &str, key: &str, field: Option<&str>) -> Option<Expected> {
+        let fill = |m: &str| match field {
+            Some(f) => m.replace("{field}", f),
+            None => m.to_owned(),
+        };
+        if let Some(r) = self
+            .endpoint(endpoint)
+            .and_then(|e| e.responses.iter().find(|r| r.key == key))
+        {
+            return Some(Expected {
+                key: key.to_owned(),
+                status: r.status,
+                code: r.code.clone(),
+                message: fill(&r.message),
+                strength: r.strength,
+                compatible_codes: Vec::new(),
+            });
+        }
+        self.convention(endpoint, key).map(|c| Expected {
+            key: key.to_owned(),
+            status: c.status,
+            code: c.code.clone(),
+            message: fill(&c.message),
+            strength: Strength::Convention,
+            compatible_codes: c.compatible_codes.clone(),
+        })
+    }
+
+    /// Every (status, code) pair `endpoint` may answer with: its documented rows and the
+    /// conventions that apply to it.
+    pub fn known_codes(&self, endpoint: &str) -> Vec<(u16, String)> {
+        let mut out: Vec<(u16, String)> = self
+            .endpoint(endpoint)
+            .map(|e| {
+                e.responses
+                    .iter()
+                    .map(|r| (r.status, r.code.clone()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        for c in &self.conventions {
+            if (c.endpoint == "*" || c.endpoint == endpoint)
+                && self.convention(endpoint, &c.key) == Some(c)
+            {
+                out.push((c.status, c.code.clone()));
+            }
+        }
+        out.sort();
+        out.dedup();
+        out
+    }
+
+    /// The documented row that carries `code` on `endpoint`, if any.
+    pub fn documented_code(&self, endpoint: &str, code: &str) -> Option<&DocumentedResponse> {
+        self.endpoint(endpoint)
+            .and_then(|e| e.responses.iter().find(|r| r.code == code))
+    }
+}

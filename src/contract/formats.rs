@@ -1,0 +1,115 @@
+//! The custom JSON Schema formats the schemas use. Each schema also carries an equivalent
+//! `pattern`, so tools that don't know these names (Schemathesis, Prism) still check the
+//! shape; these functions add what a pattern cannot say: a real calendar date and time.
+
+use chrono::{NaiveDate, NaiveDateTime};
+
+pub const CORRELATION_ID: &str = "kona-correlation-id";
+pub const TRAN_TIME: &str = "kona-tran-time";
+pub const DATE: &str = "kona-date";
+pub const TRAN_TOKEN: &str = "kona-tran-token";
+
+fn all_digits(s: &str, len: usize) -> bool {
+    s.len() == len && s.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// `yyyyMMdd`, a day that exists.
+pub fn is_date(s: &str) -> bool {
+    all_digits(s, 8) && NaiveDate::parse_from_str(s, "%Y%m%d").is_ok()
+}
+
+/// `yyyyMMddHHmmss`, an instant that exists.
+pub fn is_tran_time(s: &str) -> bool {
+    all_digits(s, 14) && NaiveDateTime::parse_from_str(s, "%Y%m%d%H%M%S").is_ok()
+}
+
+/// `yyMMddHHmmss-` and 7 hex digits: 20 characters.
+pub fn is_correlation_id(s: &str) -> bool {
+    let Some((stamp, serial)) = s.split_once('-') else {
+        return false;
+    };
+    all_digits(stamp, 12)
+        && NaiveDateTime::parse_from_str(&format!("20{stamp}"), "%Y%m%d%H%M%S").is_ok()
+        && serial.len() == 7
+        && serial.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// `KMV1:` + 17-digit time + `:` + 44 characters of padded base64 (a 32-byte MAC).
+pub fn is_tran_token(s: &str) -> bool {
+    let Some(rest) = s.strip_prefix("KMV1:") else {
+        return false;
+    };
+    let Some((time, mac)) = rest.split_once(':') else {
+        return false;
+    };
+    all_digits(time, 17)
+        && NaiveDateTime::parse_from_str(&time[..14], "%Y%m%d%H%M%S").is_ok()
+        && mac.len() == 44
+        && mac.ends_with('=')
+        && !mac[..43].contains('=')
+        && mac[..43]
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'/')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rstest::rstest;
+
+    #[rstest]
+    #[case("19751112", true)]
+    #[case("20240229", true)]
+    #[case("20230229", false)]
+    #[case("19751332", false)]
+    #[case("751112", false)]
+    #[case("1975-11-12", false)]
+    fn dates(#[case] input: &str, #[case] valid: bool) {
+        assert_eq!(is_date(input), valid, "{input}");
+    }
+
+    #[rstest]
+    #[case("20261121103000", true)]
+    #[case("2026112110300000", false)]
+    #[case("20261121253000", false)]
+    #[case("2026112110300a", false)]
+    fn tran_times(#[case] input: &str, #[case] valid: bool) {
+        assert_eq!(is_tran_time(input), valid, "{input}");
+    }
+
+    #[rstest]
+    #[case("261121103000-0a1b2c3", true)]
+    #[case("261121103000-0A1B2C3", true)]
+    #[case("261121103000-0a1b2c", false)]
+    #[case("261121103000-0a1b2cg", false)]
+    #[case("261321103000-0a1b2c3", false)]
+    #[case("2611211030000a1b2c3x", false)]
+    fn correlation_ids(#[case] input: &str, #[case] valid: bool) {
+        assert_eq!(is_correlation_id(input), valid, "{input}");
+    }
+
+    #[rstest]
+    #[case(
+        "KMV1:20261121103000123:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+        true
+    )]
+    #[case(
+        "KMV2:20261121103000123:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+        false
+    )]
+    #[case(
+        "KMV1:2026112110300012:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+        false
+    )]
+    #[case(
+        "KMV1:20261121103000123:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+        false
+    )]
+    #[case(
+        "KMV1:20261121103000123:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA==",
+        false
+    )]
+    fn tran_tokens(#[case] input: &str, #[case] valid: bool) {
+        assert_eq!(is_tran_token(input), valid, "{input}");
+    }
+}
