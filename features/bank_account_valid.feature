@@ -17,28 +17,65 @@ Feature: Account holder real-name verification (POST /api/v1/bankaccounts/user/v
     When the request is sent
     Then the target answers "<role>"
 
-    @req:BANK-CODE-002_002 @req:BANK-CODE-002_003 @req:BANK-CODE-002_004 @req:BANK-CODE-002_005 @req:BANK-CODE-002_006 @req:BANK-CODE-002_007 @req:BANK-CODE-002_008 @req:BANK-CODE-002_009
-    Examples: the page's response-code table
+    @req:BANK-CODE-002_002
+    Examples:
       | code    | role                   |
       | 002_002 | name-check-unavailable |
+
+    @req:BANK-CODE-002_003
+    Examples:
+      | code    | role                   |
       | 002_003 | name-mismatch          |
+
+    @req:BANK-CODE-002_004
+    Examples:
+      | code    | role                   |
       | 002_004 | before-business-hours  |
+
+    @req:BANK-CODE-002_005
+    Examples:
+      | code    | role                   |
       | 002_005 | user-not-found         |
+
+    @req:BANK-CODE-002_006
+    Examples:
+      | code    | role                   |
       | 002_006 | outside-service-hours  |
+
+    @req:BANK-CODE-002_007
+    Examples:
+      | code    | role                   |
       | 002_007 | account-not-found      |
+
+    @req:BANK-CODE-002_008
+    Examples:
+      | code    | role                   |
       | 002_008 | account-not-tradable   |
+
+    @req:BANK-CODE-002_009
+    Examples:
+      | code    | role                   |
       | 002_009 | account-not-checkable  |
 
-  @sandbox-only @req:BANK-BEFORE-HOURS-UNCODED @req:BANK-PROCESSING-DELAY @req:BANK-NON-PARTICIPATING
+  @sandbox-only
   Scenario Outline: The test-data cases without a published code are rejected (<role>)
     Given the bank account "<role>" from the fixtures
     When the request is sent
     Then the target answers "<role>"
 
+    @req:BANK-BEFORE-HOURS-UNCODED
     Examples:
       | role                 |
       | before-hours-uncoded |
+
+    @req:BANK-PROCESSING-DELAY
+    Examples:
+      | role                 |
       | processing-delay     |
+
+    @req:BANK-NON-PARTICIPATING
+    Examples:
+      | role                 |
       | non-participating    |
 
   @req:BANK-FIELD-BANKACCOUNT @req:BANK-CODE-002_001 @negative

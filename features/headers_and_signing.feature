@@ -130,15 +130,15 @@ Feature: Common headers, request signing and the correlation id
   @req:BODY-NOT-JSON @req:RESP-CODE-KNOWN @negative
   Scenario Outline: A body that is not a JSON object is invalid input (<case>)
     Given a valid request to "<endpoint>"
-    And the body is replaced by <body>
+    And the body is replaced by '<body>'
     When the request is sent
     Then the target answers "body-not-json"
 
     Examples:
-      | case        | endpoint           | body              |
-      | not JSON    | card-info          | "not json"        |
-      | a JSON list | deduction-info     | "[1, 2, 3]"       |
-      | truncated   | bank-account-valid | "{\"userId\": 12" |
+      | case        | endpoint           | body           |
+      | not JSON    | card-info          | not json       |
+      | a JSON list | deduction-info     | [1, 2, 3]      |
+      | truncated   | bank-account-valid | {"userId": 12  |
 
   @req:BODY-NOT-JSON @negative
   Scenario: A body declared as plain text is invalid input

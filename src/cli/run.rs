@@ -118,7 +118,11 @@ pub fn summary_table(results: &RunResults) -> String {
     let c = results.counts();
     out.push_str(&format!(
         "{:<22} {:>7} {:>7} {:>13} {:>6}\n",
-        "all", c.passed, c.failed, c.not_verified, c.total()
+        "all",
+        c.passed,
+        c.failed,
+        c.not_verified,
+        c.total()
     ));
     out
 }
@@ -150,7 +154,10 @@ fn print_outcome(results: &RunResults) {
         .filter(|s| s.verdict == Verdict::NotVerified)
         .collect();
     if !not_verified.is_empty() {
-        println!("\nnot verified ({}), never counted as passed:", not_verified.len());
+        println!(
+            "\nnot verified ({}), never counted as passed:",
+            not_verified.len()
+        );
         for s in not_verified {
             println!(
                 "  {}  {}: {}",
@@ -180,7 +187,10 @@ pub async fn run(args: RunArgs) -> u8 {
     eprintln!(
         "kona-conformance {}: certifying {} (profile {}, seed {})",
         env!("CARGO_PKG_VERSION"),
-        options.base_url.as_deref().unwrap_or("the embedded sandbox"),
+        options
+            .base_url
+            .as_deref()
+            .unwrap_or("the embedded sandbox"),
         options.profile.as_str(),
         options.seed
     );
@@ -206,7 +216,11 @@ pub async fn run(args: RunArgs) -> u8 {
         eprintln!(
             "clock: the target's clock is {} s {} ours; a target that checks X-KM-Tran-Time will reject requests: fix the clock on one side",
             skew.seconds.abs(),
-            if skew.seconds > 0 { "ahead of" } else { "behind" }
+            if skew.seconds > 0 {
+                "ahead of"
+            } else {
+                "behind"
+            }
         );
     }
     let results = &certification.execution.results;

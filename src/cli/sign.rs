@@ -7,9 +7,9 @@ use chrono::{DateTime, FixedOffset, NaiveDateTime, TimeZone};
 use clap::Args;
 use sha2::{Digest, Sha256};
 
+use crate::client::Credentials;
 use crate::client::headers::{self, ACCESS_KEY};
 use crate::client::target::env;
-use crate::client::Credentials;
 use crate::crypto::ids::TimeZoneName;
 use crate::secret::{REDACTED, Secret};
 
@@ -114,7 +114,10 @@ pub fn render(args: &SignArgs) -> Result<Vec<String>, SignError> {
             format!("{name}: {shown}")
         })
         .collect();
-    let digest: String = Sha256::digest(&body).iter().map(|b| format!("{b:02x}")).collect();
+    let digest: String = Sha256::digest(&body)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
     lines.push(String::new());
     lines.push(format!(
         "# signed {} body bytes (sha256 {digest}) with the secret key {REDACTED}",
@@ -125,5 +128,8 @@ pub fn render(args: &SignArgs) -> Result<Vec<String>, SignError> {
 
 fn mask(value: &str) -> String {
     let keep: String = value.chars().take(4).collect();
-    format!("{keep}{}", "*".repeat(value.chars().count().saturating_sub(4)))
+    format!(
+        "{keep}{}",
+        "*".repeat(value.chars().count().saturating_sub(4))
+    )
 }

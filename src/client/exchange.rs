@@ -158,7 +158,11 @@ pub(crate) async fn execute(
             if f.class == FailureClass::Transport && !body.is_empty() {
                 f.class = FailureClass::Protocol;
             }
-            f.reason = format!("response body cut short after {} bytes: {}", body.len(), f.reason);
+            f.reason = format!(
+                "response body cut short after {} bytes: {}",
+                body.len(),
+                f.reason
+            );
             f
         })?;
         let Some(chunk) = chunk else {

@@ -45,9 +45,15 @@ impl SignedHeaders {
     pub fn apply(&mut self, edits: &[HeaderEdit]) {
         for edit in edits {
             match edit {
-                HeaderEdit::Remove(name) => self.pairs.retain(|(n, _)| !n.eq_ignore_ascii_case(name)),
+                HeaderEdit::Remove(name) => {
+                    self.pairs.retain(|(n, _)| !n.eq_ignore_ascii_case(name))
+                }
                 HeaderEdit::Set(name, value) => {
-                    match self.pairs.iter_mut().find(|(n, _)| n.eq_ignore_ascii_case(name)) {
+                    match self
+                        .pairs
+                        .iter_mut()
+                        .find(|(n, _)| n.eq_ignore_ascii_case(name))
+                    {
                         Some(pair) => pair.1 = value.clone(),
                         None => self.pairs.push((name.clone(), value.clone())),
                     }

@@ -32,7 +32,9 @@ pub enum ClientError {
     CaCert { path: String, reason: String },
     #[error("request body cannot be encrypted: {0}")]
     Encrypt(String),
-    #[error("the target has no encryption keys configured (KONA_CRYPTO_KEY_ID, KONA_SERVER_PUBLIC_KEY, KONA_CLIENT_PRIVATE_KEY)")]
+    #[error(
+        "the target has no encryption keys configured (KONA_CRYPTO_KEY_ID, KONA_SERVER_PUBLIC_KEY, KONA_CLIENT_PRIVATE_KEY)"
+    )]
     NoKeys,
 }
 

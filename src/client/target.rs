@@ -82,7 +82,9 @@ pub mod env {
 
 #[derive(Debug, thiserror::Error)]
 pub enum CredentialsError {
-    #[error("environment variable {0} is not set (credentials come only from the environment or files)")]
+    #[error(
+        "environment variable {0} is not set (credentials come only from the environment or files)"
+    )]
     Missing(&'static str),
     #[error("environment variable {name}: {rule}")]
     Invalid { name: &'static str, rule: String },
@@ -129,12 +131,10 @@ impl Target {
                     reason: e.to_string(),
                 }
             })?;
-        let client_private =
-            keys::read_private_key_file(&PathBuf::from(&client_key_path)).map_err(|e| {
-                CredentialsError::KeyFile {
-                    name: env::CLIENT_PRIVATE_KEY,
-                    reason: e.to_string(),
-                }
+        let client_private = keys::read_private_key_file(&PathBuf::from(&client_key_path))
+            .map_err(|e| CredentialsError::KeyFile {
+                name: env::CLIENT_PRIVATE_KEY,
+                reason: e.to_string(),
             })?;
         Ok(Target {
             base_url: base_url.trim_end_matches('/').to_owned(),
@@ -206,5 +206,7 @@ pub(crate) fn build_http_client(
         }
         builder = builder.tls_certs_merge(certs);
     }
-    builder.build().map_err(|e| ClientError::Build(e.to_string()))
+    builder
+        .build()
+        .map_err(|e| ClientError::Build(e.to_string()))
 }

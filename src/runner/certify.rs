@@ -99,7 +99,11 @@ pub async fn certify(
         ca_cert: options.ca_cert.clone(),
         ..TransportOptions::default()
     };
-    let fixtures_from_flag = options.fixtures.as_deref().map(Fixtures::load).transpose()?;
+    let fixtures_from_flag = options
+        .fixtures
+        .as_deref()
+        .map(Fixtures::load)
+        .transpose()?;
     let features = plan::load_features(options.features.as_deref())?;
 
     let (target, fixtures, sandbox) = match &options.base_url {
@@ -111,7 +115,11 @@ pub async fn certify(
         }
         Some(url) => {
             let target = Target::from_env(url, |k| std::env::var(k).ok())?;
-            (target, fixtures_from_flag.unwrap_or_else(empty_fixtures), None)
+            (
+                target,
+                fixtures_from_flag.unwrap_or_else(empty_fixtures),
+                None,
+            )
         }
     };
     let skew = probe(&target.base_url, &transport).await?;

@@ -329,7 +329,8 @@ mod tests {
 
     #[test]
     fn layers_merge_file_then_env_then_flags() {
-        let file: Settings = toml::from_str("concurrency = 3\ntags = \"@read-only\"\nseed = 1").unwrap();
+        let file: Settings =
+            toml::from_str("concurrency = 3\ntags = \"@read-only\"\nseed = 1").unwrap();
         let env = Settings::from_env(|k| (k == "KONA_RUN_SEED").then(|| "2".to_owned())).unwrap();
         let flags = Settings {
             concurrency: Some(5),
@@ -343,7 +344,9 @@ mod tests {
 
     #[test]
     fn bad_input_names_the_setting() {
-        let err = toml::from_str::<Settings>("concurency = 3").unwrap_err().to_string();
+        let err = toml::from_str::<Settings>("concurency = 3")
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("concurency"), "{err}");
         let err = Settings::from_env(|k| (k == "KONA_RUN_CONCURRENCY").then(|| "many".to_owned()))
             .unwrap_err()

@@ -27,7 +27,10 @@ pub struct SharedBuffer(Arc<Mutex<Vec<u8>>>);
 
 impl SharedBuffer {
     pub fn take(&self) -> Vec<u8> {
-        self.0.lock().map(|mut b| std::mem::take(&mut *b)).unwrap_or_default()
+        self.0
+            .lock()
+            .map(|mut b| std::mem::take(&mut *b))
+            .unwrap_or_default()
     }
 }
 

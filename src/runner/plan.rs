@@ -116,8 +116,8 @@ pub fn load_features(dir: Option<&Path>) -> Result<Vec<gherkin::Feature>, PlanEr
     sources
         .into_iter()
         .map(|(path, text)| {
-            let mut feature =
-                gherkin::Feature::parse(&text, gherkin::GherkinEnv::default()).map_err(|e| PlanError::Parse {
+            let mut feature = gherkin::Feature::parse(&text, gherkin::GherkinEnv::default())
+                .map_err(|e| PlanError::Parse {
                     path: path.display().to_string(),
                     reason: e.to_string(),
                 })?;
@@ -190,12 +190,13 @@ pub fn plan(
     options: &PlanOptions,
 ) -> Result<Plan, PlanError> {
     let filter = match &options.tags {
-        Some(expr) => Some(expr.parse::<gherkin::tagexpr::TagOperation>().map_err(|e| {
-            PlanError::Tags {
-                expr: expr.clone(),
-                reason: e.to_string(),
-            }
-        })?),
+        Some(expr) => Some(
+            expr.parse::<gherkin::tagexpr::TagOperation>()
+                .map_err(|e| PlanError::Tags {
+                    expr: expr.clone(),
+                    reason: e.to_string(),
+                })?,
+        ),
         None => None,
     };
     let mut scenarios = BTreeMap::new();

@@ -298,7 +298,9 @@ pub fn automatic(
                 outcome.describe(),
             )),
             (TargetKind::Embedded, None)
-                if !known.iter().any(|(s, c)| *c == code && *s == response.status) =>
+                if !known
+                    .iter()
+                    .any(|(s, c)| *c == code && *s == response.status) =>
             {
                 out.push(finding(
                     ex,

@@ -184,10 +184,7 @@ fn card_differences(card: &CardFixture, m: &Value) -> Vec<(String, String, Strin
                     diff(
                         "CARD-RESP-FIELDS",
                         format!("cashReceiptInfo.{k} as in the fixtures"),
-                        format!(
-                            "cashReceiptInfo.{k} {}",
-                            shown(got.and_then(|g| g.get(k)))
-                        ),
+                        format!("cashReceiptInfo.{k} {}", shown(got.and_then(|g| g.get(k)))),
                     );
                 }
             }
@@ -195,7 +192,9 @@ fn card_differences(card: &CardFixture, m: &Value) -> Vec<(String, String, Strin
         _ => {}
     }
     if let Some(want) = card.is_auto_recharge_before_payment
-        && m.get("isAutoRechargeBeforePayment").and_then(Value::as_bool) != Some(want)
+        && m.get("isAutoRechargeBeforePayment")
+            .and_then(Value::as_bool)
+            != Some(want)
     {
         diff(
             "CARD-RESP-FIELDS",

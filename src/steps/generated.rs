@@ -102,7 +102,11 @@ fn breakages(contract: &Contract, endpoint: &Endpoint, rng: &mut GenRng) -> Vec<
     let required: Vec<String> = schema
         .get("required")
         .and_then(Value::as_array)
-        .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(|v| v.as_str().map(str::to_owned))
+                .collect()
+        })
         .unwrap_or_default();
     let Some(properties) = schema.get("properties").and_then(Value::as_object) else {
         return Vec::new();
@@ -171,7 +175,10 @@ fn breakages(contract: &Contract, endpoint: &Endpoint, rng: &mut GenRng) -> Vec<
                         .unwrap_or(8)
                         .clamp(2, 16) as usize;
                     let word: String = Word().fake_with_rng(rng);
-                    let letter = word.chars().find(|c| c.is_ascii_alphabetic()).unwrap_or('x');
+                    let letter = word
+                        .chars()
+                        .find(|c| c.is_ascii_alphabetic())
+                        .unwrap_or('x');
                     let mut s = "1".repeat(len - 1);
                     s.insert(len / 2, letter);
                     push(
@@ -194,7 +201,11 @@ fn breakages(contract: &Contract, endpoint: &Endpoint, rng: &mut GenRng) -> Vec<
                     Some(Value::from("1")),
                     invalid,
                 );
-                push(format!("{field} as a fraction"), Some(serde_json::from_str("1.5").unwrap_or(Value::Null)), invalid);
+                push(
+                    format!("{field} as a fraction"),
+                    Some(serde_json::from_str("1.5").unwrap_or(Value::Null)),
+                    invalid,
+                );
                 if let Some(Value::Number(max)) = rule.get("maximum") {
                     push(
                         format!("{field} one above its maximum"),
@@ -266,8 +277,9 @@ pub fn generate(
 
 /// A stable per-endpoint salt for the seed (std's hasher is randomised per process).
 fn fxhash(s: &str) -> u64 {
-    s.bytes()
-        .fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3))
+    s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+    })
 }
 
 #[when("the generated cases for this endpoint are sent")]
@@ -333,8 +345,7 @@ async fn send_generated(world: &mut KonaWorld) {
             .find(|r| r.key == case.expected_key)
             .map(|r| r.requirement.clone())
             .unwrap_or_else(|| field_requirement(ctx.contract, endpoint, case));
-        let mut own: Vec<Finding> =
-            checks::automatic(ctx.contract, endpoint, ctx.kind, exchange);
+        let mut own: Vec<Finding> = checks::automatic(ctx.contract, endpoint, ctx.kind, exchange);
         let (more, observation) = checks::expectation(
             ctx.contract,
             endpoint,
