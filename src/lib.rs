@@ -8,9 +8,11 @@
 pub mod cli;
 pub mod client;
 pub mod contract;
+pub mod coverage;
 pub mod crypto;
-pub mod runner;
-pub mod steps;
 pub mod fixtures;
 pub mod report;
+pub mod runner;
+pub mod sandbox;
 pub mod secret;
+pub mod steps;
