@@ -1,1 +1,5 @@
-fn main() {}
+//! Thin entry point: everything lives in the library's `cli` module.
+
+fn main() -> std::process::ExitCode {
+    kona_conformance::cli::main()
+}
