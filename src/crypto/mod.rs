@@ -1,1 +1,4 @@
 //! Cryptography every request needs: the tran token, correlation ids and JWE.
+
+pub mod ids;
+pub mod token;
