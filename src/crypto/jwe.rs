@@ -190,6 +190,16 @@ fn split(compact: &str) -> Result<[&str; 5], JweError> {
 
 fn parse_header(b64_header: &str) -> Result<RawHeader, JweError> {
     let json = b64(JwePart::ProtectedHeader, b64_header)?;
+    // A derived struct would also accept a JSON array, filling fields by position;
+    // the header must be an object.
+    let first = json
+        .iter()
+        .find(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r'));
+    if first != Some(&b'{') {
+        return Err(JweError::HeaderNotJson {
+            reason: "not a JSON object".into(),
+        });
+    }
     serde_json::from_slice::<RawHeader>(&json).map_err(|e| JweError::HeaderNotJson {
         // serde's message names the problem (e.g. "missing field `enc`") and its
         // position; clip it in case it quotes a long value.
