@@ -170,21 +170,9 @@ mod tests {
     use rand::SeedableRng;
     use rand::rngs::StdRng;
 
-    fn at(
-        zone: TimeZoneName,
-        y: i32,
-        mo: u32,
-        d: u32,
-        h: u32,
-        mi: u32,
-        s: u32,
-        ms: u32,
-    ) -> DateTime<FixedOffset> {
-        zone.offset()
-            .with_ymd_and_hms(y, mo, d, h, mi, s)
-            .unwrap()
-            .with_nanosecond(ms * 1_000_000)
-            .unwrap()
+    /// A time from RFC 3339 text, e.g. "2026-01-02T03:04:05.007+09:00".
+    fn at(rfc3339: &str) -> DateTime<FixedOffset> {
+        DateTime::parse_from_rfc3339(rfc3339).unwrap()
     }
 
     #[test]
@@ -200,7 +188,7 @@ mod tests {
 
     #[test]
     fn times_are_written_in_the_given_offset() {
-        let kst = at(TimeZoneName::Kst, 2026, 1, 2, 3, 4, 5, 7);
+        let kst = at("2026-01-02T03:04:05.007+09:00");
         assert_eq!(tran_time(&kst), "20260102030405");
         assert_eq!(token_time(&kst), "20260102030405007");
         let utc = kst.with_timezone(&TimeZoneName::Utc.offset());
@@ -210,7 +198,7 @@ mod tests {
     #[test]
     fn correlation_id_is_well_formed() {
         let mut rng = StdRng::seed_from_u64(7);
-        let now = at(TimeZoneName::Kst, 2026, 12, 31, 23, 59, 58, 0);
+        let now = at("2026-12-31T23:59:58+09:00");
         for _ in 0..200 {
             let id = correlation_id(&now, &mut rng);
             assert_eq!(id.len(), CORRELATION_ID_LEN);
@@ -226,7 +214,7 @@ mod tests {
 
     #[test]
     fn parsing_reads_back_what_was_written() {
-        let t = at(TimeZoneName::Kst, 2024, 2, 29, 23, 0, 59, 999);
+        let t = at("2024-02-29T23:00:59.999+09:00");
         assert_eq!(
             parse_tran_time(&tran_time(&t), TimeZoneName::Kst),
             Some(t.with_nanosecond(0).unwrap())
