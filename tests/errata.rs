@@ -260,6 +260,50 @@ fn e21_envelope_field_names() {
     assert!(!valid(&env.schema, r#"{"response":{"code":"002_003","message":"x"}}"#));
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn e22_encryption_is_per_request_and_errors_are_plain() {
+    use kona_conformance::client::{JweMutation, KonaClient, RequestSpec, TransportOptions};
+    use kona_conformance::sandbox::{Sandbox, SandboxConfig};
+    use rand::SeedableRng;
+
+    let sandbox = Sandbox::start(SandboxConfig::for_certification()).await.unwrap();
+    let target = kona_conformance::sandbox::embedded_target(&sandbox.base_url());
+    let client = KonaClient::new(target, &TransportOptions::default()).unwrap();
+    let fixtures = kona_conformance::sandbox::seeded_fixtures();
+    let card = &fixtures.cards["active"].card_no;
+    let spec = |encrypt: bool, mutation: Option<JweMutation>| RequestSpec {
+        endpoint_id: "card-info".into(),
+        path: "/api/v1/user/card/info".into(),
+        body: format!(r#"{{"cardNo":"{card}"}}"#).into_bytes(),
+        encrypt,
+        enc_data_mutation: mutation,
+        ..RequestSpec::default()
+    };
+    let mut rng = rand::rngs::StdRng::seed_from_u64(22);
+    let is_encrypted = |e: &kona_conformance::client::Exchange| {
+        let r = e.response.as_ref().unwrap();
+        r.json().unwrap().get("encData").is_some()
+    };
+
+    let plain = client.send(&spec(false, None), &mut rng).await;
+    assert_eq!(plain.response.as_ref().unwrap().status, 200);
+    assert!(!is_encrypted(&plain), "a plain request gets a plain answer");
+
+    let encrypted = client.send(&spec(true, None), &mut rng).await;
+    let response = encrypted.response.as_ref().unwrap();
+    assert_eq!(response.status, 200);
+    assert!(is_encrypted(&encrypted), "an encrypted card request gets an encrypted answer");
+    assert!(matches!(response.plaintext, Some(Ok(_))));
+    assert!(response.header("X-KM-Crypto-Key-Id").is_some());
+
+    let broken = client
+        .send(&spec(true, Some(JweMutation::AlterTag)), &mut rng)
+        .await;
+    assert_eq!(broken.response.as_ref().unwrap().status, 400);
+    assert!(!is_encrypted(&broken), "errors are never encrypted");
+    sandbox.shutdown().await;
+}
+
 #[test]
 fn every_erratum_names_a_test_in_this_file() {
     let source = include_str!("errata.rs");
