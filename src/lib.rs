@@ -9,4 +9,5 @@ pub mod cli;
 pub mod contract;
 pub mod crypto;
 pub mod fixtures;
+pub mod openapi;
 pub mod secret;
