@@ -2,6 +2,7 @@
 //! own module and calls into the library; errors map to exit codes in one place ([`exit`]).
 
 pub mod exit;
+pub mod openapi;
 
 use std::process::ExitCode;
 
@@ -19,7 +20,10 @@ pub struct Cli {
 }
 
 #[derive(Debug, Subcommand)]
-pub enum Command {}
+pub enum Command {
+    /// Write the contract as an OpenAPI 3.1 document (JSON).
+    Openapi(openapi::Args),
+}
 
 /// Parse arguments, run the subcommand, and turn its outcome into an exit code.
 pub fn main() -> ExitCode {
@@ -34,5 +38,7 @@ pub fn main() -> ExitCode {
             };
         }
     };
-    match cli.command {}
+    match cli.command {
+        Command::Openapi(args) => exit::code(openapi::run(&args)),
+    }
 }
