@@ -39,7 +39,7 @@ pub fn component_name(file: &str) -> String {
 pub struct Components {
     /// Schema file path to component name.
     names: BTreeMap<String, String>,
-    /// Component name to rewritten schema, ordered by file path so output is stable.
+    /// Component name to rewritten schema, ordered by name so the output is stable.
     schemas: Map<String, Value>,
 }
 
@@ -84,6 +84,7 @@ impl Components {
             names,
             schemas: Map::new(),
         };
+        let mut by_name = BTreeMap::new();
         for (file, document) in documents {
             let mut schema = components.rewrite(&file, document)?;
             if let Value::Object(map) = &mut schema {
@@ -93,9 +94,9 @@ impl Components {
                 map.shift_remove("$schema");
                 map.insert(SOURCE_KEYWORD.into(), Value::String(file.clone()));
             }
-            let name = components.names[&file].clone();
-            components.schemas.insert(name, schema);
+            by_name.insert(components.names[&file].clone(), schema);
         }
+        components.schemas = by_name.into_iter().collect();
         Ok(components)
     }
 

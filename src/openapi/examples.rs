@@ -73,9 +73,10 @@ pub fn example(case: &Case<'_>, message: &str, value: Value, note: Option<&str>)
         "summary".into(),
         Value::String(format!("{} {message}", case.code)),
     );
+    // The meaning is quoted as written: it may open with a field name such as `encData`.
     let description = match note {
-        Some(note) => format!("{}. {note}", capitalised(case.meaning)),
-        None => format!("{}.", capitalised(case.meaning)),
+        Some(note) => format!("{}. {note}.", case.meaning),
+        None => format!("{}.", case.meaning),
     };
     example.insert("description".into(), Value::String(description));
     example.insert("value".into(), value);
@@ -102,14 +103,6 @@ pub fn example(case: &Case<'_>, message: &str, value: Value, note: Option<&str>)
         );
     }
     Value::Object(example)
-}
-
-fn capitalised(text: &str) -> String {
-    let mut chars = text.chars();
-    chars
-        .next()
-        .map(|first| first.to_uppercase().chain(chars).collect())
-        .unwrap_or_default()
 }
 
 /// A placeholder instance of `schema`: every required member with the smallest value its

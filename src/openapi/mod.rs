@@ -336,14 +336,17 @@ impl Context<'_> {
                 .and_then(|s| s.canonical_reason())
                 .unwrap_or("Response");
             let description = format!("{reason}.{}{encryption_note}", code_summary(&cases));
-            responses.insert(
-                status.to_string(),
-                json!({
-                    "description": description,
-                    "headers": headers,
-                    "content": {JSON: {"schema": schema, "examples": named}},
-                }),
-            );
+            let mut response = json!({
+                "description": description,
+                "headers": headers,
+                "content": {JSON: {"schema": schema, "examples": named}},
+            });
+            if success {
+                // The requirement a success body breaking the response schema violates.
+                response["x-kona-requirement"] =
+                    Value::String(endpoint.response_requirement.clone());
+            }
+            responses.insert(status.to_string(), response);
         }
         Ok(Value::Object(responses))
     }
