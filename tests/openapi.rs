@@ -202,7 +202,11 @@ fn operations_say_what_the_catalogue_says() {
                 let example = op["responses"][convention.status.to_string()]["content"]
                     ["application/json"]["examples"][&convention.key]
                     .clone();
-                assert_eq!(example["x-kona-strength"], "convention", "{id} {}", convention.key);
+                assert_eq!(
+                    example["x-kona-strength"], "convention",
+                    "{id} {}",
+                    convention.key
+                );
                 assert_eq!(
                     example["value"][&envelope.result_object][&envelope.code_field],
                     convention.code.as_str()
@@ -226,11 +230,23 @@ fn operations_say_what_the_catalogue_says() {
             op["x-kona-encryption"],
             json!({"request": endpoint.encryption.request, "response": endpoint.encryption.response})
         );
+        assert_eq!(
+            op["responses"]["200"]["x-kona-requirement"],
+            endpoint.response_requirement.as_str()
+        );
         let request = &op["requestBody"]["content"]["application/json"]["schema"];
         let success = &op["responses"]["200"]["content"]["application/json"]["schema"];
         for (schema, file, encrypted) in [
-            (request, &endpoint.request_schema, endpoint.encryption.request),
-            (success, &endpoint.response_schema, endpoint.encryption.response),
+            (
+                request,
+                &endpoint.request_schema,
+                endpoint.encryption.request,
+            ),
+            (
+                success,
+                &endpoint.response_schema,
+                endpoint.encryption.response,
+            ),
         ] {
             if encrypted {
                 assert_eq!(source_of(&document, &schema["oneOf"][0]), *file);
@@ -245,7 +261,11 @@ fn operations_say_what_the_catalogue_says() {
         for (status, response) in op["responses"].as_object().unwrap() {
             if status != "200" {
                 let schema = &response["content"]["application/json"]["schema"];
-                assert_eq!(source_of(&document, schema), envelope.schema, "{id} {status}");
+                assert_eq!(
+                    source_of(&document, schema),
+                    envelope.schema,
+                    "{id} {status}"
+                );
             }
         }
     }
@@ -329,7 +349,12 @@ fn top_level_facts_come_from_the_contract() {
         .iter()
         .map(|e| e["id"].as_str().unwrap())
         .collect();
-    let expected: Vec<&str> = contract.errata.errata.iter().map(|e| e.id.as_str()).collect();
+    let expected: Vec<&str> = contract
+        .errata
+        .errata
+        .iter()
+        .map(|e| e.id.as_str())
+        .collect();
     assert_eq!(errata, expected);
 }
 
@@ -416,13 +441,32 @@ fn rewrite_refs(value: &mut Value, file: &str, by_source: &BTreeMap<String, Stri
 
 #[test]
 fn user_id_maximum_is_written_exactly() {
-    let text = openapi::to_pretty_string(&document());
-    assert!(
-        text.contains(&format!("\"maximum\": {USER_ID_MAX}")),
-        "the userId maximum is written verbatim"
-    );
-    for rounded in ["10000000000000000000", "1e19", "1e+19", "1.0e19"] {
-        assert!(!text.contains(rounded), "{rounded} in the output");
+    let document = document();
+    let text = openapi::to_pretty_string(&document);
+    let written = format!("\"maximum\": {USER_ID_MAX}");
+    // As many exact maxima as the schema files the components came from hold.
+    let in_sources: usize = document["components"]["schemas"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|c| {
+            let source = contract()
+                .schema_document(c[SOURCE_KEYWORD].as_str().unwrap())
+                .unwrap();
+            serde_json::to_string_pretty(&source)
+                .unwrap()
+                .matches(&written)
+                .count()
+        })
+        .sum();
+    assert!(in_sources > 0, "the schemas bound userId by {USER_ID_MAX}");
+    assert_eq!(text.matches(&written).count(), in_sources);
+    // What a trip through f64 would have written instead.
+    for rounded in ["10000000000000000000", "1e19", "1e+19", "1.0e19", "1.0e+19"] {
+        assert!(
+            !text.contains(&format!(": {rounded}")),
+            "{rounded} as a number in the output"
+        );
     }
 }
 
@@ -454,7 +498,10 @@ fn a_reference_outside_the_contract_is_named() {
     .unwrap_err();
     let message = error.to_string();
     assert!(message.contains(&broken), "{message}");
-    assert!(message.contains("https://example.com/elsewhere.json"), "{message}");
+    assert!(
+        message.contains("https://example.com/elsewhere.json"),
+        "{message}"
+    );
 }
 
 fn cli() -> Command {
@@ -465,8 +512,17 @@ fn cli() -> Command {
 fn cli_writes_the_document_to_a_file_or_stdout() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("openapi.json");
-    let out = cli().arg("openapi").arg("--output").arg(&path).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = cli()
+        .arg("openapi")
+        .arg("--output")
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let written = std::fs::read_to_string(&path).unwrap();
     assert!(written.contains(&format!("\"maximum\": {USER_ID_MAX}")));
     let parsed: Value = serde_json::from_str(&written).unwrap();
@@ -481,7 +537,12 @@ fn cli_writes_the_document_to_a_file_or_stdout() {
 fn cli_reports_an_unwritable_output_with_exit_code_2() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("no-such-dir").join("openapi.json");
-    let out = cli().arg("openapi").arg("--output").arg(&path).output().unwrap();
+    let out = cli()
+        .arg("openapi")
+        .arg("--output")
+        .arg(&path)
+        .output()
+        .unwrap();
     assert_eq!(
         out.status.code(),
         Some(i32::from(kona_conformance::cli::exit::USAGE))
