@@ -33,12 +33,13 @@ fn write(args: &Args) -> Result<(), OpenApiError> {
             path: path.display().to_string(),
             source,
         }),
-        None => std::io::stdout()
-            .lock()
-            .write_all(text.as_bytes())
-            .map_err(|source| OpenApiError::Write {
+        None => match std::io::stdout().lock().write_all(text.as_bytes()) {
+            // A reader that stopped early (`| head`) chose to; that is not a failed export.
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+            other => other.map_err(|source| OpenApiError::Write {
                 path: "standard output".into(),
                 source,
             }),
+        },
     }
 }

@@ -153,7 +153,8 @@ pub fn export_with(
             },
             {
                 "url": format!("http://127.0.0.1:{{port}}{}", catalogue.base_path),
-                "description": "kona-conformance's embedded sandbox, on the port it was started with",
+                "description": "kona-conformance's embedded sandbox, on the port it was given \
+                                (`kona-conformance sandbox --listen 127.0.0.1:8080`)",
                 "variables": {"port": {"default": "8080"}},
             },
         ],
