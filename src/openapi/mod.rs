@@ -62,6 +62,7 @@ pub fn export(contract: &Contract) -> Result<Value, OpenApiError> {
 
 /// Like [`export`], reading schema files through `schema_document` (a file path under
 /// `schemas/` to its JSON), so a caller can export from other files or test a missing one.
+/// Success examples are still checked with the contract's compiled schemas.
 pub fn export_with(
     contract: &Contract,
     schema_document: &dyn Fn(&str) -> Option<Value>,
