@@ -2,6 +2,7 @@
 //! own module and calls into the library; errors map to exit codes in one place ([`exit`]).
 
 pub mod exit;
+pub mod openapi;
 pub mod run;
 pub mod sign;
 
@@ -28,6 +29,8 @@ pub enum Command {
     Sign(sign::SignArgs),
     /// List every requirement of the catalogue with the scenarios that verify it.
     Coverage(CoverageArgs),
+    /// Write the contract as an OpenAPI 3.1 document (JSON).
+    Openapi(openapi::Args),
 }
 
 #[derive(Debug, clap::Args)]
@@ -100,6 +103,7 @@ pub fn main() -> ExitCode {
             None => exit::USAGE,
         },
         Command::Coverage(args) => coverage(&args),
+        Command::Openapi(args) => openapi::run(&args),
         Command::Sign(args) => match sign::render(&args) {
             Ok(lines) => {
                 for line in lines {
