@@ -24,7 +24,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Certify a target (the embedded sandbox when no --base-url is given).
-    Run(run::RunArgs),
+    Run(Box<run::RunArgs>),
     /// Print the headers the harness would send for a body file.
     Sign(sign::SignArgs),
     /// List every requirement of the catalogue with the scenarios that verify it.
@@ -99,7 +99,7 @@ pub fn main() -> ExitCode {
     };
     let code = match cli.command {
         Command::Run(args) => match runtime() {
-            Some(rt) => rt.block_on(run::run(args)),
+            Some(rt) => rt.block_on(run::run(*args)),
             None => exit::USAGE,
         },
         Command::Coverage(args) => coverage(&args),

@@ -123,7 +123,7 @@ pub fn automatic(
             "RESP-CORRELATION-ECHO",
             FailureClass::Contract,
             format!("{CORRELATION_ID} {sent} echoed"),
-            format!("{got}"),
+            got.to_owned(),
         )),
         (Some(got), None) if !is_correlation_id(got) => out.push(finding(
             ex,
