@@ -180,33 +180,124 @@ impl Default for TransportOptions {
 
 /// One client per run: TLS verified against the platform's roots (plus `--ca-cert`), proxies
 /// from the usual environment variables, a per-request timeout.
+///
+/// - TLS: rustls with `rustls-platform-verifier`. Verification is never switched off. On Linux
+///   the platform's roots are the system CA bundle (`SSL_CERT_FILE` / `SSL_CERT_DIR` move it);
+///   `--ca-cert` certificates are added to those roots (`tls_certs_merge`, which this verifier
+///   supports on Linux and Windows), not put in their place.
+/// - Proxies: `HTTP_PROXY`, `HTTPS_PROXY`, `ALL_PROXY` and `NO_PROXY` (either case), read once
+///   when the client is built (reqwest's `system-proxy`).
+/// - Timeout: the whole exchange (connect, send, answer, body) is bounded by
+///   `options.timeout`; connecting alone by at most 10 s of it.
 pub(crate) fn build_http_client(
     options: &TransportOptions,
 ) -> Result<reqwest::Client, ClientError> {
-    let mut builder = reqwest::Client::builder()
+    let builder = reqwest::Client::builder()
         .timeout(options.timeout)
         .connect_timeout(options.timeout.min(Duration::from_secs(10)))
         .pool_max_idle_per_host(options.pool_per_host)
         .user_agent(concat!("kona-conformance/", env!("CARGO_PKG_VERSION")));
     if let Some(path) = &options.ca_cert {
-        let pem = std::fs::read(path).map_err(|e| ClientError::CaCert {
+        let ca_error = |reason: String| ClientError::CaCert {
             path: path.display().to_string(),
-            reason: e.to_string(),
-        })?;
-        let certs =
-            reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| ClientError::CaCert {
-                path: path.display().to_string(),
-                reason: e.to_string(),
-            })?;
+            reason,
+        };
+        let pem = std::fs::read(path).map_err(|e| ca_error(e.to_string()))?;
+        let certs = reqwest::Certificate::from_pem_bundle(&pem)
+            .map_err(|e| ca_error(format!("not a PEM certificate file: {}", chain(&e))))?;
         if certs.is_empty() {
-            return Err(ClientError::CaCert {
-                path: path.display().to_string(),
-                reason: "no PEM certificate in the file".into(),
-            });
+            return Err(ca_error(
+                "no PEM certificate in the file (expected -----BEGIN CERTIFICATE-----; convert DER with `openssl x509 -inform DER -in FILE -out FILE.pem`)".into(),
+            ));
         }
-        builder = builder.tls_certs_merge(certs);
+        // A PEM block whose contents are not a usable certificate fails only here.
+        return builder
+            .tls_certs_merge(certs)
+            .build()
+            .map_err(|e| ca_error(format!("not usable as a trusted root: {}", chain(&e))));
     }
-    builder
-        .build()
-        .map_err(|e| ClientError::Build(e.to_string()))
+    builder.build().map_err(|e| ClientError::Build(chain(&e)))
+}
+
+/// An error and its sources on one line, `a: b: c`, skipping a source whose text its parent
+/// already shows.
+pub(crate) fn chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut out = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        let text = s.to_string();
+        if !out.ends_with(&text) {
+            out.push_str(": ");
+            out.push_str(&text);
+        }
+        source = s.source();
+    }
+    out
+}
+
+/// Why a request got no HTTP answer, on one line: timed out, connection failed (with the
+/// cause: refused, reset, no route), or the TLS certificate was rejected and why, with what
+/// to do about it.
+pub(crate) fn transport_reason(e: &reqwest::Error) -> String {
+    if let Some(problem) = certificate_problem(e) {
+        return certificate_reason(problem);
+    }
+    let what = if e.is_timeout() {
+        "timed out"
+    } else if e.is_connect() {
+        "connection failed"
+    } else {
+        "request failed"
+    };
+    // The URL is said by the caller; the chain after the top says why.
+    match std::error::Error::source(e) {
+        Some(s) => format!("{what}: {}", chain(s)),
+        None => what.to_owned(),
+    }
+}
+
+/// The rustls certificate error somewhere in `e`'s sources. hyper-rustls hands it over inside
+/// an `io::Error` inside another `io::Error`, and `io::Error::source` skips the error it
+/// wraps, so each link is also unwrapped through `io::Error::get_ref`.
+fn certificate_problem<'a>(
+    e: &'a (dyn std::error::Error + 'static),
+) -> Option<&'a rustls::CertificateError> {
+    let mut link = Some(e);
+    while let Some(err) = link {
+        let mut inner: Option<&(dyn std::error::Error + 'static)> = Some(err);
+        while let Some(candidate) = inner {
+            if let Some(rustls::Error::InvalidCertificate(problem)) =
+                candidate.downcast_ref::<rustls::Error>()
+            {
+                return Some(problem);
+            }
+            inner = candidate
+                .downcast_ref::<std::io::Error>()
+                .and_then(|io| io.get_ref())
+                .map(|wrapped| wrapped as &(dyn std::error::Error + 'static));
+        }
+        link = err.source();
+    }
+    None
+}
+
+fn certificate_reason(problem: &rustls::CertificateError) -> String {
+    use rustls::CertificateError as C;
+    let why = match problem {
+        C::UnknownIssuer => {
+            "it is not issued by a CA we trust (the platform's roots, plus --ca-cert if given); for a private CA pass --ca-cert FILE (PEM)"
+        }
+        C::NotValidForName | C::NotValidForNameContext { .. } => {
+            "it is not valid for this host name; use the host name the certificate names"
+        }
+        C::Expired | C::ExpiredContext { .. } => {
+            "it has expired (or this machine's clock is wrong)"
+        }
+        C::NotValidYet | C::NotValidYetContext { .. } => {
+            "it is not valid yet (or this machine's clock is wrong)"
+        }
+        C::Revoked => "it has been revoked",
+        _ => "verification failed",
+    };
+    format!("TLS certificate rejected: {why} ({problem})")
 }
