@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use clap::Args;
 
-use crate::runner::certify::{self, CLOCK_SKEW_WARNING, RunError};
+use crate::runner::certify::{self, RunError};
 use crate::runner::config::{ConfigError, Profile, RunOptions, Settings};
 use crate::runner::results::{RunResults, Verdict};
 use crate::runner::{LineProgress, NoProgress, Progress};
@@ -210,18 +210,8 @@ pub async fn run(args: RunArgs) -> u8 {
             return exit::USAGE;
         }
     };
-    if let Some(skew) = certification.skew
-        && skew.seconds.abs() > CLOCK_SKEW_WARNING
-    {
-        eprintln!(
-            "clock: the target's clock is {} s {} ours; a target that checks X-KM-Tran-Time will reject requests: fix the clock on one side",
-            skew.seconds.abs(),
-            if skew.seconds > 0 {
-                "ahead of"
-            } else {
-                "behind"
-            }
-        );
+    if let Some(line) = certification.clock_verdict() {
+        eprintln!("{line}");
     }
     let results = &certification.execution.results;
     print_outcome(results);

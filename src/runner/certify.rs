@@ -2,17 +2,20 @@
 //! given), check it can be reached, plan, execute. The CLI only parses flags and prints.
 
 use std::sync::Arc;
-use std::time::Duration;
 
-use crate::client::target::CredentialsError;
-use crate::client::{ClientError, KonaClient, Target, TargetKind, TransportOptions};
+use crate::client::target::{CredentialsError, build_http_client, transport_reason};
+use crate::client::{
+    ClientError, Exchange, KonaClient, Target, TargetKind, TransportOptions, headers,
+};
 use crate::contract::{Contract, ContractError};
+use crate::crypto::ids::{self, TimeZoneName};
 use crate::fixtures::{Fixtures, FixturesError};
 use crate::sandbox::{Sandbox, SandboxConfig, SandboxError};
 use crate::steps::RunContext;
 
 use super::config::RunOptions;
 use super::plan::{self, PlanError, PlanOptions};
+use super::results::RunResults;
 use super::{EngineOptions, Execution, Progress};
 
 #[derive(Debug, thiserror::Error)]
@@ -33,7 +36,8 @@ pub enum RunError {
     Unreachable { url: String, reason: String },
 }
 
-/// The target's clock as its `Date` header tells it, against ours.
+/// The target's clock as its `Date` header tells it, against ours: positive when the target
+/// is ahead. Whole seconds, and the header itself has one-second resolution.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ClockSkew {
     pub seconds: i64,
@@ -42,48 +46,136 @@ pub struct ClockSkew {
 /// Beyond this, a target that checks tran times will likely reject every request.
 pub const CLOCK_SKEW_WARNING: i64 = 120;
 
+/// A request whose tran time is within this of when it was sent carried our own clock, not a
+/// deliberate shift: if the target calls it stale, the clocks disagree.
+const UNSHIFTED_TOLERANCE_SECONDS: i64 = 60;
+
+impl ClockSkew {
+    /// The skew between `theirs` (a `Date` header) and `ours`; `None` if the header is not an
+    /// HTTP date.
+    pub fn from_date_header(theirs: &str, ours: chrono::DateTime<chrono::Utc>) -> Option<Self> {
+        let theirs = chrono::DateTime::parse_from_rfc2822(theirs.trim()).ok()?;
+        Some(ClockSkew {
+            seconds: (theirs.with_timezone(&chrono::Utc) - ours).num_seconds(),
+        })
+    }
+
+    /// Large enough that a target checking X-KM-Tran-Time would reject our requests.
+    pub fn is_significant(&self) -> bool {
+        self.seconds.abs() > CLOCK_SKEW_WARNING
+    }
+
+    fn describe(&self) -> String {
+        format!(
+            "the target's clock is {} s {} ours",
+            self.seconds.abs(),
+            if self.seconds > 0 {
+                "ahead of"
+            } else {
+                "behind"
+            }
+        )
+    }
+}
+
 pub struct Certification {
     pub execution: Execution,
     pub skew: Option<ClockSkew>,
 }
 
+impl Certification {
+    /// The one line (starting `clock:`) to print when the clocks disagree enough to matter:
+    /// the target's `Date` header is more than [`CLOCK_SKEW_WARNING`] from ours, or the target
+    /// rejected requests that carried our current time as `stale-tran-time`. `None` otherwise.
+    pub fn clock_verdict(&self) -> Option<String> {
+        let significant = self.skew.filter(ClockSkew::is_significant);
+        let stale = stale_rejections(&self.execution.results);
+        match (stale, significant, self.skew) {
+            (None, None, _) => None,
+            (None, Some(skew), _) => Some(format!(
+                "clock: {}; a target that checks X-KM-Tran-Time will reject requests: fix the clock on one side",
+                skew.describe()
+            )),
+            (Some((n, code)), Some(skew), _) => Some(format!(
+                "clock: {}, and it rejected {n} request(s) sent with our current time as stale-tran-time ({code}): fix the clock on one side",
+                skew.describe()
+            )),
+            (Some((n, code)), None, Some(skew)) => Some(format!(
+                "clock: the target rejected {n} request(s) sent with our current time as stale-tran-time ({code}), yet by its Date header its clock is only {} s off ours: it may read X-KM-Tran-Time in another zone than X-KM-Time-Zone names, or allow a narrower window",
+                skew.seconds.abs()
+            )),
+            (Some((n, code)), None, None) => Some(format!(
+                "clock: the target rejected {n} request(s) sent with our current time as stale-tran-time ({code}): its clock and ours disagree (it sends no Date header to compare); fix the clock on one side"
+            )),
+        }
+    }
+}
+
+/// How many exchanges carried our current time (not a deliberately shifted one) and were
+/// answered with the `stale-tran-time` code, and that code. `None` when there are none.
+pub fn stale_rejections(results: &RunResults) -> Option<(usize, String)> {
+    let contract = Contract::shared().ok()?;
+    let catalogue = &contract.catalogue;
+    let code = &catalogue.convention("*", "stale-tran-time")?.code;
+    let envelope = &catalogue.envelope;
+    let header = |e: &Exchange, name: &str| {
+        e.request_headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.clone())
+    };
+    let count = results
+        .scenarios
+        .iter()
+        .flat_map(|s| &s.exchanges)
+        .filter(|e| {
+            let answered_stale = e
+                .response
+                .as_ref()
+                .and_then(|r| r.message())
+                .and_then(|m| {
+                    m.get(&envelope.result_object)?
+                        .get(&envelope.code_field)?
+                        .as_str()
+                        .map(|c| c == code)
+                })
+                .unwrap_or(false);
+            let sent_now = || {
+                let zone = header(e, headers::TIME_ZONE)?
+                    .parse::<TimeZoneName>()
+                    .ok()?;
+                let sent = ids::parse_tran_time(&header(e, headers::TRAN_TIME)?, zone)?;
+                let off = (sent.with_timezone(&chrono::Utc) - e.started_at).num_seconds();
+                Some(off.abs() <= UNSHIFTED_TOLERANCE_SECONDS)
+            };
+            answered_stale && sent_now().unwrap_or(false)
+        })
+        .count();
+    (count > 0).then(|| (count, code.clone()))
+}
+
 /// A request that proves the target answers HTTP at all, and reads its clock. Any HTTP
-/// status counts as reachable.
+/// status counts as reachable. It travels like every request of the run: the same TLS roots
+/// (`--ca-cert`), proxies and timeout.
 pub async fn probe(
     base_url: &str,
     options: &TransportOptions,
 ) -> Result<Option<ClockSkew>, RunError> {
-    let client = reqwest::Client::builder()
-        .timeout(options.timeout.min(Duration::from_secs(10)))
-        .build()
-        .map_err(|e| ClientError::Build(e.to_string()))?;
-    let unreachable = |reason: String| RunError::Unreachable {
-        url: base_url.to_owned(),
-        reason,
-    };
-    let response = client.get(base_url).send().await.map_err(|e| {
-        let mut reason = if e.is_timeout() {
-            "timed out".to_owned()
-        } else if e.is_connect() {
-            "connection failed".to_owned()
-        } else {
-            "request failed".to_owned()
-        };
-        let mut source = std::error::Error::source(&e);
-        while let Some(s) = source {
-            reason = format!("{reason}: {s}");
-            source = s.source();
-        }
-        unreachable(reason)
-    })?;
+    let client = build_http_client(options)?;
+    let response = client
+        .get(base_url)
+        .send()
+        .await
+        .map_err(|e| RunError::Unreachable {
+            url: base_url.to_owned(),
+            reason: transport_reason(&e),
+        })?;
+    let ours = chrono::Utc::now();
     let skew = response
         .headers()
         .get(reqwest::header::DATE)
         .and_then(|d| d.to_str().ok())
-        .and_then(|d| chrono::DateTime::parse_from_rfc2822(d).ok())
-        .map(|theirs| ClockSkew {
-            seconds: (theirs.with_timezone(&chrono::Utc) - chrono::Utc::now()).num_seconds(),
-        });
+        .and_then(|d| ClockSkew::from_date_header(d, ours));
     Ok(skew)
 }
 
