@@ -1,0 +1,768 @@
+//! Transport for real networks: TLS verified by default (and a private CA only with
+//! `--ca-cert`), proxies from the usual environment variables, a per-request timeout, and one
+//! `clock:` line when the target's clock and ours disagree.
+//!
+//! Every server here is a few lines on 127.0.0.1 written for the test; the TLS material is the
+//! public test CA in `test-keys/tls/`. The environment of this process is never changed: what
+//! depends on environment variables (proxies, the platform's roots) runs the binary as a child
+//! process with an environment of its own.
+
+use std::io::{Read, Write};
+use std::net::{Shutdown, SocketAddr};
+use std::path::PathBuf;
+use std::process::{Command, Output};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use kona_conformance::client::{
+    ClientError, Credentials, Exchange, FailureClass, KonaClient, RequestSpec, ResponseCapture,
+    Target, TargetKind, TransportOptions,
+};
+use kona_conformance::crypto::ids::{self, TimeZoneName};
+use kona_conformance::runner::certify::{self, RunError};
+use kona_conformance::runner::results::{RunMeta, RunResults, ScenarioResult, Verdict};
+use kona_conformance::secret::Secret;
+use rstest::rstest;
+use rustls_pki_types::pem::PemObject;
+use rustls_pki_types::{CertificateDer, PrivateKeyDer};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio_rustls::TlsAcceptor;
+use tokio_rustls::rustls;
+
+fn repo_file(path: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(path)
+}
+
+fn ca_cert() -> PathBuf {
+    repo_file("test-keys/tls/ca-cert.pem")
+}
+
+fn options(timeout: Duration, ca_cert: Option<PathBuf>) -> TransportOptions {
+    TransportOptions {
+        timeout,
+        ca_cert,
+        ..TransportOptions::default()
+    }
+}
+
+fn target(base_url: &str) -> Target {
+    Target {
+        base_url: base_url.to_owned(),
+        kind: TargetKind::External,
+        credentials: Credentials {
+            asp_id: "ASP000000000001".into(),
+            access_key: Secret::new("A".repeat(40)),
+            secret_key: Secret::new("transport-test-secret"),
+            crypto_key_id: None,
+        },
+        keys: None,
+    }
+}
+
+fn spec() -> RequestSpec {
+    RequestSpec {
+        endpoint_id: "card-info".into(),
+        path: "/v1/card/info".into(),
+        body: br#"{"cardNo":"1234"}"#.to_vec(),
+        ..RequestSpec::default()
+    }
+}
+
+/// Read one HTTP/1.1 request head and its Content-Length body (async).
+async fn read_request_async<S: tokio::io::AsyncRead + Unpin>(stream: &mut S) -> Option<String> {
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 4096];
+    loop {
+        let n = stream.read(&mut chunk).await.ok()?;
+        if n == 0 {
+            return None;
+        }
+        buf.extend_from_slice(&chunk[..n]);
+        if let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+            let head = String::from_utf8_lossy(&buf[..end]).into_owned();
+            let len = content_length(&head);
+            while buf.len() < end + 4 + len {
+                match stream.read(&mut chunk).await {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => buf.extend_from_slice(&chunk[..n]),
+                }
+            }
+            return Some(head);
+        }
+    }
+}
+
+/// The same, blocking, for the servers the child processes talk to.
+fn read_request(stream: &mut std::net::TcpStream) -> Option<String> {
+    stream
+        .set_read_timeout(Some(Duration::from_secs(20)))
+        .ok()?;
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 4096];
+    loop {
+        let n = stream.read(&mut chunk).ok()?;
+        if n == 0 {
+            return None;
+        }
+        buf.extend_from_slice(&chunk[..n]);
+        if let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+            let head = String::from_utf8_lossy(&buf[..end]).into_owned();
+            let len = content_length(&head);
+            while buf.len() < end + 4 + len {
+                match stream.read(&mut chunk) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => buf.extend_from_slice(&chunk[..n]),
+                }
+            }
+            return Some(head);
+        }
+    }
+}
+
+fn content_length(head: &str) -> usize {
+    head.lines()
+        .find_map(|l| {
+            let (k, v) = l.split_once(':')?;
+            k.trim()
+                .eq_ignore_ascii_case("content-length")
+                .then(|| v.trim().parse().ok())?
+        })
+        .unwrap_or(0)
+}
+
+fn http_response(status: &str, date: &str, body: &str) -> String {
+    format!(
+        "HTTP/1.1 {status}\r\nDate: {date}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+}
+
+fn http_date(at: chrono::DateTime<chrono::Utc>) -> String {
+    at.format("%a, %d %b %Y %H:%M:%S GMT").to_string()
+}
+
+const OK_BODY: &str = r#"{"response":{"code":"000_000","description":"OK"}}"#;
+
+// ---------------------------------------------------------------------------------------------
+// TLS
+
+fn tls_acceptor() -> TlsAcceptor {
+    let certs = CertificateDer::pem_file_iter(repo_file("test-keys/tls/server-cert.pem"))
+        .expect("server certificate")
+        .collect::<Result<Vec<_>, _>>()
+        .expect("server certificate");
+    let key = PrivateKeyDer::from_pem_file(repo_file("test-keys/tls/server-key.pem"))
+        .expect("server key");
+    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    let config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .expect("protocol versions")
+        .with_no_client_auth()
+        .with_single_cert(certs, key)
+        .expect("server config");
+    TlsAcceptor::from(Arc::new(config))
+}
+
+/// An HTTPS server on 127.0.0.1 with the test CA's certificate, answering every request 200.
+/// Returns its port and how many requests it answered (handshakes a client refused are not
+/// requests).
+async fn https_server() -> (u16, Arc<Mutex<usize>>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let answered = Arc::new(Mutex::new(0usize));
+    let acceptor = tls_acceptor();
+    let count = answered.clone();
+    tokio::spawn(async move {
+        loop {
+            let Ok((tcp, _)) = listener.accept().await else {
+                return;
+            };
+            let acceptor = acceptor.clone();
+            let count = count.clone();
+            tokio::spawn(async move {
+                let Ok(mut tls) = acceptor.accept(tcp).await else {
+                    return;
+                };
+                if read_request_async(&mut tls).await.is_some() {
+                    *count.lock().unwrap() += 1;
+                    let answer = http_response("200 OK", &http_date(chrono::Utc::now()), OK_BODY);
+                    let _ = tls.write_all(answer.as_bytes()).await;
+                    let _ = tls.shutdown().await;
+                }
+            });
+        }
+    });
+    (port, answered)
+}
+
+#[tokio::test]
+async fn tls_is_verified_by_default_and_an_untrusted_certificate_is_named() {
+    let (port, answered) = https_server().await;
+    let url = format!("https://127.0.0.1:{port}/open-api");
+
+    let err = certify::probe(&url, &options(Duration::from_secs(10), None))
+        .await
+        .expect_err("a certificate from a CA nobody trusts must not be accepted");
+    let RunError::Unreachable { reason, .. } = &err else {
+        panic!("expected the unreachable (exit 3) class, got {err:?}");
+    };
+    let line = err.to_string();
+    assert!(!line.contains('\n'), "one line: {line}");
+    assert!(line.contains("TLS certificate"), "{line}");
+    assert!(reason.contains("--ca-cert"), "says what to do: {reason}");
+
+    // A scenario's exchange fails the same way, classified as transport.
+    let client = KonaClient::new(target(&url), &options(Duration::from_secs(10), None)).unwrap();
+    let exchange = client.send(&spec(), &mut KonaClient::rng(1)).await;
+    let failure = exchange.failure.expect("no answer over untrusted TLS");
+    assert_eq!(failure.class, FailureClass::Transport);
+    assert!(failure.reason.contains("certificate"), "{}", failure.reason);
+    assert!(exchange.response.is_none());
+    assert_eq!(*answered.lock().unwrap(), 0, "no request crossed the TLS");
+}
+
+#[tokio::test]
+async fn ca_cert_makes_a_private_ca_trusted_for_probe_and_requests() {
+    let (port, answered) = https_server().await;
+    let url = format!("https://127.0.0.1:{port}/open-api");
+    let opts = options(Duration::from_secs(10), Some(ca_cert()));
+
+    let skew = certify::probe(&url, &opts)
+        .await
+        .expect("with --ca-cert the probe goes through");
+    let skew = skew.expect("the test server sends a Date header");
+    assert!(skew.seconds.abs() <= 5, "{skew:?}");
+
+    let client = KonaClient::new(target(&url), &opts).unwrap();
+    let exchange = client.send(&spec(), &mut KonaClient::rng(1)).await;
+    assert!(exchange.failure.is_none(), "{:?}", exchange.failure);
+    let response = exchange.response.expect("an answer");
+    assert_eq!(response.status, 200);
+    assert_eq!(response.body, OK_BODY.as_bytes());
+    assert_eq!(*answered.lock().unwrap(), 2, "the probe and the request");
+}
+
+#[tokio::test]
+async fn a_certificate_for_another_name_is_rejected_even_with_ca_cert() {
+    // The server certificate names localhost and 127.0.0.1 only; 127.0.0.2 is loopback too.
+    let listener = tokio::net::TcpListener::bind("127.0.0.2:0").await;
+    let Ok(listener) = listener else {
+        eprintln!("127.0.0.2 cannot be bound here; skipped");
+        return;
+    };
+    let port = listener.local_addr().unwrap().port();
+    let acceptor = tls_acceptor();
+    tokio::spawn(async move {
+        while let Ok((tcp, _)) = listener.accept().await {
+            let _ = acceptor.accept(tcp).await;
+        }
+    });
+    let url = format!("https://127.0.0.2:{port}/open-api");
+    let err = certify::probe(&url, &options(Duration::from_secs(10), Some(ca_cert())))
+        .await
+        .expect_err("a certificate for another host must be refused");
+    let line = err.to_string();
+    assert!(matches!(err, RunError::Unreachable { .. }), "{err:?}");
+    assert!(line.contains("not valid for this host name"), "{line}");
+}
+
+#[rstest]
+#[case::der_not_pem("test-keys/tls/ca-cert.der", "no PEM certificate")]
+#[case::a_private_key("test-keys/tls/ca-key.pem", "no PEM certificate")]
+#[case::missing_file("test-keys/tls/no-such-ca.pem", "")]
+#[tokio::test]
+async fn an_unusable_ca_file_is_a_clear_error_naming_the_path(
+    #[case] file: &str,
+    #[case] says: &str,
+) {
+    let path = repo_file(file);
+    let opts = options(Duration::from_secs(5), Some(path.clone()));
+    let err = KonaClient::new(target("https://127.0.0.1:9/open-api"), &opts)
+        .expect_err("an unusable CA file must not be ignored");
+    let ClientError::CaCert {
+        path: named,
+        reason,
+    } = &err
+    else {
+        panic!("expected ClientError::CaCert, got {err:?}");
+    };
+    assert_eq!(named, &path.display().to_string());
+    assert!(reason.contains(says), "{reason}");
+    let line = err.to_string();
+    assert!(line.contains(file), "names the file: {line}");
+    assert!(!line.contains('\n'), "{line}");
+
+    // The probe runs before any scenario: the same error, a configuration error (exit 2), not
+    // an unreachable target.
+    let err = certify::probe("https://127.0.0.1:9/open-api", &opts)
+        .await
+        .expect_err("bad CA file");
+    assert!(
+        matches!(err, RunError::Client(ClientError::CaCert { .. })),
+        "{err:?}"
+    );
+}
+
+#[test]
+fn a_pem_block_that_is_not_a_certificate_is_a_ca_cert_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("broken-ca.pem");
+    std::fs::write(
+        &path,
+        "-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUbm90IGEgY2VydGlmaWNhdGU=\n-----END CERTIFICATE-----\n",
+    )
+    .unwrap();
+    let err = KonaClient::new(
+        target("https://127.0.0.1:9/open-api"),
+        &options(Duration::from_secs(5), Some(path.clone())),
+    )
+    .expect_err("garbage inside a PEM block must not be trusted");
+    let ClientError::CaCert { path: named, .. } = &err else {
+        panic!("expected ClientError::CaCert, got {err:?}");
+    };
+    assert_eq!(named, &path.display().to_string());
+}
+
+// ---------------------------------------------------------------------------------------------
+// The binary, in a child process with an environment of its own.
+
+const BIN: &str = env!("CARGO_BIN_EXE_kona-conformance");
+
+/// Fixtures with one active card: enough for a read-only scenario to send a request.
+const FIXTURES: &str =
+    r#"{"format":"kona-conformance-fixtures/1","cards":{"active":{"cardNo":"1234567890123456"}}}"#;
+
+/// `kona-conformance run` with dummy credentials of valid lengths, the public test keys, a
+/// clean environment plus `env`, and a scratch working directory; it stops at the first
+/// failed scenario.
+fn run_binary(base_url: &str, extra_args: &[&str], env: &[(&str, String)]) -> Output {
+    let dir = tempfile::tempdir().unwrap();
+    let fixtures = dir.path().join("fixtures.json");
+    std::fs::write(&fixtures, FIXTURES).unwrap();
+    let mut cmd = Command::new(BIN);
+    cmd.env_clear()
+        .current_dir(dir.path())
+        .env("KONA_ASP_ID", "ASP000000000001")
+        .env("KONA_ACCESS_KEY", "A".repeat(40))
+        .env("KONA_SECRET_KEY", "transport-test-secret")
+        .env("KONA_CRYPTO_KEY_ID", "0".repeat(32))
+        .env(
+            "KONA_SERVER_PUBLIC_KEY",
+            repo_file("test-keys/server-public.pem"),
+        )
+        .env(
+            "KONA_CLIENT_PRIVATE_KEY",
+            repo_file("test-keys/client-private.pem"),
+        )
+        .args(["run", "--base-url", base_url, "--quiet", "--seed", "1"])
+        .args(["--profile", "production", "--generated", "0", "--fail-fast"])
+        .args(["--rate-limit", "1000", "--timeout", "5"])
+        .arg("--fixtures")
+        .arg(&fixtures)
+        .args(extra_args);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().expect("run the binary");
+    drop(dir);
+    out
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// A port nothing listens on (bound, then released).
+fn closed_port() -> u16 {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    l.local_addr().unwrap().port()
+}
+
+/// A loopback "proxy" that records the request line of each connection and hangs up.
+fn recording_proxy() -> (SocketAddr, Arc<Mutex<Vec<String>>>) {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let record = seen.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { return };
+            if let Some(head) = read_request(&mut stream) {
+                let line = head.lines().next().unwrap_or_default().to_owned();
+                record.lock().unwrap().push(line);
+            }
+            let _ = stream.shutdown(Shutdown::Both);
+        }
+    });
+    (addr, seen)
+}
+
+#[rstest]
+#[case::upper_case("HTTP_PROXY")]
+#[case::lower_case("http_proxy")]
+fn http_proxy_from_the_environment_carries_the_requests(#[case] variable: &str) {
+    let (proxy, seen) = recording_proxy();
+    let port = closed_port();
+    let url = format!("http://127.0.0.1:{port}/open-api");
+    let out = run_binary(&url, &[], &[(variable, format!("http://{proxy}"))]);
+    let seen = seen.lock().unwrap().clone();
+    assert!(
+        seen.contains(&format!("GET {url} HTTP/1.1")),
+        "the probe went through the proxy: {seen:?}\n{}",
+        stderr(&out)
+    );
+    // The proxy hung up without an answer: the target is unreachable (exit 3).
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+}
+
+#[test]
+fn https_proxy_from_the_environment_is_asked_to_connect() {
+    let (proxy, seen) = recording_proxy();
+    let port = closed_port();
+    let url = format!("https://127.0.0.1:{port}/open-api");
+    let out = run_binary(&url, &[], &[("HTTPS_PROXY", format!("http://{proxy}"))]);
+    let seen = seen.lock().unwrap().clone();
+    assert!(
+        seen.contains(&format!("CONNECT 127.0.0.1:{port} HTTP/1.1")),
+        "the probe tunnelled through the proxy: {seen:?}\n{}",
+        stderr(&out)
+    );
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+}
+
+#[test]
+fn no_proxy_from_the_environment_bypasses_the_proxy() {
+    let (proxy, seen) = recording_proxy();
+    let port = closed_port();
+    let url = format!("http://127.0.0.1:{port}/open-api");
+    let out = run_binary(
+        &url,
+        &[],
+        &[
+            ("HTTP_PROXY", format!("http://{proxy}")),
+            ("NO_PROXY", "localhost,127.0.0.1".to_owned()),
+        ],
+    );
+    assert!(
+        seen.lock().unwrap().is_empty(),
+        "{:?}",
+        seen.lock().unwrap()
+    );
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(3), "{err}");
+    assert!(err.contains("target unreachable"), "{err}");
+    assert!(
+        err.contains("connection failed"),
+        "straight to the closed port: {err}"
+    );
+}
+
+/// The platform's roots are used by default and kept when `--ca-cert` adds one: with the
+/// test CA as the whole platform bundle (`SSL_CERT_FILE`, read by the platform verifier on
+/// Linux), the HTTPS probe passes without `--ca-cert`, and still passes when `--ca-cert` names
+/// an unrelated certificate.
+#[cfg(target_os = "linux")]
+#[rstest]
+#[case::no_ca_cert(&[])]
+#[case::unrelated_ca_cert(&["--ca-cert", "UNRELATED"])]
+fn platform_roots_are_trusted_by_default_and_kept_with_ca_cert(#[case] extra: &[&str]) {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let (port, answered) = rt.block_on(https_server());
+    let unrelated = repo_file("test-keys/server-cert.pem").display().to_string();
+    let extra: Vec<&str> = extra
+        .iter()
+        .map(|a| {
+            if *a == "UNRELATED" {
+                unrelated.as_str()
+            } else {
+                a
+            }
+        })
+        .collect();
+    let url = format!("https://127.0.0.1:{port}/open-api");
+    let out = run_binary(
+        &url,
+        &extra,
+        &[("SSL_CERT_FILE", ca_cert().display().to_string())],
+    );
+    let err = stderr(&out);
+    assert_ne!(out.status.code(), Some(3), "reached over TLS: {err}");
+    assert_ne!(out.status.code(), Some(2), "{err}");
+    assert!(!err.contains("certificate"), "{err}");
+    assert!(*answered.lock().unwrap() >= 1, "{err}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Timeout
+
+/// A server that accepts and reads, and never answers (for as long as the test lasts).
+async fn silent_server() -> u16 {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((mut stream, _)) = listener.accept().await {
+            let _ =
+                tokio::time::timeout(Duration::from_millis(200), read_request_async(&mut stream))
+                    .await;
+            held.push(stream);
+        }
+    });
+    port
+}
+
+#[tokio::test]
+async fn a_silent_target_times_out_per_request() {
+    let port = silent_server().await;
+    let url = format!("http://127.0.0.1:{port}/open-api");
+    let timeout = Duration::from_secs(1);
+    let opts = options(timeout, None);
+
+    let client = KonaClient::new(target(&url), &opts).unwrap();
+    let started = Instant::now();
+    // The guard turns a missing timeout into a failure instead of a hang.
+    let guard = timeout + Duration::from_secs(5);
+    let exchange = tokio::time::timeout(guard, client.send(&spec(), &mut KonaClient::rng(1)))
+        .await
+        .expect("the request timeout did not fire");
+    let elapsed = started.elapsed();
+    let failure = exchange.failure.expect("no answer");
+    assert_eq!(failure.class, FailureClass::Transport);
+    assert!(
+        failure.reason.starts_with("timed out"),
+        "{}",
+        failure.reason
+    );
+    assert!(elapsed >= timeout, "{elapsed:?}");
+    assert!(elapsed < timeout + Duration::from_secs(5), "{elapsed:?}");
+
+    let started = Instant::now();
+    let err = tokio::time::timeout(guard, certify::probe(&url, &opts))
+        .await
+        .expect("the probe's timeout did not fire")
+        .expect_err("no answer");
+    let elapsed = started.elapsed();
+    let RunError::Unreachable { reason, .. } = &err else {
+        panic!("expected unreachable, got {err:?}");
+    };
+    assert!(reason.starts_with("timed out"), "{reason}");
+    assert!(elapsed < timeout + Duration::from_secs(5), "{elapsed:?}");
+}
+
+/// The probe waits as long as the run's timeout says: a slow answer within it is reachable, the
+/// same answer past a shorter one is not.
+#[tokio::test]
+async fn the_probe_uses_the_configured_timeout() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let _ = read_request_async(&mut stream).await;
+                tokio::time::sleep(Duration::from_millis(1500)).await;
+                let answer = http_response("200 OK", &http_date(chrono::Utc::now()), OK_BODY);
+                let _ = stream.write_all(answer.as_bytes()).await;
+            });
+        }
+    });
+    let url = format!("http://127.0.0.1:{port}/open-api");
+    let slow_but_in_time = certify::probe(&url, &options(Duration::from_secs(6), None)).await;
+    assert!(slow_but_in_time.is_ok(), "{slow_but_in_time:?}");
+    let too_slow = certify::probe(&url, &options(Duration::from_millis(500), None)).await;
+    assert!(
+        matches!(&too_slow, Err(RunError::Unreachable { reason, .. }) if reason.starts_with("timed out")),
+        "{too_slow:?}"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Clock
+
+/// A plain HTTP server (own thread) answering every request with `status` and `body`, its
+/// `Date` header `offset` from ours. Returns its port and how many requests it answered.
+fn fake_target(
+    offset: chrono::Duration,
+    status: &'static str,
+    body: &'static str,
+) -> (u16, Arc<Mutex<usize>>) {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let answered = Arc::new(Mutex::new(0usize));
+    let count = answered.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { return };
+            let count = count.clone();
+            std::thread::spawn(move || {
+                if read_request(&mut stream).is_some() {
+                    *count.lock().unwrap() += 1;
+                    let date = http_date(chrono::Utc::now() + offset);
+                    let _ = stream.write_all(http_response(status, &date, body).as_bytes());
+                    let _ = stream.flush();
+                }
+            });
+        }
+    });
+    (port, answered)
+}
+
+#[rstest]
+#[case::ahead(600)]
+#[case::behind(-600)]
+#[tokio::test]
+async fn probe_reads_the_targets_clock(#[case] seconds: i64) {
+    let (port, _) = fake_target(chrono::Duration::seconds(seconds), "200 OK", OK_BODY);
+    let url = format!("http://127.0.0.1:{port}/open-api");
+    let skew = certify::probe(&url, &options(Duration::from_secs(10), None))
+        .await
+        .expect("reachable")
+        .expect("a Date header");
+    assert!((skew.seconds - seconds).abs() <= 3, "{skew:?}");
+    assert!(skew.is_significant());
+}
+
+fn clock_lines(err: &str) -> Vec<&str> {
+    err.lines().filter(|l| l.starts_with("clock:")).collect()
+}
+
+#[rstest]
+#[case::ahead(600, "ahead of")]
+#[case::behind(-600, "behind")]
+fn run_prints_one_clock_line_when_the_clocks_disagree(#[case] seconds: i64, #[case] says: &str) {
+    let (port, answered) = fake_target(chrono::Duration::seconds(seconds), "200 OK", OK_BODY);
+    let out = run_binary(&format!("http://127.0.0.1:{port}/open-api"), &[], &[]);
+    let err = stderr(&out);
+    let lines = clock_lines(&err);
+    assert_eq!(lines.len(), 1, "exactly one clock line:\n{err}");
+    let line = lines[0];
+    assert!(line.contains(says), "{line}");
+    let stated: i64 = line
+        .split_whitespace()
+        .find_map(|w| w.parse().ok())
+        .expect("the skew in seconds");
+    assert!((stated - seconds.abs()).abs() <= 3, "{line}");
+    assert!(*answered.lock().unwrap() >= 1);
+}
+
+#[test]
+fn run_prints_no_clock_line_when_the_clocks_agree() {
+    let (port, answered) = fake_target(chrono::Duration::zero(), "200 OK", OK_BODY);
+    let out = run_binary(&format!("http://127.0.0.1:{port}/open-api"), &[], &[]);
+    let err = stderr(&out);
+    assert!(clock_lines(&err).is_empty(), "{err}");
+    assert!(
+        *answered.lock().unwrap() >= 2,
+        "the probe and a scenario: {err}"
+    );
+}
+
+/// The target rejects requests stamped with our current time as stale: one clock line, which
+/// says so. When its `Date` agrees with ours the line says what else to suspect; when it does
+/// not, the same single line gives the skew too.
+#[rstest]
+#[case::date_agrees(0, "X-KM-Time-Zone")]
+#[case::date_ahead(600, "ahead of")]
+fn run_prints_one_clock_line_when_current_requests_are_rejected_as_stale(
+    #[case] seconds: i64,
+    #[case] says: &str,
+) {
+    const STALE: &str = r#"{"response":{"code":"900_005","description":"Tran time is outside the allowed window."}}"#;
+    let (port, answered) = fake_target(
+        chrono::Duration::seconds(seconds),
+        "401 Unauthorized",
+        STALE,
+    );
+    let out = run_binary(&format!("http://127.0.0.1:{port}/open-api"), &[], &[]);
+    let err = stderr(&out);
+    let lines = clock_lines(&err);
+    assert_eq!(lines.len(), 1, "exactly one clock line:\n{err}");
+    assert!(
+        lines[0].contains("stale-tran-time (900_005)"),
+        "{}",
+        lines[0]
+    );
+    assert!(lines[0].contains(says), "{}", lines[0]);
+    assert!(*answered.lock().unwrap() >= 2, "{err}");
+}
+
+/// Only requests that carried our current time count as evidence: the stale-time scenarios
+/// shift the tran time on purpose, and their rejections say nothing about the clocks.
+#[test]
+fn stale_rejections_count_only_requests_stamped_with_our_time() {
+    const STALE: &str = r#"{"response":{"code":"900_005","description":"Tran time is outside the allowed window."}}"#;
+    const OK: &str = r#"{"response":{"code":"000_000","description":"OK"}}"#;
+    let now = chrono::Utc::now();
+    let exchange = |shift_minutes: i64, zone: TimeZoneName, body: &str| {
+        let stamped =
+            (now + chrono::Duration::minutes(shift_minutes)).with_timezone(&zone.offset());
+        Exchange {
+            endpoint_id: "card-info".into(),
+            method: "POST".into(),
+            url: "http://127.0.0.1:9/open-api/v1/card/info".into(),
+            request_headers: vec![
+                ("X-KM-Tran-Time".into(), ids::tran_time(&stamped)),
+                ("X-KM-Time-Zone".into(), zone.as_str().into()),
+            ],
+            request_body: Vec::new(),
+            request_plaintext: None,
+            correlation_id: String::new(),
+            started_at: now,
+            duration: Duration::ZERO,
+            response: Some(ResponseCapture {
+                status: 401,
+                headers: Vec::new(),
+                body: body.as_bytes().to_vec(),
+                truncated: false,
+                plaintext: None,
+            }),
+            failure: None,
+        }
+    };
+    let results = |exchanges: Vec<Exchange>| RunResults {
+        meta: RunMeta {
+            tool_version: "test".into(),
+            contract_hash: String::new(),
+            catalogue_version: String::new(),
+            target: "test".into(),
+            target_kind: TargetKind::External,
+            profile: "sandbox".into(),
+            seed: 1,
+            started_at: now,
+            finished_at: now,
+        },
+        scenarios: vec![ScenarioResult {
+            id: "features/x.feature:1".into(),
+            feature: "x".into(),
+            name: "x".into(),
+            endpoint: None,
+            tags: Vec::new(),
+            requirements: Vec::new(),
+            verdict: Verdict::Failed,
+            reason: None,
+            findings: Vec::new(),
+            error: None,
+            observations: Vec::new(),
+            exchanges,
+            duration_ms: 0,
+        }],
+    };
+    let kst = TimeZoneName::Kst;
+    let utc = TimeZoneName::Utc;
+    // Deliberately shifted by 10 minutes, or answered with another code: no evidence.
+    assert_eq!(
+        certify::stale_rejections(&results(vec![
+            exchange(10, kst, STALE),
+            exchange(0, kst, OK)
+        ])),
+        None
+    );
+    // Stamped with our time (in either zone) and called stale: evidence, counted.
+    assert_eq!(
+        certify::stale_rejections(&results(vec![
+            exchange(0, kst, STALE),
+            exchange(0, utc, STALE),
+            exchange(-10, utc, STALE),
+        ])),
+        Some((2, "900_005".to_owned()))
+    );
+}
