@@ -151,11 +151,10 @@ mod double_option {
 
 impl Fixtures {
     pub fn from_json(text: &str, origin: &str) -> Result<Fixtures, FixturesError> {
-        let fixtures: Fixtures =
-            serde_json::from_str(text).map_err(|e| FixturesError::Parse {
-                path: origin.to_owned(),
-                reason: e.to_string(),
-            })?;
+        let fixtures: Fixtures = serde_json::from_str(text).map_err(|e| FixturesError::Parse {
+            path: origin.to_owned(),
+            reason: e.to_string(),
+        })?;
         if fixtures.format != FORMAT {
             return Err(FixturesError::Format {
                 path: origin.to_owned(),
@@ -233,9 +232,11 @@ impl Fixtures {
             );
         for (field, a) in accounts {
             let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
-            if a.bank_account.is_empty() || a.bank_account.len() > 20 || !digits(&a.bank_account)
-            {
-                return Err(rule(format!("{field}.bankAccount"), "must be 1 to 20 digits"));
+            if a.bank_account.is_empty() || a.bank_account.len() > 20 || !digits(&a.bank_account) {
+                return Err(rule(
+                    format!("{field}.bankAccount"),
+                    "must be 1 to 20 digits",
+                ));
             }
             if a.bank_code.len() != 3 || !digits(&a.bank_code) {
                 return Err(rule(format!("{field}.bankCode"), "must be 3 digits"));
@@ -254,7 +255,10 @@ impl Fixtures {
             }
             let chars = a.user_name.chars().count();
             if chars == 0 || chars > 100 {
-                return Err(rule(format!("{field}.userName"), "must be 1 to 100 characters"));
+                return Err(rule(
+                    format!("{field}.userName"),
+                    "must be 1 to 100 characters",
+                ));
             }
         }
         Ok(())
@@ -299,9 +303,12 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("format"), "{err}");
-        let err = Fixtures::from_json(r#"{"format":"kona-conformance-fixtures/1","card":{}}"#, "f.json")
-            .unwrap_err()
-            .to_string();
+        let err = Fixtures::from_json(
+            r#"{"format":"kona-conformance-fixtures/1","card":{}}"#,
+            "f.json",
+        )
+        .unwrap_err()
+        .to_string();
         assert!(err.contains("unknown field `card`"), "{err}");
     }
 }

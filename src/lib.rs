@@ -6,7 +6,13 @@
 //! [`report`] (every artifact a run writes) and [`cli`] (the command-line front).
 
 pub mod cli;
+pub mod client;
 pub mod contract;
+pub mod coverage;
 pub mod crypto;
 pub mod fixtures;
+pub mod report;
+pub mod runner;
+pub mod sandbox;
 pub mod secret;
+pub mod steps;

@@ -2,6 +2,8 @@
 //! own module and calls into the library; errors map to exit codes in one place ([`exit`]).
 
 pub mod exit;
+pub mod run;
+pub mod sign;
 
 use std::process::ExitCode;
 
@@ -19,7 +21,65 @@ pub struct Cli {
 }
 
 #[derive(Debug, Subcommand)]
-pub enum Command {}
+pub enum Command {
+    /// Certify a target (the embedded sandbox when no --base-url is given).
+    Run(run::RunArgs),
+    /// Print the headers the harness would send for a body file.
+    Sign(sign::SignArgs),
+    /// List every requirement of the catalogue with the scenarios that verify it.
+    Coverage(CoverageArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CoverageArgs {
+    /// Read feature files from this folder instead of the ones built in.
+    #[arg(long, value_name = "DIR")]
+    pub features: Option<std::path::PathBuf>,
+    /// Print JSON instead of the table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+fn coverage(args: &CoverageArgs) -> u8 {
+    let result = crate::contract::Contract::shared()
+        .map_err(|e| e.to_string())
+        .and_then(|contract| {
+            crate::runner::plan::load_features(args.features.as_deref())
+                .map(|f| crate::coverage::coverage(contract, &f))
+                .map_err(|e| e.to_string())
+        });
+    match result {
+        Ok(cov) => {
+            if args.json {
+                println!("{}", serde_json::to_string_pretty(&cov).unwrap_or_default());
+            } else {
+                print!("{}", crate::coverage::render(&cov));
+            }
+            if cov.is_complete() {
+                exit::PASSED
+            } else {
+                exit::CONFORMANCE_FAILURE
+            }
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            exit::USAGE
+        }
+    }
+}
+
+fn runtime() -> Option<tokio::runtime::Runtime> {
+    match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => Some(rt),
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            None
+        }
+    }
+}
 
 /// Parse arguments, run the subcommand, and turn its outcome into an exit code.
 pub fn main() -> ExitCode {
@@ -34,5 +94,24 @@ pub fn main() -> ExitCode {
             };
         }
     };
-    match cli.command {}
+    let code = match cli.command {
+        Command::Run(args) => match runtime() {
+            Some(rt) => rt.block_on(run::run(args)),
+            None => exit::USAGE,
+        },
+        Command::Coverage(args) => coverage(&args),
+        Command::Sign(args) => match sign::render(&args) {
+            Ok(lines) => {
+                for line in lines {
+                    println!("{line}");
+                }
+                exit::PASSED
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                exit::USAGE
+            }
+        },
+    };
+    exit::code(code)
 }

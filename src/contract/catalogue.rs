@@ -77,6 +77,8 @@ pub struct Endpoint {
     pub path: String,
     pub request_schema: String,
     pub response_schema: String,
+    /// The requirement a success body that breaks the response schema violates.
+    pub response_requirement: String,
     pub encryption: Encryption,
     pub required_fields: Vec<String>,
     pub responses: Vec<DocumentedResponse>,

@@ -1,0 +1,236 @@
+//! `kona-conformance run`: flags in, certification out, exit code by the documented table.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use clap::Args;
+
+use crate::runner::certify::{self, CLOCK_SKEW_WARNING, RunError};
+use crate::runner::config::{ConfigError, Profile, RunOptions, Settings};
+use crate::runner::results::{RunResults, Verdict};
+use crate::runner::{LineProgress, NoProgress, Progress};
+
+use super::exit;
+
+#[derive(Debug, Args, Default)]
+pub struct RunArgs {
+    /// Certify this target (up to its base path, e.g. https://sandbox.konaplate.com/open-api).
+    /// Without it, the embedded sandbox is started and certified.
+    #[arg(long, value_name = "URL")]
+    pub base_url: Option<String>,
+    /// The target's fixtures file (which records play which role).
+    #[arg(long, value_name = "FILE")]
+    pub fixtures: Option<PathBuf>,
+    /// Read feature files from this folder instead of the ones built in.
+    #[arg(long, value_name = "DIR")]
+    pub features: Option<PathBuf>,
+    /// Only scenarios matching this tag expression, e.g. "@read-only and not @generated".
+    #[arg(long, value_name = "EXPR")]
+    pub tags: Option<String>,
+    /// Scenarios in flight at once.
+    #[arg(long, value_name = "N")]
+    pub concurrency: Option<usize>,
+    /// Seconds to wait for each answer.
+    #[arg(long, value_name = "SECONDS")]
+    pub timeout: Option<f64>,
+    /// At most this many requests per second.
+    #[arg(long, value_name = "RPS")]
+    pub rate_limit: Option<f64>,
+    /// Stop at the first failed scenario.
+    #[arg(long)]
+    pub fail_fast: bool,
+    /// Seed for generated cases and correlation ids (printed every run).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// sandbox: every scenario; production: @read-only only, rate-limited.
+    #[arg(long, value_enum)]
+    pub profile: Option<Profile>,
+    /// Generated cases in all (spread over the endpoints).
+    #[arg(long, value_name = "N")]
+    pub generated: Option<usize>,
+    /// Trust this CA certificate (PEM) besides the platform's roots.
+    #[arg(long, value_name = "FILE")]
+    pub ca_cert: Option<PathBuf>,
+    /// Settings file (TOML, same keys as these flags); environment KONA_RUN_* and flags win.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Write junit.xml, cucumber.json, results.json, summary.md and report.html here.
+    #[arg(long, value_name = "DIR")]
+    pub report_dir: Option<PathBuf>,
+    /// Compare with an earlier results.json: fail on requirements that newly fail.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Known deviations (requirement id, reason, expiry) that do not fail the run.
+    #[arg(long, value_name = "FILE")]
+    pub waivers: Option<PathBuf>,
+    /// No per-scenario progress lines.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+impl RunArgs {
+    fn flag_settings(&self) -> Settings {
+        Settings {
+            base_url: self.base_url.clone(),
+            fixtures: self.fixtures.clone(),
+            features: self.features.clone(),
+            tags: self.tags.clone(),
+            concurrency: self.concurrency,
+            timeout: self.timeout,
+            rate_limit: self.rate_limit,
+            fail_fast: self.fail_fast.then_some(true),
+            seed: self.seed,
+            profile: self.profile,
+            generated: self.generated,
+            ca_cert: self.ca_cert.clone(),
+            report_dir: self.report_dir.clone(),
+            baseline: self.baseline.clone(),
+            waivers: self.waivers.clone(),
+        }
+    }
+
+    pub fn options(&self) -> Result<RunOptions, ConfigError> {
+        let file = match &self.config {
+            Some(path) => Settings::from_file(path)?,
+            None => Settings::default(),
+        };
+        let env = Settings::from_env(|k| std::env::var(k).ok())?;
+        RunOptions::resolve(file.overridden_by(env).overridden_by(self.flag_settings()))
+    }
+}
+
+/// A table of scenario verdicts per endpoint, for the terminal.
+pub fn summary_table(results: &RunResults) -> String {
+    let mut out = String::new();
+    out.push_str(&format!(
+        "{:<22} {:>7} {:>7} {:>13} {:>6}\n",
+        "endpoint", "passed", "failed", "not verified", "total"
+    ));
+    for (endpoint, c) in results.counts_by_endpoint() {
+        out.push_str(&format!(
+            "{endpoint:<22} {:>7} {:>7} {:>13} {:>6}\n",
+            c.passed,
+            c.failed,
+            c.not_verified,
+            c.total()
+        ));
+    }
+    let c = results.counts();
+    out.push_str(&format!(
+        "{:<22} {:>7} {:>7} {:>13} {:>6}\n",
+        "all",
+        c.passed,
+        c.failed,
+        c.not_verified,
+        c.total()
+    ));
+    out
+}
+
+fn print_outcome(results: &RunResults) {
+    println!();
+    print!("{}", summary_table(results));
+    let observations: Vec<_> = results.observations().collect();
+    if !observations.is_empty() {
+        println!(
+            "\n{} observation(s) of behaviour the docs leave open:",
+            observations.len()
+        );
+        for o in observations {
+            println!(
+                "  {:<20} {:<28} convention {}/{}, observed HTTP {} code {}",
+                o.endpoint,
+                o.case,
+                o.convention.code,
+                o.convention.status,
+                o.observed_status,
+                o.observed_code.as_deref().unwrap_or("(none)")
+            );
+        }
+    }
+    let not_verified: Vec<_> = results
+        .scenarios
+        .iter()
+        .filter(|s| s.verdict == Verdict::NotVerified)
+        .collect();
+    if !not_verified.is_empty() {
+        println!(
+            "\nnot verified ({}), never counted as passed:",
+            not_verified.len()
+        );
+        for s in not_verified {
+            println!(
+                "  {}  {}: {}",
+                s.id,
+                s.name,
+                s.reason.as_deref().unwrap_or("")
+            );
+        }
+    }
+    println!(
+        "\nseed {} · {} exchanges · {:.2} s · target {}",
+        results.meta.seed,
+        results.exchange_count(),
+        results.duration().as_secs_f64(),
+        results.meta.target
+    );
+}
+
+pub async fn run(args: RunArgs) -> u8 {
+    let options = match args.options() {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return exit::USAGE;
+        }
+    };
+    eprintln!(
+        "kona-conformance {}: certifying {} (profile {}, seed {})",
+        env!("CARGO_PKG_VERSION"),
+        options
+            .base_url
+            .as_deref()
+            .unwrap_or("the embedded sandbox"),
+        options.profile.as_str(),
+        options.seed
+    );
+    let progress: Arc<dyn Progress> = if args.quiet {
+        Arc::new(NoProgress)
+    } else {
+        Arc::new(LineProgress)
+    };
+    let certification = match certify::certify(&options, progress).await {
+        Ok(c) => c,
+        Err(e @ RunError::Unreachable { .. }) => {
+            eprintln!("error: {e}");
+            return exit::UNREACHABLE;
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            return exit::USAGE;
+        }
+    };
+    if let Some(skew) = certification.skew
+        && skew.seconds.abs() > CLOCK_SKEW_WARNING
+    {
+        eprintln!(
+            "clock: the target's clock is {} s {} ours; a target that checks X-KM-Tran-Time will reject requests: fix the clock on one side",
+            skew.seconds.abs(),
+            if skew.seconds > 0 {
+                "ahead of"
+            } else {
+                "behind"
+            }
+        );
+    }
+    let results = &certification.execution.results;
+    print_outcome(results);
+    let verdict = crate::report::gate(&options, &certification.execution);
+    match verdict {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e}");
+            exit::USAGE
+        }
+    }
+}

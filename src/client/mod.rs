@@ -1,0 +1,280 @@
+//! The HTTP side of a certification: one `reqwest` client per run (connection reuse), KONA
+//! headers and X-KM-Tran-Token on every request, JWE bodies where asked, and every exchange
+//! captured for the reports.
+
+pub mod exchange;
+pub mod headers;
+pub mod target;
+
+pub use exchange::{Exchange, FailureClass, ResponseCapture, TransportFailure};
+pub use headers::{HeaderEdit, SignedHeaders};
+pub use target::{Credentials, EncryptionKeys, Target, TargetKind, TransportOptions};
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, FixedOffset, Utc};
+use rand::SeedableRng;
+use tokio::sync::Mutex;
+
+use crate::crypto::ids::TimeZoneName;
+use crate::crypto::jwe::{self, ContentEncryption};
+
+/// Bodies larger than this are cut off and reported as a protocol failure: a conformant
+/// answer to these endpoints is a few hundred bytes.
+pub const MAX_RESPONSE_BYTES: usize = 1024 * 1024;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    #[error("cannot build the HTTP client: {0}")]
+    Build(String),
+    #[error("cannot read the CA certificate {path}: {reason}")]
+    CaCert { path: String, reason: String },
+    #[error("request body cannot be encrypted: {0}")]
+    Encrypt(String),
+    #[error(
+        "the target has no encryption keys configured (KONA_CRYPTO_KEY_ID, KONA_SERVER_PUBLIC_KEY, KONA_CLIENT_PRIVATE_KEY)"
+    )]
+    NoKeys,
+}
+
+/// What to send: the endpoint path, the plaintext body, and the deliberate deviations a
+/// scenario asks for.
+#[derive(Debug, Clone, Default)]
+pub struct RequestSpec {
+    pub endpoint_id: String,
+    pub path: String,
+    /// The JSON (or deliberately broken) body, before encryption.
+    pub body: Vec<u8>,
+    pub encrypt: bool,
+    /// Damage the `encData` value after encryption (malformed-JWE scenarios).
+    pub enc_data_mutation: Option<JweMutation>,
+    pub header_edits: Vec<HeaderEdit>,
+    /// Sign this body instead of the one sent (token-mismatch scenarios).
+    pub sign_other_body: Option<Vec<u8>>,
+    /// Sign with this secret instead of the target's (wrong-key scenarios).
+    pub secret_override: Option<crate::secret::Secret>,
+    /// Shift the tran time away from now (stale-time scenarios).
+    pub clock_shift: Option<chrono::Duration>,
+    /// State the time in this zone instead of the run's.
+    pub time_zone: Option<TimeZoneName>,
+    pub content_type: Option<String>,
+}
+
+/// A deliberate corruption of a real JWE, applied after encryption.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum JweMutation {
+    /// Replace the whole value with this text.
+    Text(String),
+    /// Drop the last of the five parts.
+    DropPart,
+    /// Flip a bit of the ciphertext.
+    AlterCiphertext,
+    /// Flip a bit of the authentication tag.
+    AlterTag,
+    /// Re-encode the protected header with this `alg`.
+    HeaderAlg(String),
+}
+
+impl JweMutation {
+    pub fn apply(&self, jwe: &str) -> String {
+        use base64::Engine;
+        use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        let mut parts: Vec<String> = jwe.split('.').map(str::to_owned).collect();
+        let flip = |part: &mut String| {
+            if let Ok(mut bytes) = URL_SAFE_NO_PAD.decode(part.as_bytes()) {
+                if let Some(b) = bytes.first_mut() {
+                    *b ^= 0x01;
+                }
+                *part = URL_SAFE_NO_PAD.encode(bytes);
+            }
+        };
+        match self {
+            JweMutation::Text(t) => return t.clone(),
+            JweMutation::DropPart => {
+                parts.pop();
+            }
+            JweMutation::AlterCiphertext if parts.len() == 5 => flip(&mut parts[3]),
+            JweMutation::AlterTag if parts.len() == 5 => flip(&mut parts[4]),
+            JweMutation::HeaderAlg(alg) if !parts.is_empty() => {
+                let header = URL_SAFE_NO_PAD
+                    .decode(parts[0].as_bytes())
+                    .ok()
+                    .and_then(|h| serde_json::from_slice::<serde_json::Value>(&h).ok());
+                if let Some(mut header) = header {
+                    header["alg"] = serde_json::Value::String(alg.clone());
+                    parts[0] = URL_SAFE_NO_PAD.encode(header.to_string());
+                }
+            }
+            _ => {}
+        }
+        parts.join(".")
+    }
+}
+
+/// A rate limiter shared by every scenario of a run: at most `rps` requests per second.
+#[derive(Debug)]
+struct Pacer {
+    interval: Duration,
+    next: Mutex<Instant>,
+}
+
+impl Pacer {
+    fn new(rps: f64) -> Option<Pacer> {
+        (rps > 0.0 && rps.is_finite()).then(|| Pacer {
+            interval: Duration::from_secs_f64(1.0 / rps),
+            next: Mutex::new(Instant::now()),
+        })
+    }
+
+    async fn wait(&self) {
+        let at = {
+            let mut next = self.next.lock().await;
+            let now = Instant::now();
+            let at = (*next).max(now);
+            *next = at + self.interval;
+            at
+        };
+        tokio::time::sleep_until(at.into()).await;
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct KonaClient {
+    http: reqwest::Client,
+    target: Arc<Target>,
+    pacer: Option<Arc<Pacer>>,
+    time_zone: TimeZoneName,
+}
+
+impl KonaClient {
+    pub fn new(target: Target, options: &TransportOptions) -> Result<KonaClient, ClientError> {
+        let http = target::build_http_client(options)?;
+        Ok(KonaClient {
+            http,
+            target: Arc::new(target),
+            pacer: options.rate_limit.and_then(Pacer::new).map(Arc::new),
+            time_zone: options.time_zone,
+        })
+    }
+
+    pub fn target(&self) -> &Target {
+        &self.target
+    }
+
+    pub fn time_zone(&self) -> TimeZoneName {
+        self.time_zone
+    }
+
+    /// Now, in the zone the requests declare.
+    pub fn now(&self) -> DateTime<FixedOffset> {
+        Utc::now().with_timezone(&self.time_zone.offset())
+    }
+
+    /// Encrypt `plaintext` for the target's server key (compact JWE).
+    pub fn encrypt_jwe(&self, plaintext: &[u8]) -> Result<String, ClientError> {
+        let keys = self.target.keys.as_ref().ok_or(ClientError::NoKeys)?;
+        jwe::encrypt(
+            plaintext,
+            &keys.server_public,
+            ContentEncryption::A128Gcm,
+            None,
+        )
+        .map_err(|e| ClientError::Encrypt(e.to_string()))
+    }
+
+    /// Build, sign, send and capture one request. Never fails: a transport problem is part of
+    /// the captured exchange, classified for the verdict.
+    pub async fn send(&self, spec: &RequestSpec, rng: &mut rand::rngs::StdRng) -> Exchange {
+        let started = Utc::now();
+        let url = format!(
+            "{}{}",
+            self.target.base_url.trim_end_matches('/'),
+            spec.path
+        );
+        let mut body = spec.body.clone();
+        let mut encrypted = false;
+        if spec.encrypt {
+            match self.encrypt_jwe(&spec.body) {
+                Ok(jwe) => {
+                    let jwe = match &spec.enc_data_mutation {
+                        Some(m) => m.apply(&jwe),
+                        None => jwe,
+                    };
+                    body = wrap_enc_data(&jwe);
+                    encrypted = true;
+                }
+                Err(e) => {
+                    return Exchange::failed_before_sending(
+                        spec,
+                        &url,
+                        started,
+                        TransportFailure::new(FailureClass::Setup, e.to_string()),
+                    );
+                }
+            }
+        }
+        let zone = spec.time_zone.unwrap_or(self.time_zone);
+        let mut now = Utc::now().with_timezone(&zone.offset());
+        if let Some(shift) = spec.clock_shift {
+            now += shift;
+        }
+        let signed_body = spec.sign_other_body.as_deref().unwrap_or(&body);
+        let mut credentials = self.target.credentials.clone();
+        if let Some(secret) = &spec.secret_override {
+            credentials.secret_key = secret.clone();
+        }
+        let mut headers = headers::sign(&credentials, signed_body, &now, zone, encrypted, rng);
+        headers.apply(&spec.header_edits);
+        let content_type = spec
+            .content_type
+            .clone()
+            .unwrap_or_else(|| "application/json".to_owned());
+
+        if let Some(pacer) = &self.pacer {
+            pacer.wait().await;
+        }
+        let clock = Instant::now();
+        let mut request = self
+            .http
+            .post(&url)
+            .header("Content-Type", &content_type)
+            .header("Accept", "application/json");
+        for (name, value) in headers.pairs() {
+            request = request.header(name.as_str(), value.as_str());
+        }
+        let outcome = exchange::execute(request.body(body.clone())).await;
+        let duration = clock.elapsed();
+        let (response, failure) = match outcome {
+            Ok(r) => (Some(r), None),
+            Err(f) => (None, Some(f)),
+        };
+        let mut exchange = Exchange {
+            endpoint_id: spec.endpoint_id.clone(),
+            method: "POST".into(),
+            url,
+            request_headers: headers.pairs().to_vec(),
+            request_body: body,
+            request_plaintext: encrypted.then(|| spec.body.clone()),
+            correlation_id: headers.get("X-KM-Correlation-Id").unwrap_or_default(),
+            started_at: started,
+            duration,
+            response,
+            failure,
+        };
+        exchange.decrypt_response(self.target.keys.as_ref());
+        exchange
+    }
+
+    /// A seeded RNG for correlation ids and generated cases.
+    pub fn rng(seed: u64) -> rand::rngs::StdRng {
+        rand::rngs::StdRng::seed_from_u64(seed)
+    }
+}
+
+/// `{"encData":"<jwe>"}` with the JWE as a JSON string (escaped, whatever it holds).
+pub fn wrap_enc_data(jwe: &str) -> Vec<u8> {
+    let mut map = serde_json::Map::new();
+    map.insert("encData".into(), serde_json::Value::String(jwe.to_owned()));
+    serde_json::to_vec(&serde_json::Value::Object(map)).unwrap_or_default()
+}

@@ -1,0 +1,146 @@
+//! Documentation coverage: which scenarios verify each requirement of the catalogue, which
+//! requirements no scenario verifies, and which tags name requirements that do not exist.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::contract::{Contract, Strength};
+use crate::runner::plan::{SAFETY_TAGS, effective_tags, scenario_id};
+use crate::steps::world::requirement_tags;
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RequirementCoverage {
+    pub id: String,
+    pub endpoint: String,
+    pub strength: Strength,
+    pub summary: String,
+    pub scenarios: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct Coverage {
+    pub requirements: Vec<RequirementCoverage>,
+    /// (scenario id, tag) for `@req:` tags naming no requirement.
+    pub unknown_references: Vec<(String, String)>,
+    /// Scenarios without exactly one safety class.
+    pub unclassified: Vec<String>,
+    /// Scenarios that verify no requirement at all.
+    pub untagged: Vec<String>,
+}
+
+impl Coverage {
+    pub fn uncovered(&self) -> impl Iterator<Item = &RequirementCoverage> {
+        self.requirements.iter().filter(|r| r.scenarios.is_empty())
+    }
+
+    /// Whether the gate passes: every requirement verified by some scenario, every tag real,
+    /// every scenario classified and verifying something.
+    pub fn is_complete(&self) -> bool {
+        self.uncovered().next().is_none()
+            && self.unknown_references.is_empty()
+            && self.unclassified.is_empty()
+            && self.untagged.is_empty()
+    }
+}
+
+/// Map the (expanded) features onto the catalogue.
+pub fn coverage(contract: &Contract, features: &[gherkin::Feature]) -> Coverage {
+    let mut by_requirement: BTreeMap<&str, Vec<String>> = contract
+        .catalogue
+        .requirements
+        .iter()
+        .map(|r| (r.id.as_str(), Vec::new()))
+        .collect();
+    let mut out = Coverage::default();
+    for feature in features {
+        let scenarios = feature.scenarios.iter().map(|s| (None, s)).chain(
+            feature
+                .rules
+                .iter()
+                .flat_map(|r| r.scenarios.iter().map(move |s| (Some(r), s))),
+        );
+        for (rule, scenario) in scenarios {
+            let id = scenario_id(feature, scenario.position.line);
+            let tags = effective_tags(feature, rule, scenario);
+            let safety = tags
+                .iter()
+                .filter(|t| SAFETY_TAGS.contains(&t.as_str()))
+                .count();
+            if safety != 1 {
+                out.unclassified.push(id.clone());
+            }
+            let reqs = requirement_tags(&tags);
+            if reqs.is_empty() {
+                out.untagged.push(id.clone());
+            }
+            for r in reqs {
+                match by_requirement.get_mut(r.as_str()) {
+                    Some(list) => list.push(id.clone()),
+                    None => out
+                        .unknown_references
+                        .push((id.clone(), format!("@req:{r}"))),
+                }
+            }
+        }
+    }
+    out.requirements = contract
+        .catalogue
+        .requirements
+        .iter()
+        .map(|r| RequirementCoverage {
+            id: r.id.clone(),
+            endpoint: r.endpoint.clone(),
+            strength: r.strength,
+            summary: r.summary.clone(),
+            scenarios: by_requirement.remove(r.id.as_str()).unwrap_or_default(),
+        })
+        .collect();
+    out
+}
+
+/// The `coverage` command's table.
+pub fn render(cov: &Coverage) -> String {
+    let mut out = String::new();
+    for r in &cov.requirements {
+        out.push_str(&format!(
+            "{:<28} {:<11} {:>3} scenario(s)  {}\n",
+            r.id,
+            match r.strength {
+                Strength::Documented => "documented",
+                Strength::Convention => "convention",
+            },
+            r.scenarios.len(),
+            r.summary
+        ));
+        for s in &r.scenarios {
+            out.push_str(&format!("    {s}\n"));
+        }
+    }
+    let uncovered: Vec<_> = cov.uncovered().map(|r| r.id.as_str()).collect();
+    out.push_str(&format!(
+        "\n{} requirements, {} verified by at least one scenario, {} not covered{}\n",
+        cov.requirements.len(),
+        cov.requirements.len() - uncovered.len(),
+        uncovered.len(),
+        if uncovered.is_empty() {
+            String::new()
+        } else {
+            format!(": {}", uncovered.join(", "))
+        }
+    ));
+    for (s, tag) in &cov.unknown_references {
+        out.push_str(&format!("unknown requirement {tag} in {s}\n"));
+    }
+    for s in &cov.unclassified {
+        out.push_str(&format!(
+            "no single safety class (@read-only, @negative, @sandbox-only) on {s}\n"
+        ));
+    }
+    for s in &cov.untagged {
+        out.push_str(&format!("no @req: tag on {s}\n"));
+    }
+    out
+}

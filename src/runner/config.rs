@@ -1,0 +1,363 @@
+//! Run settings from three layers: a config file, then the environment, then flags. Secrets
+//! are never among them (see `client::target::env`).
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Deserialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Profile {
+    /// Every scenario, at full speed: for sandboxes and test environments.
+    Sandbox,
+    /// `@read-only` scenarios only, one at a time, rate-limited: safe against production.
+    Production,
+}
+
+impl Profile {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Profile::Sandbox => "sandbox",
+            Profile::Production => "production",
+        }
+    }
+}
+
+/// Every setting, each optional so layers can be merged.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct Settings {
+    pub base_url: Option<String>,
+    pub fixtures: Option<PathBuf>,
+    pub features: Option<PathBuf>,
+    pub tags: Option<String>,
+    pub concurrency: Option<usize>,
+    /// Seconds per request.
+    pub timeout: Option<f64>,
+    pub rate_limit: Option<f64>,
+    pub fail_fast: Option<bool>,
+    pub seed: Option<u64>,
+    pub profile: Option<Profile>,
+    /// Generated cases in all, spread over the endpoints.
+    pub generated: Option<usize>,
+    pub ca_cert: Option<PathBuf>,
+    pub report_dir: Option<PathBuf>,
+    pub baseline: Option<PathBuf>,
+    pub waivers: Option<PathBuf>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read config file {path}: {reason}")]
+    Read { path: String, reason: String },
+    #[error("config file {path}: {reason}")]
+    Parse { path: String, reason: String },
+    #[error("environment variable {name}: {rule}")]
+    Env { name: String, rule: String },
+    #[error("{field}: {rule}")]
+    Invalid { field: &'static str, rule: String },
+}
+
+/// The environment variable for each non-secret setting.
+pub const ENV_PREFIX: &str = "KONA_RUN_";
+
+impl Settings {
+    pub fn from_file(path: &Path) -> Result<Settings, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|e| ConfigError::Read {
+            path: path.display().to_string(),
+            reason: e.to_string(),
+        })?;
+        toml::from_str(&text).map_err(|e| ConfigError::Parse {
+            path: path.display().to_string(),
+            reason: e.to_string(),
+        })
+    }
+
+    /// `KONA_RUN_BASE_URL`, `KONA_RUN_CONCURRENCY`, ...: each setting's name in capitals.
+    pub fn from_env(lookup: impl Fn(&str) -> Option<String>) -> Result<Settings, ConfigError> {
+        fn parse<T: std::str::FromStr>(
+            name: &str,
+            value: Option<String>,
+        ) -> Result<Option<T>, ConfigError>
+        where
+            T::Err: std::fmt::Display,
+        {
+            value
+                .map(|v| {
+                    v.trim().parse::<T>().map_err(|e| ConfigError::Env {
+                        name: name.to_owned(),
+                        rule: e.to_string(),
+                    })
+                })
+                .transpose()
+        }
+        let var = |key: &str| {
+            let name = format!("{ENV_PREFIX}{key}");
+            (name.clone(), lookup(&name).filter(|v| !v.is_empty()))
+        };
+        let (n, v) = var("PROFILE");
+        let profile = match v.as_deref() {
+            None => None,
+            Some("sandbox") => Some(Profile::Sandbox),
+            Some("production") => Some(Profile::Production),
+            Some(_) => {
+                return Err(ConfigError::Env {
+                    name: n,
+                    rule: "must be sandbox or production".into(),
+                });
+            }
+        };
+        let path = |key: &str| var(key).1.map(PathBuf::from);
+        Ok(Settings {
+            base_url: var("BASE_URL").1,
+            fixtures: path("FIXTURES"),
+            features: path("FEATURES"),
+            tags: var("TAGS").1,
+            concurrency: {
+                let (n, v) = var("CONCURRENCY");
+                parse(&n, v)?
+            },
+            timeout: {
+                let (n, v) = var("TIMEOUT");
+                parse(&n, v)?
+            },
+            rate_limit: {
+                let (n, v) = var("RATE_LIMIT");
+                parse(&n, v)?
+            },
+            fail_fast: {
+                let (n, v) = var("FAIL_FAST");
+                parse(&n, v)?
+            },
+            seed: {
+                let (n, v) = var("SEED");
+                parse(&n, v)?
+            },
+            profile,
+            generated: {
+                let (n, v) = var("GENERATED");
+                parse(&n, v)?
+            },
+            ca_cert: path("CA_CERT"),
+            report_dir: path("REPORT_DIR"),
+            baseline: path("BASELINE"),
+            waivers: path("WAIVERS"),
+        })
+    }
+
+    /// `self` overridden by every setting `over` has.
+    pub fn overridden_by(self, over: Settings) -> Settings {
+        Settings {
+            base_url: over.base_url.or(self.base_url),
+            fixtures: over.fixtures.or(self.fixtures),
+            features: over.features.or(self.features),
+            tags: over.tags.or(self.tags),
+            concurrency: over.concurrency.or(self.concurrency),
+            timeout: over.timeout.or(self.timeout),
+            rate_limit: over.rate_limit.or(self.rate_limit),
+            fail_fast: over.fail_fast.or(self.fail_fast),
+            seed: over.seed.or(self.seed),
+            profile: over.profile.or(self.profile),
+            generated: over.generated.or(self.generated),
+            ca_cert: over.ca_cert.or(self.ca_cert),
+            report_dir: over.report_dir.or(self.report_dir),
+            baseline: over.baseline.or(self.baseline),
+            waivers: over.waivers.or(self.waivers),
+        }
+    }
+}
+
+/// Settings resolved into what a run uses, with the defaults that depend on the target.
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    pub base_url: Option<String>,
+    pub fixtures: Option<PathBuf>,
+    pub features: Option<PathBuf>,
+    pub tags: Option<String>,
+    pub concurrency: usize,
+    pub timeout: Duration,
+    pub rate_limit: Option<f64>,
+    pub fail_fast: bool,
+    pub seed: u64,
+    pub profile: Profile,
+    pub generated_per_endpoint: usize,
+    pub ca_cert: Option<PathBuf>,
+    pub report_dir: Option<PathBuf>,
+    pub baseline: Option<PathBuf>,
+    pub waivers: Option<PathBuf>,
+}
+
+/// Whether `url` points at this machine (only then are the fast, full defaults safe).
+pub fn is_loopback(url: &str) -> bool {
+    let Ok(parsed) = reqwest::Url::parse(url) else {
+        return false;
+    };
+    match parsed.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
+}
+
+/// Generated cases in all when nothing says otherwise (against a loopback target).
+pub const DEFAULT_GENERATED: usize = 1000;
+pub const DEFAULT_CONCURRENCY: usize = 16;
+
+impl RunOptions {
+    /// Apply defaults. Off loopback the defaults are the safe ones: production profile, one
+    /// scenario at a time, 2 requests per second, no generated volume; each can be raised
+    /// explicitly.
+    pub fn resolve(s: Settings) -> Result<RunOptions, ConfigError> {
+        let remote = s.base_url.as_deref().is_some_and(|u| !is_loopback(u));
+        if let Some(url) = &s.base_url {
+            let parsed = reqwest::Url::parse(url).map_err(|e| ConfigError::Invalid {
+                field: "base-url",
+                rule: format!("{url:?} is not a URL: {e}"),
+            })?;
+            if !matches!(parsed.scheme(), "http" | "https") {
+                return Err(ConfigError::Invalid {
+                    field: "base-url",
+                    rule: "must be an http or https URL".into(),
+                });
+            }
+        }
+        let profile = s.profile.unwrap_or(if remote {
+            Profile::Production
+        } else {
+            Profile::Sandbox
+        });
+        let cautious = remote || profile == Profile::Production;
+        let concurrency = s
+            .concurrency
+            .unwrap_or(if cautious { 1 } else { DEFAULT_CONCURRENCY });
+        if concurrency == 0 {
+            return Err(ConfigError::Invalid {
+                field: "concurrency",
+                rule: "must be at least 1".into(),
+            });
+        }
+        let timeout = s.timeout.unwrap_or(10.0);
+        if !(timeout > 0.0 && timeout <= 600.0) {
+            return Err(ConfigError::Invalid {
+                field: "timeout",
+                rule: "must be more than 0 and at most 600 seconds".into(),
+            });
+        }
+        let rate_limit = match s.rate_limit {
+            Some(r) if !(r > 0.0 && r.is_finite()) => {
+                return Err(ConfigError::Invalid {
+                    field: "rate-limit",
+                    rule: "must be a positive number of requests per second".into(),
+                });
+            }
+            Some(r) => Some(r),
+            None if cautious => Some(2.0),
+            None => None,
+        };
+        let generated = s
+            .generated
+            .unwrap_or(if cautious { 0 } else { DEFAULT_GENERATED });
+        let seed = s.seed.unwrap_or_else(|| {
+            use std::time::{SystemTime, UNIX_EPOCH};
+            SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .map(|d| d.as_secs())
+                .unwrap_or(0)
+        });
+        Ok(RunOptions {
+            base_url: s.base_url,
+            fixtures: s.fixtures,
+            features: s.features,
+            tags: s.tags,
+            concurrency,
+            timeout: Duration::from_secs_f64(timeout),
+            rate_limit,
+            fail_fast: s.fail_fast.unwrap_or(false),
+            seed,
+            profile,
+            generated_per_endpoint: generated.div_ceil(3),
+            ca_cert: s.ca_cert,
+            report_dir: s.report_dir,
+            baseline: s.baseline,
+            waivers: s.waivers,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rstest::rstest;
+
+    #[rstest]
+    #[case("http://127.0.0.1:8080/open-api", true)]
+    #[case("http://localhost/open-api", true)]
+    #[case("http://[::1]:80/", true)]
+    #[case("https://sandbox.konaplate.com/open-api", false)]
+    #[case("http://10.0.0.1/", false)]
+    #[case("not a url", false)]
+    fn loopback(#[case] url: &str, #[case] expected: bool) {
+        assert_eq!(is_loopback(url), expected);
+    }
+
+    #[test]
+    fn remote_targets_get_safe_defaults_unless_raised() {
+        let remote = Settings {
+            base_url: Some("https://sandbox.konaplate.com/open-api".into()),
+            ..Settings::default()
+        };
+        let o = RunOptions::resolve(remote.clone()).unwrap();
+        assert_eq!(o.profile, Profile::Production);
+        assert_eq!(o.concurrency, 1);
+        assert_eq!(o.rate_limit, Some(2.0));
+        assert_eq!(o.generated_per_endpoint, 0);
+        let raised = RunOptions::resolve(Settings {
+            profile: Some(Profile::Sandbox),
+            concurrency: Some(4),
+            rate_limit: Some(10.0),
+            generated: Some(30),
+            ..remote
+        })
+        .unwrap();
+        assert_eq!(raised.profile, Profile::Sandbox);
+        assert_eq!(raised.concurrency, 4);
+        assert_eq!(raised.rate_limit, Some(10.0));
+        assert_eq!(raised.generated_per_endpoint, 10);
+    }
+
+    #[test]
+    fn layers_merge_file_then_env_then_flags() {
+        let file: Settings =
+            toml::from_str("concurrency = 3\ntags = \"@read-only\"\nseed = 1").unwrap();
+        let env = Settings::from_env(|k| (k == "KONA_RUN_SEED").then(|| "2".to_owned())).unwrap();
+        let flags = Settings {
+            concurrency: Some(5),
+            ..Settings::default()
+        };
+        let merged = file.overridden_by(env).overridden_by(flags);
+        assert_eq!(merged.concurrency, Some(5));
+        assert_eq!(merged.seed, Some(2));
+        assert_eq!(merged.tags.as_deref(), Some("@read-only"));
+    }
+
+    #[test]
+    fn bad_input_names_the_setting() {
+        let err = toml::from_str::<Settings>("concurency = 3")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("concurency"), "{err}");
+        let err = Settings::from_env(|k| (k == "KONA_RUN_CONCURRENCY").then(|| "many".to_owned()))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("KONA_RUN_CONCURRENCY"), "{err}");
+        let err = RunOptions::resolve(Settings {
+            concurrency: Some(0),
+            ..Settings::default()
+        })
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("concurrency"), "{err}");
+    }
+}

@@ -1,0 +1,279 @@
+//! The engine behind `kona-conformance run`: plan the scenarios, run them through cucumber
+//! against one target, and collect the results every report is written from.
+
+pub mod certify;
+pub mod config;
+pub mod plan;
+pub mod results;
+
+use std::io::Write as _;
+use std::sync::{Arc, Mutex};
+
+use chrono::Utc;
+use cucumber::event::ScenarioFinished;
+use cucumber::{World as _, WriterExt as _, writer};
+use futures::FutureExt as _;
+
+use crate::steps::world::{CONTEXT, requirement_tags};
+use crate::steps::{KonaWorld, RunContext};
+
+use plan::{Plan, effective_tags, scenario_id};
+use results::{RunMeta, RunResults, ScenarioResult, Verdict};
+
+/// An `io::Write` into memory that several owners can share: cucumber's writers own their
+/// output, the runner wants the bytes afterwards.
+#[derive(Debug, Clone, Default)]
+pub struct SharedBuffer(Arc<Mutex<Vec<u8>>>);
+
+impl SharedBuffer {
+    pub fn take(&self) -> Vec<u8> {
+        self.0
+            .lock()
+            .map(|mut b| std::mem::take(&mut *b))
+            .unwrap_or_default()
+    }
+}
+
+impl std::io::Write for SharedBuffer {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0
+            .lock()
+            .map_err(|_| std::io::Error::other("buffer poisoned"))?
+            .extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// How the run reports progress while it goes.
+pub trait Progress: Send + Sync {
+    fn scenario_finished(&self, result: &ScenarioResult);
+}
+
+/// One line per scenario on stderr.
+#[derive(Debug, Default)]
+pub struct LineProgress;
+
+impl Progress for LineProgress {
+    fn scenario_finished(&self, s: &ScenarioResult) {
+        let mark = match s.verdict {
+            Verdict::Passed => "ok  ",
+            Verdict::Failed => "FAIL",
+            Verdict::NotVerified => "n/v ",
+        };
+        let mut err = std::io::stderr().lock();
+        let _ = writeln!(err, "{mark} {}  {}", s.id, s.name);
+        if s.verdict == Verdict::Failed {
+            for f in &s.findings {
+                let _ = writeln!(err, "       {f}");
+            }
+            if s.findings.is_empty()
+                && let Some(e) = &s.error
+            {
+                let _ = writeln!(err, "       {e}");
+            }
+        }
+    }
+}
+
+/// Silent progress, for tests and the mutants command.
+#[derive(Debug, Default)]
+pub struct NoProgress;
+
+impl Progress for NoProgress {
+    fn scenario_finished(&self, _: &ScenarioResult) {}
+}
+
+/// What the cucumber writers produced, ready for the report directory.
+#[derive(Debug, Default)]
+pub struct CucumberOutput {
+    pub junit_xml: Vec<u8>,
+    pub cucumber_json: Vec<u8>,
+}
+
+pub struct Execution {
+    pub results: RunResults,
+    pub cucumber: CucumberOutput,
+}
+
+/// Knobs of the engine itself (the target and data are in the [`RunContext`]).
+#[derive(Debug, Clone)]
+pub struct EngineOptions {
+    pub concurrency: usize,
+    pub fail_fast: bool,
+    pub target_label: String,
+    pub profile: String,
+}
+
+fn panic_text(info: &cucumber::event::Info) -> String {
+    if let Some(s) = info.downcast_ref::<String>() {
+        s.clone()
+    } else if let Some(s) = info.downcast_ref::<&str>() {
+        (*s).to_owned()
+    } else {
+        "the step failed".to_owned()
+    }
+}
+
+/// Run the planned features against the context's target.
+pub async fn execute(
+    plan: Plan,
+    ctx: RunContext,
+    engine: EngineOptions,
+    progress: Arc<dyn Progress>,
+) -> Execution {
+    let started_at = Utc::now();
+    let ctx = Arc::new(ctx);
+    let planned = Arc::new(plan.scenarios);
+    let records: Arc<Mutex<Vec<ScenarioResult>>> = Arc::default();
+    let junit = SharedBuffer::default();
+    let json = SharedBuffer::default();
+
+    let after_records = records.clone();
+    let after_planned = planned.clone();
+    let after_progress = progress.clone();
+    let features = plan.features;
+    let mut runner = KonaWorld::cucumber::<&str>()
+        .with_parser(StaticFeatures)
+        .max_concurrent_scenarios(engine.concurrency.max(1))
+        .before(|feature, rule, scenario, world| {
+            world.tags = effective_tags(feature, rule, scenario);
+            async {}.boxed_local()
+        })
+        .after(move |feature, rule, scenario, finished, world| {
+            let id = scenario_id(feature, scenario.position.line);
+            let planned = after_planned.get(&id);
+            let tags = planned
+                .map(|p| p.tags.clone())
+                .unwrap_or_else(|| effective_tags(feature, rule, scenario));
+            let mut result = ScenarioResult {
+                id: id.clone(),
+                feature: feature.name.clone(),
+                name: scenario.name.clone(),
+                endpoint: tags
+                    .iter()
+                    .find_map(|t| t.strip_prefix("endpoint:"))
+                    .map(str::to_owned),
+                requirements: requirement_tags(&tags),
+                tags,
+                verdict: Verdict::Passed,
+                reason: None,
+                findings: Vec::new(),
+                error: None,
+                observations: Vec::new(),
+                exchanges: Vec::new(),
+                duration_ms: 0,
+            };
+            if let Some(world) = world {
+                result.findings = std::mem::take(&mut world.findings);
+                // Findings an aborted step never got to report still count.
+                result.findings.append(&mut world.pending);
+                result.observations = std::mem::take(&mut world.observations);
+                result.exchanges = std::mem::take(&mut world.exchanges);
+                result.duration_ms = world.started.elapsed().as_millis();
+                if result.endpoint.is_none() {
+                    result.endpoint = world.endpoint.map(|e| e.id.clone());
+                }
+                if let Some(reason) = world.not_verified.take() {
+                    result.verdict = Verdict::NotVerified;
+                    result.reason = Some(reason);
+                }
+            }
+            match finished {
+                ScenarioFinished::StepFailed(_, _, err) => {
+                    result.verdict = Verdict::Failed;
+                    result.error = Some(match err {
+                        cucumber::event::StepError::Panic(info) => panic_text(info),
+                        other => other.to_string(),
+                    });
+                }
+                ScenarioFinished::BeforeHookFailed(info) => {
+                    result.verdict = Verdict::Failed;
+                    result.error = Some(panic_text(info));
+                }
+                ScenarioFinished::StepSkipped => {
+                    result.verdict = Verdict::NotVerified;
+                    result.reason = Some(
+                        planned
+                            .and_then(|p| p.not_verified.clone())
+                            .unwrap_or_else(|| "a step has no definition".to_owned()),
+                    );
+                }
+                ScenarioFinished::StepPassed => {
+                    if !result.findings.is_empty() {
+                        result.verdict = Verdict::Failed;
+                    }
+                }
+            }
+            after_progress.scenario_finished(&result);
+            if let Ok(mut all) = after_records.lock() {
+                all.push(result);
+            }
+            async {}.boxed_local()
+        })
+        .with_writer(
+            writer::Json::for_tee(json.clone())
+                .tee::<KonaWorld, _>(writer::JUnit::for_tee(junit.clone(), 0))
+                .normalized(),
+        )
+        // Our own flags are clap's business in `cli`; cucumber must not parse argv.
+        .with_default_cli();
+    if engine.fail_fast {
+        runner = runner.fail_fast();
+    }
+    let run = runner.run(features);
+    CONTEXT.scope(ctx.clone(), run).await;
+
+    let mut scenarios = std::mem::take(&mut *records.lock().unwrap_or_else(|e| e.into_inner()));
+    scenarios.sort_by(|a, b| natural_id(&a.id).cmp(&natural_id(&b.id)));
+    let contract = ctx.contract;
+    let results = RunResults {
+        meta: RunMeta {
+            tool_version: env!("CARGO_PKG_VERSION").to_owned(),
+            contract_hash: contract.hash().to_owned(),
+            catalogue_version: contract.catalogue.catalogue_version.clone(),
+            target: engine.target_label,
+            target_kind: ctx.kind,
+            profile: engine.profile,
+            seed: ctx.seed,
+            started_at,
+            finished_at: Utc::now(),
+        },
+        scenarios,
+    };
+    Execution {
+        results,
+        cucumber: CucumberOutput {
+            junit_xml: junit.take(),
+            cucumber_json: json.take(),
+        },
+    }
+}
+
+/// Sort `features/a.feature:9` before `features/a.feature:10`.
+fn natural_id(id: &str) -> (String, usize) {
+    match id.rsplit_once(':') {
+        Some((file, line)) => (file.to_owned(), line.parse().unwrap_or(0)),
+        None => (id.to_owned(), 0),
+    }
+}
+
+/// Hands cucumber the features the planner prepared.
+struct StaticFeatures;
+
+impl cucumber::Parser<Vec<gherkin::Feature>> for StaticFeatures {
+    type Cli = cucumber::cli::Empty;
+    type Output = futures::stream::Iter<
+        std::iter::Map<
+            std::vec::IntoIter<gherkin::Feature>,
+            fn(gherkin::Feature) -> cucumber::parser::Result<gherkin::Feature>,
+        >,
+    >;
+
+    fn parse(self, input: Vec<gherkin::Feature>, _: Self::Cli) -> Self::Output {
+        futures::stream::iter(input.into_iter().map(Ok as fn(_) -> _))
+    }
+}

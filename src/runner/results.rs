@@ -1,0 +1,249 @@
+//! What a run found, in the shape every report reads: verdicts per scenario and per
+//! requirement, findings with their evidence, and observations of undocumented behaviour.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use crate::client::{Exchange, FailureClass, TargetKind};
+use crate::contract::{Contract, Expected, SchemaViolation};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Verdict {
+    Failed,
+    NotVerified,
+    Passed,
+}
+
+impl Verdict {
+    pub fn label(self) -> &'static str {
+        match self {
+            Verdict::Passed => "passed",
+            Verdict::Failed => "failed",
+            Verdict::NotVerified => "not verified",
+        }
+    }
+}
+
+/// One broken rule, with what a vendor needs to find the exchange in its own logs.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Finding {
+    /// The requirement id that broke; `None` when no answer came back at all (then every
+    /// requirement the scenario verifies is unverifiable and the scenario fails).
+    pub requirement: Option<String>,
+    pub class: FailureClass,
+    pub expected: String,
+    pub actual: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub schema_errors: Vec<SchemaViolation>,
+    pub correlation_id: String,
+}
+
+impl std::fmt::Display for Finding {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let req = self.requirement.as_deref().unwrap_or("(no answer)");
+        write!(
+            f,
+            "[{req}] {:?} failure: expected {}; actual {}",
+            self.class, self.expected, self.actual
+        )?;
+        for e in &self.schema_errors {
+            write!(f, "\n      schema: {e}")?;
+        }
+        if !self.correlation_id.is_empty() {
+            write!(f, "\n      correlation id: {}", self.correlation_id)?;
+        }
+        Ok(())
+    }
+}
+
+/// What a target answered in a case whose answer the docs leave open.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Observation {
+    pub endpoint: String,
+    pub case: String,
+    pub requirement: String,
+    /// This project's convention for the case (what the embedded sandbox answers).
+    pub convention: Expected,
+    pub observed_status: u16,
+    pub observed_code: Option<String>,
+    pub observed_message: Option<String>,
+    pub correlation_id: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ScenarioResult {
+    /// `features/card_info.feature:42`: stable across runs, used by baselines.
+    pub id: String,
+    pub feature: String,
+    pub name: String,
+    pub endpoint: Option<String>,
+    pub tags: Vec<String>,
+    pub requirements: Vec<String>,
+    pub verdict: Verdict,
+    /// Why a scenario was not verified.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    pub findings: Vec<Finding>,
+    /// The step failure text as cucumber saw it (for failures outside our checks).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    pub observations: Vec<Observation>,
+    #[serde(skip)]
+    pub exchanges: Vec<Exchange>,
+    pub duration_ms: u128,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RunMeta {
+    pub tool_version: String,
+    pub contract_hash: String,
+    pub catalogue_version: String,
+    pub target: String,
+    pub target_kind: TargetKind,
+    pub profile: String,
+    pub seed: u64,
+    pub started_at: DateTime<Utc>,
+    pub finished_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RequirementVerdict {
+    pub id: String,
+    pub endpoint: String,
+    pub strength: crate::contract::Strength,
+    pub summary: String,
+    pub verdict: Verdict,
+    pub scenarios: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RunResults {
+    pub meta: RunMeta,
+    pub scenarios: Vec<ScenarioResult>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Counts {
+    pub passed: usize,
+    pub failed: usize,
+    pub not_verified: usize,
+}
+
+impl Counts {
+    pub fn add(&mut self, v: Verdict) {
+        match v {
+            Verdict::Passed => self.passed += 1,
+            Verdict::Failed => self.failed += 1,
+            Verdict::NotVerified => self.not_verified += 1,
+        }
+    }
+
+    pub fn total(&self) -> usize {
+        self.passed + self.failed + self.not_verified
+    }
+}
+
+impl RunResults {
+    pub fn counts(&self) -> Counts {
+        let mut c = Counts::default();
+        for s in &self.scenarios {
+            c.add(s.verdict);
+        }
+        c
+    }
+
+    /// Scenario counts per endpoint (`common` for scenarios without one).
+    pub fn counts_by_endpoint(&self) -> BTreeMap<String, Counts> {
+        let mut out: BTreeMap<String, Counts> = BTreeMap::new();
+        for s in &self.scenarios {
+            let key = s.endpoint.clone().unwrap_or_else(|| "common".into());
+            out.entry(key).or_default().add(s.verdict);
+        }
+        out
+    }
+
+    pub fn observations(&self) -> impl Iterator<Item = &Observation> {
+        self.scenarios.iter().flat_map(|s| s.observations.iter())
+    }
+
+    pub fn exchange_count(&self) -> usize {
+        self.scenarios.iter().map(|s| s.exchanges.len()).sum()
+    }
+
+    pub fn duration(&self) -> Duration {
+        (self.meta.finished_at - self.meta.started_at)
+            .to_std()
+            .unwrap_or_default()
+    }
+
+    /// A verdict for every requirement in the catalogue. A requirement fails when a finding
+    /// names it, or a scenario verifying it failed without an answer; it passes when a
+    /// scenario verifying it passed and nothing names it; otherwise it is not verified.
+    pub fn requirement_verdicts(&self, contract: &Contract) -> Vec<RequirementVerdict> {
+        let mut failed: BTreeSet<&str> = BTreeSet::new();
+        for s in &self.scenarios {
+            for f in &s.findings {
+                match &f.requirement {
+                    Some(r) => {
+                        failed.insert(r);
+                    }
+                    None => failed.extend(s.requirements.iter().map(String::as_str)),
+                }
+            }
+            if s.verdict == Verdict::Failed && s.findings.is_empty() {
+                failed.extend(s.requirements.iter().map(String::as_str));
+            }
+        }
+        contract
+            .catalogue
+            .requirements
+            .iter()
+            .map(|r| {
+                let scenarios: Vec<&ScenarioResult> = self
+                    .scenarios
+                    .iter()
+                    .filter(|s| s.requirements.contains(&r.id))
+                    .collect();
+                let (verdict, reason) = if failed.contains(r.id.as_str()) {
+                    (Verdict::Failed, None)
+                } else if scenarios.iter().any(|s| s.verdict == Verdict::Passed) {
+                    (Verdict::Passed, None)
+                } else if scenarios.is_empty() {
+                    (
+                        Verdict::NotVerified,
+                        Some("no scenario in this run verifies it".to_owned()),
+                    )
+                } else {
+                    let reasons: BTreeSet<&str> = scenarios
+                        .iter()
+                        .filter_map(|s| s.reason.as_deref())
+                        .collect();
+                    (
+                        Verdict::NotVerified,
+                        Some(reasons.into_iter().collect::<Vec<_>>().join("; ")),
+                    )
+                };
+                RequirementVerdict {
+                    id: r.id.clone(),
+                    endpoint: r.endpoint.clone(),
+                    strength: r.strength,
+                    summary: r.summary.clone(),
+                    verdict,
+                    scenarios: scenarios.iter().map(|s| s.id.clone()).collect(),
+                    reason,
+                }
+            })
+            .collect()
+    }
+}

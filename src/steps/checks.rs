@@ -1,0 +1,425 @@
+//! The checks every response gets, whatever the scenario (status and code as catalogued,
+//! envelope and response schemas, correlation-id echo, JSON content type, encryption), and
+//! the comparison of an answer with the catalogue's expectation for a case.
+
+use serde_json::Value;
+
+use crate::client::headers::CORRELATION_ID;
+use crate::client::{Exchange, FailureClass, TargetKind};
+use crate::contract::formats::is_correlation_id;
+use crate::contract::{Contract, Endpoint, Expected, Strength};
+use crate::runner::results::{Finding, Observation};
+
+const SUCCESS: &str = "000_000";
+
+fn finding(
+    ex: &Exchange,
+    requirement: &str,
+    class: FailureClass,
+    expected: impl Into<String>,
+    actual: impl Into<String>,
+) -> Finding {
+    Finding {
+        requirement: Some(requirement.to_owned()),
+        class,
+        expected: expected.into(),
+        actual: actual.into(),
+        schema_errors: Vec::new(),
+        correlation_id: ex.correlation_id.clone(),
+    }
+}
+
+/// The status, code and message an answer carries, read through the catalogue's envelope.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outcome {
+    pub status: u16,
+    pub code: Option<String>,
+    pub message: Option<String>,
+}
+
+impl Outcome {
+    pub fn describe(&self) -> String {
+        format!(
+            "HTTP {} code {} message {:?}",
+            self.status,
+            self.code.as_deref().unwrap_or("(none)"),
+            self.message.as_deref().unwrap_or("(none)")
+        )
+    }
+}
+
+pub fn outcome(contract: &Contract, ex: &Exchange) -> Option<Outcome> {
+    let response = ex.response.as_ref()?;
+    let env = &contract.catalogue.envelope;
+    let message = response.message();
+    let result = message.as_ref().and_then(|m| m.get(&env.result_object));
+    let text = |field: &str| {
+        result
+            .and_then(|r| r.get(field))
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+    };
+    Some(Outcome {
+        status: response.status,
+        code: text(&env.code_field),
+        message: text(&env.message_field),
+    })
+}
+
+/// Checks that hold for every answer of `endpoint`. Against a target other than the embedded
+/// sandbox, a code outside the catalogue is not a failure here: the case's expectation
+/// decides (an undocumented case is observed, not asserted).
+pub fn automatic(
+    contract: &Contract,
+    endpoint: &Endpoint,
+    kind: TargetKind,
+    ex: &Exchange,
+) -> Vec<Finding> {
+    let mut out = Vec::new();
+    if let Some(failure) = &ex.failure {
+        out.push(Finding {
+            requirement: None,
+            class: failure.class,
+            expected: "an HTTP answer".into(),
+            actual: failure.reason.clone(),
+            schema_errors: Vec::new(),
+            correlation_id: ex.correlation_id.clone(),
+        });
+        return out;
+    }
+    let Some(response) = &ex.response else {
+        return out;
+    };
+    if response.truncated {
+        out.push(finding(
+            ex,
+            "RESP-JSON",
+            FailureClass::Protocol,
+            "a complete JSON answer",
+            format!(
+                "a body larger than {} bytes (cut off)",
+                crate::client::MAX_RESPONSE_BYTES
+            ),
+        ));
+        return out;
+    }
+
+    // Correlation id: present, well-formed, and the request's own when it sent one.
+    let sent = ex
+        .request_headers
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case(CORRELATION_ID))
+        .map(|(_, v)| v.as_str());
+    match (response.header(CORRELATION_ID), sent) {
+        (None, _) => out.push(finding(
+            ex,
+            "RESP-CORRELATION-ECHO",
+            FailureClass::Contract,
+            format!("response header {CORRELATION_ID}"),
+            "no such header",
+        )),
+        (Some(got), Some(sent)) if got != sent => out.push(finding(
+            ex,
+            "RESP-CORRELATION-ECHO",
+            FailureClass::Contract,
+            format!("{CORRELATION_ID} {sent} echoed"),
+            format!("{got}"),
+        )),
+        (Some(got), None) if !is_correlation_id(got) => out.push(finding(
+            ex,
+            "RESP-CORRELATION-ECHO",
+            FailureClass::Contract,
+            format!("a well-formed {CORRELATION_ID}"),
+            format!("{got:?}"),
+        )),
+        _ => {}
+    }
+    let response_headers: serde_json::Map<String, Value> = [CORRELATION_ID, "X-KM-Crypto-Key-Id"]
+        .iter()
+        .filter_map(|h| {
+            response
+                .header(h)
+                .map(|v| ((*h).to_owned(), Value::String(v.to_owned())))
+        })
+        .collect();
+    let header_errors = contract.validate(
+        &contract.catalogue.headers.response,
+        &Value::Object(response_headers),
+    );
+    if !header_errors.is_empty() {
+        let mut f = finding(
+            ex,
+            "RESP-CORRELATION-ECHO",
+            FailureClass::Contract,
+            "response headers as documented",
+            "headers that break the response-header schema",
+        );
+        f.schema_errors = header_errors;
+        out.push(f);
+    }
+
+    let content_type = response.header("content-type").unwrap_or("");
+    let essence = content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    if essence != "application/json" {
+        out.push(finding(
+            ex,
+            "RESP-JSON",
+            FailureClass::Contract,
+            "Content-Type application/json",
+            format!("Content-Type {content_type:?}"),
+        ));
+    }
+    let Some(body) = response.json() else {
+        let preview = if std::str::from_utf8(&response.body).is_err() {
+            "a body that is not valid UTF-8".to_owned()
+        } else {
+            format!("a body of {} bytes that is not JSON", response.body.len())
+        };
+        out.push(finding(
+            ex,
+            "RESP-JSON",
+            FailureClass::Protocol,
+            "a JSON body",
+            preview,
+        ));
+        return out;
+    };
+
+    // Encryption: only the sides the catalogue names, only for encrypted requests (E20, E22).
+    let env = &contract.catalogue.envelope;
+    let encrypted = body.get(&env.encrypted_field).is_some();
+    if encrypted {
+        let wrapper_errors = contract.validate(&env.encrypted_schema, &body);
+        if !wrapper_errors.is_empty() {
+            let mut f = finding(
+                ex,
+                "ENC-RESPONSE",
+                FailureClass::Contract,
+                "an encrypted body of the form {\"encData\": JWE}",
+                "a malformed encrypted body",
+            );
+            f.schema_errors = wrapper_errors;
+            out.push(f);
+        }
+        if let Some(Err(reason)) = &response.plaintext {
+            out.push(finding(
+                ex,
+                "ENC-RESPONSE",
+                FailureClass::Contract,
+                "encData that decrypts with the partner's private key",
+                reason.clone(),
+            ));
+            return out;
+        }
+    }
+    let request_encrypted = ex.request_plaintext.is_some();
+    let Some(message) = response.message() else {
+        out.push(finding(
+            ex,
+            "ENC-RESPONSE",
+            FailureClass::Contract,
+            "decrypted encData holding a JSON envelope",
+            "a plaintext that is not JSON",
+        ));
+        return out;
+    };
+    let envelope_errors = contract.validate(&env.schema, &message);
+    if !envelope_errors.is_empty() {
+        let mut f = finding(
+            ex,
+            "RESP-ENVELOPE",
+            FailureClass::Contract,
+            format!(
+                "a body with {}.{} and {}.{}",
+                env.result_object, env.code_field, env.result_object, env.message_field
+            ),
+            "a body that breaks the envelope schema",
+        );
+        f.schema_errors = envelope_errors;
+        out.push(f);
+        return out;
+    }
+    let Some(outcome) = outcome(contract, ex) else {
+        return out;
+    };
+    let code = outcome.code.clone().unwrap_or_default();
+    let success = code == SUCCESS;
+
+    if encrypted && !(request_encrypted && endpoint.encryption.response && success) {
+        out.push(finding(
+            ex,
+            "ENC-RESPONSE",
+            FailureClass::Contract,
+            "a plain JSON answer (only successes to encrypted requests on endpoints that encrypt responses are encrypted)",
+            "an encrypted answer",
+        ));
+    }
+    if !encrypted && request_encrypted && endpoint.encryption.response && success {
+        out.push(finding(
+            ex,
+            "ENC-RESPONSE",
+            FailureClass::Contract,
+            "a success encrypted for the partner's key, as the endpoint encrypts responses",
+            "a plain JSON answer",
+        ));
+    }
+
+    // Status and code belong together: 200 with 000_000, a documented code with its status.
+    if response.status >= 500 {
+        out.push(finding(
+            ex,
+            "RESP-CODE-KNOWN",
+            FailureClass::Contract,
+            "a documented or catalogued answer (HTTP 200 or 4xx)",
+            outcome.describe(),
+        ));
+    } else if success != (200..300).contains(&response.status) {
+        out.push(finding(
+            ex,
+            "RESP-CODE-KNOWN",
+            FailureClass::Contract,
+            "HTTP 200 exactly when the code is 000_000",
+            outcome.describe(),
+        ));
+    } else {
+        let known = contract.catalogue.known_codes(&endpoint.id);
+        let documented = contract.catalogue.documented_code(&endpoint.id, &code);
+        match (kind, documented) {
+            (_, Some(row)) if row.status != response.status => out.push(finding(
+                ex,
+                "RESP-CODE-KNOWN",
+                FailureClass::Contract,
+                format!("code {code} with HTTP {}", row.status),
+                outcome.describe(),
+            )),
+            (TargetKind::Embedded, None)
+                if !known
+                    .iter()
+                    .any(|(s, c)| *c == code && *s == response.status) =>
+            {
+                out.push(finding(
+                    ex,
+                    "RESP-CODE-KNOWN",
+                    FailureClass::Contract,
+                    format!(
+                        "one of this endpoint's catalogued answers: {}",
+                        known
+                            .iter()
+                            .map(|(s, c)| format!("{c}/{s}"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                    outcome.describe(),
+                ))
+            }
+            _ => {}
+        }
+    }
+
+    if success {
+        let errors = contract.validate(&endpoint.response_schema, &message);
+        if !errors.is_empty() {
+            let mut f = finding(
+                ex,
+                &endpoint.response_requirement,
+                FailureClass::Contract,
+                format!("a success body valid against {}", endpoint.response_schema),
+                "a body that breaks the response schema",
+            );
+            f.schema_errors = errors;
+            out.push(f);
+        }
+    }
+    out
+}
+
+/// Compare an answer with the expectation of a case. A documented expectation, or any
+/// expectation on the embedded sandbox, is asserted exactly; a convention on another target
+/// is observed: the request must be rejected and the code must not be a documented code of
+/// another meaning.
+pub fn expectation(
+    contract: &Contract,
+    endpoint: &Endpoint,
+    kind: TargetKind,
+    ex: &Exchange,
+    expected: &Expected,
+    requirement: &str,
+    case: &str,
+) -> (Vec<Finding>, Option<Observation>) {
+    let Some(got) = outcome(contract, ex) else {
+        // No answer: the automatic checks already report why.
+        return (Vec::new(), None);
+    };
+    let mut out = Vec::new();
+    if expected.strength == Strength::Documented || kind == TargetKind::Embedded {
+        let want = format!(
+            "HTTP {} code {} message {:?} ({})",
+            expected.status, expected.code, expected.message, expected.key
+        );
+        if got.status != expected.status
+            || got.code.as_deref() != Some(expected.code.as_str())
+            || got.message.as_deref() != Some(expected.message.as_str())
+        {
+            out.push(finding(
+                ex,
+                requirement,
+                FailureClass::Contract,
+                want,
+                got.describe(),
+            ));
+        }
+        return (out, None);
+    }
+
+    let code = got.code.clone().unwrap_or_default();
+    if (200..300).contains(&got.status) || code == SUCCESS {
+        out.push(finding(
+            ex,
+            requirement,
+            FailureClass::Contract,
+            format!("the request rejected ({})", expected.key),
+            got.describe(),
+        ));
+    }
+    let collision = contract
+        .catalogue
+        .endpoints
+        .iter()
+        .flat_map(|e| e.responses.iter())
+        .find(|r| r.code == code && r.code != SUCCESS);
+    if let Some(row) = collision
+        && row.code != expected.code
+        && !expected.compatible_codes.contains(&row.code)
+    {
+        out.push(finding(
+            ex,
+            requirement,
+            FailureClass::Contract,
+            format!(
+                "a code that does not contradict the docs for {} ({})",
+                expected.key, expected.code
+            ),
+            format!(
+                "{code}, which the docs reserve for: {} ({})",
+                row.meaning,
+                got.describe()
+            ),
+        ));
+    }
+    let observation = Observation {
+        endpoint: endpoint.id.clone(),
+        case: case.to_owned(),
+        requirement: requirement.to_owned(),
+        convention: expected.clone(),
+        observed_status: got.status,
+        observed_code: got.code,
+        observed_message: got.message,
+        correlation_id: ex.correlation_id.clone(),
+    };
+    (out, Some(observation))
+}

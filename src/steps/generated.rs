@@ -1,0 +1,404 @@
+//! Generated cases: valid requests drawn from the target's fixtures, and invalid ones made by
+//! breaking one constraint of the endpoint's request schema at a time. Everything follows
+//! from the seed, so a failure names the seed and case number that reproduce it.
+
+use cucumber::{then, when};
+use fake::Fake;
+use fake::faker::lorem::en::Word;
+use futures::StreamExt;
+// fake brings its own rand generation; generation draws from it, sending from ours.
+use fake::rand::SeedableRng as _;
+use fake::rand::rngs::StdRng as GenRng;
+use fake::rand::seq::IndexedRandom as _;
+use rand::SeedableRng as _;
+use rand::rngs::StdRng;
+use serde_json::{Map, Value};
+
+use crate::client::RequestSpec;
+use crate::contract::{Contract, Endpoint};
+use crate::fixtures::Fixtures;
+use crate::runner::results::Finding;
+
+use super::checks;
+use super::request::{bank_body, fixture_body};
+use super::world::KonaWorld;
+
+/// One generated request and the answer the catalogue expects for it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GeneratedCase {
+    pub index: usize,
+    /// What was done to the valid request, in words (never the personal values themselves).
+    pub description: String,
+    pub body: Map<String, Value>,
+    pub expected_key: String,
+    pub field: Option<String>,
+}
+
+/// One way to break one constraint of one field.
+#[derive(Debug, Clone, PartialEq)]
+struct Breakage {
+    field: String,
+    description: String,
+    value: Option<Value>,
+    expected_key: &'static str,
+    names_field: bool,
+}
+
+/// The valid request bodies the fixtures offer for `endpoint`: the pool, plus the roles the
+/// scenarios expect to succeed.
+fn valid_bodies(fixtures: &Fixtures, endpoint: &str) -> Vec<Map<String, Value>> {
+    let mut bodies: Vec<Map<String, Value>> = match endpoint {
+        "deduction-info" => fixtures
+            .pool
+            .members
+            .iter()
+            .map(|m| {
+                let mut map = Map::new();
+                map.insert("userId".into(), Value::from(m.user_id));
+                map
+            })
+            .collect(),
+        "card-info" => fixtures
+            .pool
+            .cards
+            .iter()
+            .map(|c| {
+                let mut map = Map::new();
+                map.insert("cardNo".into(), Value::from(c.card_no.clone()));
+                map
+            })
+            .collect(),
+        _ => fixtures.pool.bank_accounts.iter().map(bank_body).collect(),
+    };
+    let roles: &[&str] = match endpoint {
+        "deduction-info" => &["authed", "not-authed", "min-id", "max-id"],
+        "card-info" => &["active", "suspended", "terminated", "unmapped"],
+        _ => &["valid"],
+    };
+    bodies.extend(
+        roles
+            .iter()
+            .filter_map(|r| fixture_body(fixtures, endpoint, r).ok().map(|(b, _)| b)),
+    );
+    bodies
+}
+
+fn plus_one(n: &serde_json::Number) -> Option<Value> {
+    let v: u128 = n.to_string().parse().ok()?;
+    serde_json::from_str(&(v + 1).to_string()).ok()
+}
+
+fn minus_one(n: &serde_json::Number) -> Option<Value> {
+    let v: i128 = n.to_string().parse().ok()?;
+    serde_json::from_str(&(v - 1).to_string()).ok()
+}
+
+/// Every constraint of the request schema, broken once. The expected answer follows the
+/// catalogue's keys: a missing field names it; the bank account's own rule has 002_001.
+fn breakages(contract: &Contract, endpoint: &Endpoint, rng: &mut GenRng) -> Vec<Breakage> {
+    let Some(schema) = contract.schema_document(&endpoint.request_schema) else {
+        return Vec::new();
+    };
+    let required: Vec<String> = schema
+        .get("required")
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(|v| v.as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default();
+    let Some(properties) = schema.get("properties").and_then(Value::as_object) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (field, rule) in properties {
+        let own_code = endpoint.id == "bank-account-valid" && field == "bankAccount";
+        let invalid = if own_code {
+            "account-format"
+        } else {
+            "invalid-input"
+        };
+        let mut push = |description: String, value: Option<Value>, key: &'static str| {
+            out.push(Breakage {
+                field: field.clone(),
+                description,
+                value,
+                expected_key: key,
+                names_field: key == "missing-field",
+            })
+        };
+        if required.contains(field) {
+            push(format!("{field} left out"), None, "missing-field");
+            push(format!("{field} null"), Some(Value::Null), "missing-field");
+        }
+        match rule.get("type").and_then(Value::as_str) {
+            Some("string") => {
+                if !own_code {
+                    push(
+                        format!("{field} as a number"),
+                        Some(Value::from(12345)),
+                        invalid,
+                    );
+                }
+                let digits = rule
+                    .get("pattern")
+                    .and_then(Value::as_str)
+                    .is_some_and(|p| p.contains("[0-9]"));
+                let filler = |n: usize| {
+                    if digits {
+                        "7".repeat(n)
+                    } else {
+                        "가".repeat(n)
+                    }
+                };
+                if let Some(max) = rule.get("maxLength").and_then(Value::as_u64) {
+                    push(
+                        format!("{field} of {} characters (max {max})", max + 1),
+                        Some(Value::from(filler(max as usize + 1))),
+                        invalid,
+                    );
+                }
+                if let Some(min) = rule.get("minLength").and_then(Value::as_u64)
+                    && min > 0
+                {
+                    push(
+                        format!("{field} of {} characters (min {min})", min - 1),
+                        Some(Value::from(filler(min as usize - 1))),
+                        invalid,
+                    );
+                }
+                if digits {
+                    let len = rule
+                        .get("maxLength")
+                        .and_then(Value::as_u64)
+                        .unwrap_or(8)
+                        .clamp(2, 16) as usize;
+                    let word: String = Word().fake_with_rng(rng);
+                    let letter = word
+                        .chars()
+                        .find(|c| c.is_ascii_alphabetic())
+                        .unwrap_or('x');
+                    let mut s = "1".repeat(len - 1);
+                    s.insert(len / 2, letter);
+                    push(
+                        format!("{field} with a letter"),
+                        Some(Value::from(s)),
+                        invalid,
+                    );
+                }
+                if rule.get("format").and_then(Value::as_str) == Some("kona-date") {
+                    push(
+                        format!("{field} not a calendar date"),
+                        Some(Value::from("19751332")),
+                        invalid,
+                    );
+                }
+            }
+            Some("integer") => {
+                push(
+                    format!("{field} as a string"),
+                    Some(Value::from("1")),
+                    invalid,
+                );
+                push(
+                    format!("{field} as a fraction"),
+                    Some(serde_json::from_str("1.5").unwrap_or(Value::Null)),
+                    invalid,
+                );
+                if let Some(Value::Number(max)) = rule.get("maximum") {
+                    push(
+                        format!("{field} one above its maximum"),
+                        plus_one(max),
+                        invalid,
+                    );
+                }
+                if let Some(Value::Number(min)) = rule.get("minimum") {
+                    push(
+                        format!("{field} one below its minimum"),
+                        minus_one(min),
+                        invalid,
+                    );
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// `count` cases for `endpoint`: even indexes valid, odd ones breaking a constraint (in turn,
+/// so every constraint is broken once before any is broken twice).
+pub fn generate(
+    contract: &Contract,
+    fixtures: &Fixtures,
+    endpoint: &Endpoint,
+    seed: u64,
+    count: usize,
+) -> Vec<GeneratedCase> {
+    let mut rng = GenRng::seed_from_u64(seed ^ fxhash(&endpoint.id));
+    let valid = valid_bodies(fixtures, &endpoint.id);
+    if valid.is_empty() {
+        return Vec::new();
+    }
+    let broken = breakages(contract, endpoint, &mut rng);
+    (0..count)
+        .map(|index| {
+            let base = valid.choose(&mut rng).cloned().unwrap_or_default();
+            if index % 2 == 0 || broken.is_empty() {
+                return GeneratedCase {
+                    index,
+                    description: "a valid request from the fixtures".into(),
+                    body: base,
+                    expected_key: "success".into(),
+                    field: None,
+                };
+            }
+            let b = &broken[(index / 2) % broken.len()];
+            let mut body = base;
+            match &b.value {
+                Some(v) => {
+                    body.insert(b.field.clone(), v.clone());
+                }
+                None => {
+                    body.remove(&b.field);
+                }
+            }
+            GeneratedCase {
+                index,
+                description: b.description.clone(),
+                body,
+                expected_key: b.expected_key.into(),
+                field: b.names_field.then(|| b.field.clone()),
+            }
+        })
+        .collect()
+}
+
+/// A stable per-endpoint salt for the seed (std's hasher is randomised per process).
+fn fxhash(s: &str) -> u64 {
+    s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+    })
+}
+
+#[when("the generated cases for this endpoint are sent")]
+async fn send_generated(world: &mut KonaWorld) {
+    let Some(endpoint) = world.tagged_endpoint() else {
+        panic!("a generated-cases scenario needs an @endpoint: tag on its feature");
+    };
+    world.endpoint = Some(endpoint);
+    let ctx = world.ctx.clone();
+    if ctx.generated_per_endpoint == 0 {
+        world.not_verified = Some("generated cases are off for this run (--generated 0)".into());
+        return;
+    }
+    let cases = generate(
+        ctx.contract,
+        &ctx.fixtures,
+        endpoint,
+        ctx.seed,
+        ctx.generated_per_endpoint,
+    );
+    if cases.is_empty() {
+        world.not_verified = Some(format!(
+            "the fixtures offer no valid {} request to generate cases from",
+            endpoint.id
+        ));
+        return;
+    }
+    let results: Vec<_> = futures::stream::iter(cases.into_iter().map(|case| {
+        let ctx = ctx.clone();
+        async move {
+            let spec = RequestSpec {
+                endpoint_id: endpoint.id.clone(),
+                path: endpoint.path.clone(),
+                body: serde_json::to_vec(&case.body).unwrap_or_default(),
+                ..RequestSpec::default()
+            };
+            let mut rng = StdRng::seed_from_u64(ctx.seed.wrapping_add(case.index as u64));
+            let exchange = ctx.client.send(&spec, &mut rng).await;
+            (case, exchange)
+        }
+    }))
+    .buffer_unordered(ctx.generated_concurrency.max(1))
+    .collect()
+    .await;
+
+    let mut findings = Vec::new();
+    let mut observations = Vec::new();
+    for (case, exchange) in &results {
+        let label = format!(
+            "generated case {} of seed {} ({})",
+            case.index, ctx.seed, case.description
+        );
+        let Some(expected) = ctx.contract.catalogue.expected(
+            &endpoint.id,
+            &case.expected_key,
+            case.field.as_deref(),
+        ) else {
+            continue;
+        };
+        let requirement = case_requirement(ctx.contract, endpoint, case);
+        let mut own: Vec<Finding> = checks::automatic(ctx.contract, endpoint, ctx.kind, exchange);
+        let (more, observation) = checks::expectation(
+            ctx.contract,
+            endpoint,
+            ctx.kind,
+            exchange,
+            &expected,
+            &requirement,
+            &case.description,
+        );
+        own.extend(more);
+        observations.extend(observation);
+        for f in &mut own {
+            f.expected = format!("{label}: {}", f.expected);
+        }
+        findings.extend(own);
+    }
+    world.exchanges.extend(results.into_iter().map(|(_, e)| e));
+    world.observations.extend(observations);
+    world.pending = findings;
+}
+
+/// The requirement a generated case's expectation holds: the documented row's own id, or
+/// for a convention the endpoint's `-MISSING-FIELD` / `-INVALID-FIELD` requirement.
+fn case_requirement(contract: &Contract, endpoint: &Endpoint, case: &GeneratedCase) -> String {
+    if let Some(row) = endpoint.responses.iter().find(|r| r.key == case.expected_key) {
+        return row.requirement.clone();
+    }
+    let suffix = if case.expected_key == "missing-field" {
+        "-MISSING-FIELD"
+    } else {
+        "-INVALID-FIELD"
+    };
+    contract
+        .catalogue
+        .requirements
+        .iter()
+        .find(|r| r.endpoint == endpoint.id && r.id.ends_with(suffix))
+        .map(|r| r.id.clone())
+        .unwrap_or_else(|| "RESP-CODE-KNOWN".into())
+}
+
+#[then("every generated case got its catalogued answer")]
+fn generated_verdict(world: &mut KonaWorld) {
+    if world.not_verified.is_some() {
+        return;
+    }
+    world.conclude(Vec::new());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn arithmetic_on_the_maximum_is_exact() {
+        let max: serde_json::Number = serde_json::from_str("9999999999999999999").unwrap();
+        assert_eq!(plus_one(&max).unwrap().to_string(), "10000000000000000000");
+        let one: serde_json::Number = serde_json::from_str("1").unwrap();
+        assert_eq!(minus_one(&one).unwrap().to_string(), "0");
+    }
+}

@@ -1,0 +1,188 @@
+//! The cucumber World: one per scenario, holding the request being built, the exchanges sent
+//! and every finding. The run-wide context (contract, client, fixtures) is shared through a
+//! task-local, so several runs can live in one process (the mutants command does that).
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use rand::SeedableRng;
+use rand::rngs::StdRng;
+use serde_json::{Map, Value};
+
+use crate::client::{Exchange, KonaClient, RequestSpec, TargetKind};
+use crate::contract::{Contract, Endpoint};
+use crate::fixtures::Fixtures;
+use crate::runner::results::{Finding, Observation};
+
+use super::checks;
+
+/// Everything a scenario may read but not change.
+#[derive(Debug)]
+pub struct RunContext {
+    pub contract: &'static Contract,
+    pub client: KonaClient,
+    pub fixtures: Fixtures,
+    pub kind: TargetKind,
+    pub seed: u64,
+    /// Generated cases per endpoint scenario (0: those scenarios are not verified).
+    pub generated_per_endpoint: usize,
+    /// Concurrent requests inside one generated-cases scenario.
+    pub generated_concurrency: usize,
+}
+
+tokio::task_local! {
+    pub static CONTEXT: Arc<RunContext>;
+}
+
+/// The body a scenario is composing: JSON fields, or raw bytes once a step broke it.
+#[derive(Debug, Clone)]
+pub enum Body {
+    Fields(Map<String, Value>),
+    Raw(Vec<u8>),
+}
+
+/// The fixture a scenario started from, for `the answer matches the fixture record`.
+#[derive(Debug, Clone)]
+pub enum FixtureRecord {
+    Member(crate::fixtures::MemberFixture),
+    Card(crate::fixtures::CardFixture),
+    BankAccount,
+}
+
+#[derive(cucumber::World)]
+#[world(init = Self::new)]
+pub struct KonaWorld {
+    pub ctx: Arc<RunContext>,
+    pub tags: Vec<String>,
+    pub endpoint: Option<&'static Endpoint>,
+    pub body: Option<Body>,
+    pub spec: RequestSpec,
+    pub fixture: Option<FixtureRecord>,
+    pub exchange: Option<Exchange>,
+    pub exchanges: Vec<Exchange>,
+    /// Automatic-check findings on the last exchange not yet reported by a step.
+    pub pending: Vec<Finding>,
+    pub findings: Vec<Finding>,
+    pub observations: Vec<Observation>,
+    /// Set when the scenario cannot be verified on this target (a fallback: the planner
+    /// normally decides this before the run).
+    pub not_verified: Option<String>,
+    pub rng: StdRng,
+    pub started: Instant,
+}
+
+impl std::fmt::Debug for KonaWorld {
+    // Deliberately terse: cucumber may print the World, and bodies hold personal data.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KonaWorld")
+            .field("endpoint", &self.endpoint.map(|e| &e.id))
+            .field("exchanges", &self.exchanges.len())
+            .field("findings", &self.findings.len())
+            .finish()
+    }
+}
+
+impl KonaWorld {
+    fn new() -> Self {
+        let ctx = CONTEXT
+            .try_with(Arc::clone)
+            .expect("scenarios run inside runner::execute, which provides the run context");
+        let rng = StdRng::seed_from_u64(ctx.seed);
+        KonaWorld {
+            ctx,
+            tags: Vec::new(),
+            endpoint: None,
+            body: None,
+            spec: RequestSpec::default(),
+            fixture: None,
+            exchange: None,
+            exchanges: Vec::new(),
+            pending: Vec::new(),
+            findings: Vec::new(),
+            observations: Vec::new(),
+            not_verified: None,
+            rng,
+            started: Instant::now(),
+        }
+    }
+
+    pub fn contract(&self) -> &'static Contract {
+        self.ctx.contract
+    }
+
+    /// Requirement ids this scenario is tagged with (`@req:ID`).
+    pub fn requirements(&self) -> Vec<String> {
+        requirement_tags(&self.tags)
+    }
+
+    /// The endpoint named by the feature's `@endpoint:` tag.
+    pub fn tagged_endpoint(&self) -> Option<&'static Endpoint> {
+        self.tags
+            .iter()
+            .find_map(|t| t.strip_prefix("endpoint:"))
+            .and_then(|id| self.ctx.contract.endpoint(id))
+    }
+
+    pub fn set_endpoint(&mut self, id: &str) -> Result<&'static Endpoint, String> {
+        let endpoint = self
+            .ctx
+            .contract
+            .endpoint(id)
+            .ok_or_else(|| format!("no endpoint {id:?} in the catalogue"))?;
+        self.endpoint = Some(endpoint);
+        self.spec.endpoint_id = endpoint.id.clone();
+        self.spec.path = endpoint.path.clone();
+        Ok(endpoint)
+    }
+
+    pub fn fields_mut(&mut self) -> Result<&mut Map<String, Value>, String> {
+        match self.body.get_or_insert_with(|| Body::Fields(Map::new())) {
+            Body::Fields(map) => Ok(map),
+            Body::Raw(_) => Err("the body was already replaced by raw bytes".into()),
+        }
+    }
+
+    /// Send the composed request and run the automatic checks on the answer.
+    pub async fn send(&mut self) -> Result<(), String> {
+        let endpoint = self
+            .endpoint
+            .or_else(|| self.tagged_endpoint())
+            .ok_or("no endpoint: start the scenario with a Given step that picks one")?;
+        if self.spec.path.is_empty() {
+            self.set_endpoint(&endpoint.id.clone())?;
+        }
+        self.spec.body = match &self.body {
+            Some(Body::Fields(map)) => serde_json::to_vec(map).map_err(|e| e.to_string())?,
+            Some(Body::Raw(bytes)) => bytes.clone(),
+            None => b"{}".to_vec(),
+        };
+        let exchange = self.ctx.client.send(&self.spec, &mut self.rng).await;
+        self.pending = checks::automatic(self.ctx.contract, endpoint, self.ctx.kind, &exchange);
+        self.exchanges.push(exchange.clone());
+        self.exchange = Some(exchange);
+        Ok(())
+    }
+
+    /// Record findings and fail the step if there are any, together with any automatic-check
+    /// findings not reported yet: no scenario can pass by forgetting a check.
+    pub fn conclude(&mut self, mut own: Vec<Finding>) {
+        own.append(&mut self.pending);
+        if own.is_empty() {
+            return;
+        }
+        let message = own
+            .iter()
+            .map(|f| format!("  - {f}"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        self.findings.extend(own);
+        panic!("the target broke the documented contract:\n{message}");
+    }
+}
+
+pub fn requirement_tags(tags: &[String]) -> Vec<String> {
+    tags.iter()
+        .filter_map(|t| t.strip_prefix("req:"))
+        .map(str::to_owned)
+        .collect()
+}
