@@ -3,6 +3,7 @@
 
 pub mod exit;
 pub mod run;
+pub mod sandbox;
 pub mod sign;
 
 use std::process::ExitCode;
@@ -28,6 +29,8 @@ pub enum Command {
     Sign(sign::SignArgs),
     /// List every requirement of the catalogue with the scenarios that verify it.
     Coverage(CoverageArgs),
+    /// Serve the embedded reference sandbox.
+    Sandbox(sandbox::SandboxArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -100,6 +103,7 @@ pub fn main() -> ExitCode {
             None => exit::USAGE,
         },
         Command::Coverage(args) => coverage(&args),
+        Command::Sandbox(args) => sandbox::run(args),
         Command::Sign(args) => match sign::render(&args) {
             Ok(lines) => {
                 for line in lines {
