@@ -93,7 +93,11 @@ impl MutantsReport {
         };
         out.push_str(&row(
             &self.faithful,
-            if self.faithful_green() { "green" } else { "NOT GREEN" },
+            if self.faithful_green() {
+                "green"
+            } else {
+                "NOT GREEN"
+            },
         ));
         for m in &self.mutants {
             out.push_str(&row(m, if m.killed() { "killed" } else { "SURVIVED" }));
@@ -102,7 +106,11 @@ impl MutantsReport {
         out.push_str(&format!(
             "\n{killed} of {} faults killed; faithful run {}\n",
             self.mutants.len(),
-            if self.faithful_green() { "green" } else { "NOT green" }
+            if self.faithful_green() {
+                "green"
+            } else {
+                "NOT green"
+            }
         ));
         out
     }
@@ -174,7 +182,11 @@ async fn run_one(
     let results = execution.results;
     let counts = results.counts();
     let mut caught: BTreeSet<String> = BTreeSet::new();
-    for s in results.scenarios.iter().filter(|s| s.verdict == Verdict::Failed) {
+    for s in results
+        .scenarios
+        .iter()
+        .filter(|s| s.verdict == Verdict::Failed)
+    {
         for f in &s.findings {
             caught.insert(
                 f.requirement

@@ -55,7 +55,10 @@ pub async fn run(args: MutantsArgs) -> u8 {
     match mutants::run(&options).await {
         Ok(report) => {
             if args.json {
-                println!("{}", serde_json::to_string_pretty(&report).unwrap_or_default());
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&report).unwrap_or_default()
+                );
             } else {
                 print!("{}", report.render());
                 println!("wall time {:.1} s", started.elapsed().as_secs_f64());
