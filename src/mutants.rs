@@ -7,14 +7,12 @@ use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
-use crate::client::{KonaClient, TargetKind, TransportOptions};
-use crate::contract::Contract;
-use crate::runner::config::Profile;
-use crate::runner::plan::{self, PlanOptions};
+use crate::client::TransportOptions;
+use crate::runner::NoProgress;
+use crate::runner::plan;
 use crate::runner::results::Verdict;
-use crate::runner::{EngineOptions, NoProgress, execute};
+use crate::runner::suite::{SuiteOptions, run_suite};
 use crate::sandbox::{Fault, Sandbox, SandboxConfig};
-use crate::steps::RunContext;
 
 #[derive(Debug, Clone)]
 pub struct MutantsOptions {
@@ -119,67 +117,42 @@ impl MutantsReport {
 #[derive(Debug, thiserror::Error)]
 pub enum MutantsError {
     #[error(transparent)]
-    Contract(#[from] crate::contract::ContractError),
-    #[error(transparent)]
     Plan(#[from] plan::PlanError),
     #[error(transparent)]
     Sandbox(#[from] crate::sandbox::SandboxError),
     #[error(transparent)]
-    Client(#[from] crate::client::ClientError),
+    Suite(#[from] crate::runner::suite::SuiteError),
 }
 
 async fn run_one(
     fault: Option<Fault>,
+    features: &[gherkin::Feature],
     options: &MutantsOptions,
 ) -> Result<MutantOutcome, MutantsError> {
     let started = Instant::now();
-    let contract = Contract::shared()?;
     let config = SandboxConfig {
         fault,
         ..SandboxConfig::for_certification()
     };
     let sandbox = Sandbox::start(config).await?;
-    let target = crate::sandbox::embedded_target(&sandbox.base_url());
-    let fixtures = crate::sandbox::seeded_fixtures();
-    let client = KonaClient::new(
-        target,
-        &TransportOptions {
+    let suite = SuiteOptions {
+        concurrency: options.concurrency,
+        transport: TransportOptions {
             timeout: options.timeout,
             ..TransportOptions::default()
         },
-    )?;
-    let planned = plan::plan(
-        plan::load_features(None)?,
-        &fixtures,
-        &PlanOptions {
-            tags: None,
-            profile: Profile::Sandbox,
-            has_keys: true,
-            generated_per_endpoint: options.generated_per_endpoint,
-        },
-    )?;
-    let execution = execute(
-        planned,
-        RunContext {
-            contract,
-            client,
-            fixtures,
-            kind: TargetKind::Embedded,
-            seed: options.seed,
-            generated_per_endpoint: options.generated_per_endpoint,
-            generated_concurrency: 8,
-        },
-        EngineOptions {
-            concurrency: options.concurrency,
-            fail_fast: false,
-            target_label: sandbox.base_url(),
-            profile: Profile::Sandbox.as_str().into(),
-        },
+        ..SuiteOptions::full(options.seed, options.generated_per_endpoint)
+    };
+    let execution = run_suite(
+        crate::sandbox::embedded_target(&sandbox.base_url()),
+        crate::sandbox::seeded_fixtures(),
+        features.to_vec(),
+        &suite,
         Arc::new(NoProgress),
     )
     .await;
     sandbox.shutdown().await;
-    let results = execution.results;
+    let results = execution?.results;
     let counts = results.counts();
     let mut caught: BTreeSet<String> = BTreeSet::new();
     for s in results
@@ -210,10 +183,11 @@ async fn run_one(
 
 /// The faithful run, then every fault in turn.
 pub async fn run(options: &MutantsOptions) -> Result<MutantsReport, MutantsError> {
-    let faithful = run_one(None, options).await?;
+    let features = plan::load_features(None)?;
+    let faithful = run_one(None, &features, options).await?;
     let mut mutants = Vec::with_capacity(options.faults.len());
     for fault in &options.faults {
-        mutants.push(run_one(Some(*fault), options).await?);
+        mutants.push(run_one(Some(*fault), &features, options).await?);
     }
     Ok(MutantsReport { faithful, mutants })
 }

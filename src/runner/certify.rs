@@ -5,15 +5,15 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::client::target::CredentialsError;
-use crate::client::{ClientError, KonaClient, Target, TargetKind, TransportOptions};
+use crate::client::{ClientError, Target, TransportOptions};
 use crate::contract::{Contract, ContractError};
 use crate::fixtures::{Fixtures, FixturesError};
 use crate::sandbox::{Sandbox, SandboxConfig, SandboxError};
-use crate::steps::RunContext;
 
 use super::config::RunOptions;
-use super::plan::{self, PlanError, PlanOptions};
-use super::{EngineOptions, Execution, Progress};
+use super::plan::{self, PlanError};
+use super::suite::{SuiteError, SuiteOptions, run_suite};
+use super::{Execution, Progress};
 
 #[derive(Debug, thiserror::Error)]
 pub enum RunError {
@@ -29,6 +29,8 @@ pub enum RunError {
     Client(#[from] ClientError),
     #[error("cannot start the embedded sandbox: {0}")]
     Sandbox(#[from] SandboxError),
+    #[error(transparent)]
+    Suite(#[from] SuiteError),
     #[error("target unreachable: {url}: {reason}")]
     Unreachable { url: String, reason: String },
 }
@@ -92,7 +94,7 @@ pub async fn certify(
     options: &RunOptions,
     progress: Arc<dyn Progress>,
 ) -> Result<Certification, RunError> {
-    let contract = Contract::shared()?;
+    Contract::shared()?;
     let transport = TransportOptions {
         timeout: options.timeout,
         rate_limit: options.rate_limit,
@@ -104,6 +106,7 @@ pub async fn certify(
         .as_deref()
         .map(Fixtures::load)
         .transpose()?;
+    // Parse the features before any request, so a bad feature file is a usage error.
     let features = plan::load_features(options.features.as_deref())?;
 
     let (target, fixtures, sandbox) = match &options.base_url {
@@ -123,48 +126,23 @@ pub async fn certify(
         }
     };
     let skew = probe(&target.base_url, &transport).await?;
-    let has_keys = target.keys.is_some();
-    let kind = target.kind;
-    let label = match kind {
-        TargetKind::Embedded => format!("embedded sandbox ({})", target.base_url),
-        TargetKind::External => target.base_url.clone(),
-    };
-    let planned = plan::plan(
-        features,
-        &fixtures,
-        &PlanOptions {
-            tags: options.tags.clone(),
-            profile: options.profile,
-            has_keys,
-            generated_per_endpoint: options.generated_per_endpoint,
-        },
-    )?;
-    let client = KonaClient::new(target, &transport)?;
-    let ctx = RunContext {
-        contract,
-        client,
-        fixtures,
-        kind,
+    let suite = SuiteOptions {
+        tags: options.tags.clone(),
+        profile: options.profile,
         seed: options.seed,
         generated_per_endpoint: options.generated_per_endpoint,
-        generated_concurrency: options.concurrency.min(8),
+        concurrency: options.concurrency,
+        fail_fast: options.fail_fast,
+        transport,
     };
-    let execution = super::execute(
-        planned,
-        ctx,
-        EngineOptions {
-            concurrency: options.concurrency,
-            fail_fast: options.fail_fast,
-            target_label: label,
-            profile: options.profile.as_str().to_owned(),
-        },
-        progress,
-    )
-    .await;
+    let execution = run_suite(target, fixtures, features, &suite, progress).await;
     if let Some(sandbox) = sandbox {
         sandbox.shutdown().await;
     }
-    Ok(Certification { execution, skew })
+    Ok(Certification {
+        execution: execution?,
+        skew,
+    })
 }
 
 fn empty_fixtures() -> Fixtures {

@@ -5,6 +5,7 @@ pub mod certify;
 pub mod config;
 pub mod plan;
 pub mod results;
+pub mod suite;
 
 use std::io::Write as _;
 use std::sync::{Arc, Mutex};
@@ -141,6 +142,8 @@ pub async fn execute(
         .max_concurrent_scenarios(engine.concurrency.max(1))
         .before(|feature, rule, scenario, world| {
             world.tags = effective_tags(feature, rule, scenario);
+            // Each scenario its own stream of correlation ids, still fixed by the seed.
+            world.reseed(&scenario_id(feature, scenario.position.line));
             async {}.boxed_local()
         })
         .after(move |feature, rule, scenario, finished, world| {
