@@ -6,14 +6,14 @@ use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-fn collect(root: &Path, dir: &Path, extensions: &[&str], out: &mut Vec<PathBuf>) {
+fn collect(dir: &Path, extensions: &[&str], out: &mut Vec<PathBuf>) {
     let Ok(entries) = fs::read_dir(dir) else {
         return;
     };
     for entry in entries.flatten() {
         let path = entry.path();
         if path.is_dir() {
-            collect(root, &path, extensions, out);
+            collect(&path, extensions, out);
         } else if path
             .extension()
             .and_then(|e| e.to_str())
@@ -26,7 +26,7 @@ fn collect(root: &Path, dir: &Path, extensions: &[&str], out: &mut Vec<PathBuf>)
 
 fn write_table(name: &str, root: &Path, extensions: &[&str], file: &mut fs::File) {
     let mut paths = Vec::new();
-    collect(root, root, extensions, &mut paths);
+    collect(root, extensions, &mut paths);
     paths.sort();
     writeln!(file, "pub static {name}: &[(&str, &str)] = &[").unwrap();
     for path in paths {
