@@ -1,5 +1,10 @@
 //! Everything a run hands over: the artifacts in `--report-dir` and the verdict that gates CI.
 
+pub mod markup;
+pub mod redact;
+
+pub use redact::Redactor;
+
 use crate::cli::exit;
 use crate::runner::Execution;
 use crate::runner::config::RunOptions;
