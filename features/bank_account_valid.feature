@@ -140,7 +140,7 @@ Feature: Account holder real-name verification (POST /api/v1/bankaccounts/user/v
     When the request is sent
     Then the target answers "invalid-input"
 
-  @req:BANK-CODE-000_000 @generated @read-only
+  @req:BANK-CODE-000_000 @req:BANK-CODE-002_001 @req:BANK-FIELD-BANKACCOUNT @req:BANK-FIELD-BANKCODE @req:BANK-FIELD-BIRTHDATE @req:BANK-FIELD-USERID @req:BANK-FIELD-USERNAME @req:BANK-MISSING-FIELD @req:BANK-INVALID-FIELD @generated @negative
   Scenario: Generated requests get their catalogued answers
     When the generated cases for this endpoint are sent
     Then every generated case got its catalogued answer

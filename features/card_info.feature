@@ -72,7 +72,7 @@ Feature: Card-user mapped inquiry (POST /api/v1/user/card/info)
     When the request is sent
     Then the target answers "unknown-card"
 
-  @req:CARD-CODE-000_000 @generated @read-only
+  @req:CARD-CODE-000_000 @req:CARD-CODE-000_002 @req:CARD-CODE-000_003 @req:CARD-FIELD-CARDNO @generated @negative
   Scenario: Generated requests get their catalogued answers
     When the generated cases for this endpoint are sent
     Then every generated case got its catalogued answer

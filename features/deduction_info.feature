@@ -57,7 +57,7 @@ Feature: Member authentication inquiry (POST /api/v1/user/deduction/info)
     When the request is sent
     Then the target answers "unknown-member"
 
-  @req:DED-CODE-000_000 @generated @read-only
+  @req:DED-CODE-000_000 @req:DED-FIELD-USERID @req:DED-MISSING-FIELD @req:DED-INVALID-FIELD @generated @negative
   Scenario: Generated requests get their catalogued answers
     When the generated cases for this endpoint are sent
     Then every generated case got its catalogued answer

@@ -339,12 +339,7 @@ async fn send_generated(world: &mut KonaWorld) {
         ) else {
             continue;
         };
-        let requirement = endpoint
-            .responses
-            .iter()
-            .find(|r| r.key == case.expected_key)
-            .map(|r| r.requirement.clone())
-            .unwrap_or_else(|| field_requirement(ctx.contract, endpoint, case));
+        let requirement = case_requirement(ctx.contract, endpoint, case);
         let mut own: Vec<Finding> = checks::automatic(ctx.contract, endpoint, ctx.kind, exchange);
         let (more, observation) = checks::expectation(
             ctx.contract,
@@ -367,20 +362,26 @@ async fn send_generated(world: &mut KonaWorld) {
     world.pending = findings;
 }
 
-/// The requirement a broken field violates: `<ENDPOINT>-FIELD-<FIELD>` when the catalogue
-/// has it.
-fn field_requirement(contract: &Contract, endpoint: &Endpoint, case: &GeneratedCase) -> String {
-    let field = case
-        .description
-        .split_whitespace()
-        .next()
-        .unwrap_or_default()
-        .to_ascii_uppercase();
+/// The requirement a generated case's expectation holds: the documented row's own id, or
+/// for a convention the endpoint's `-MISSING-FIELD` / `-INVALID-FIELD` requirement.
+fn case_requirement(contract: &Contract, endpoint: &Endpoint, case: &GeneratedCase) -> String {
+    if let Some(row) = endpoint
+        .responses
+        .iter()
+        .find(|r| r.key == case.expected_key)
+    {
+        return row.requirement.clone();
+    }
+    let suffix = if case.expected_key == "missing-field" {
+        "-MISSING-FIELD"
+    } else {
+        "-INVALID-FIELD"
+    };
     contract
         .catalogue
         .requirements
         .iter()
-        .find(|r| r.endpoint == endpoint.id && r.id.ends_with(&format!("-FIELD-{field}")))
+        .find(|r| r.endpoint == endpoint.id && r.id.ends_with(suffix))
         .map(|r| r.id.clone())
         .unwrap_or_else(|| "RESP-CODE-KNOWN".into())
 }
