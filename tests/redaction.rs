@@ -11,13 +11,31 @@ mod echo;
 
 use std::path::Path;
 use std::process::Command;
+use std::sync::Arc;
 
+use kona_conformance::client::{KonaClient, TargetKind, TransportOptions};
+use kona_conformance::contract::Contract;
 use kona_conformance::report::{self, FILES};
-use kona_conformance::runner::config::{RunOptions, Settings};
+use kona_conformance::runner::config::{Profile, RunOptions, Settings};
+use kona_conformance::runner::plan::{self, PlanOptions};
+use kona_conformance::runner::{self, EngineOptions, NoProgress};
+use kona_conformance::sandbox::{self, Sandbox, SandboxConfig};
+use kona_conformance::steps::RunContext;
 
-/// Search `bytes` (named `what`) and return how many bytes were searched.
+/// Search `bytes` (named `what`) for the echo target's canaries; return the bytes searched.
 fn assert_clean(what: &str, bytes: &[u8]) -> usize {
-    let hits = echo::hits(bytes);
+    assert_clean_of(what, bytes, &echo_canaries())
+}
+
+fn echo_canaries() -> Vec<String> {
+    echo::secret_canaries()
+        .into_iter()
+        .chain(echo::personal_canaries())
+        .collect()
+}
+
+fn assert_clean_of(what: &str, bytes: &[u8], canaries: &[String]) -> usize {
+    let hits = echo::hits_of(bytes, canaries);
     assert!(
         hits.is_empty(),
         "{what} leaks: {hits:?}\n--- first 2000 bytes ---\n{}",
@@ -38,10 +56,14 @@ fn keep(dir: &Path, name: &str) {
 }
 
 fn search_dir(dir: &Path) -> usize {
+    search_dir_of(dir, &echo_canaries())
+}
+
+fn search_dir_of(dir: &Path, canaries: &[String]) -> usize {
     let mut searched = 0;
     for f in FILES {
         let bytes = std::fs::read(dir.join(f)).unwrap_or_else(|e| panic!("{f}: {e}"));
-        searched += assert_clean(f, &bytes);
+        searched += assert_clean_of(f, &bytes, canaries);
     }
     // Nothing else was left behind (temporary files included).
     let names: Vec<String> = std::fs::read_dir(dir)
@@ -158,5 +180,135 @@ fn command_line_run_against_a_hostile_target_leaks_nothing_in_files_or_logs() {
     searched += search_dir(&reports);
     println!(
         "command-line run: {searched} bytes searched (5 reports, stdout, stderr), 0 canary hits"
+    );
+}
+
+/// The embedded sandbox only accepts its own credentials, so they are the canaries here
+/// (public test values, but the filter does not know that), together with every personal
+/// value of its seeded records.
+fn sandbox_canaries() -> Vec<String> {
+    let creds = sandbox::credentials();
+    let f = sandbox::seeded_fixtures();
+    let mut out = vec![
+        creds.access_key.expose().to_owned(),
+        creds.secret_key.expose().to_owned(),
+        creds
+            .client_private_key_pem
+            .lines()
+            .nth(5)
+            .unwrap()
+            .to_owned(),
+    ];
+    for c in f.cards.values().chain(f.pool.cards.iter()) {
+        out.push(c.card_no.clone());
+        if let Some(Some(r)) = &c.cash_receipt_info {
+            out.push(r.id_no.clone());
+        }
+    }
+    for a in f.bank_accounts.values().chain(f.pool.bank_accounts.iter()) {
+        out.push(a.bank_account.clone());
+        out.push(a.birth_date.clone());
+        out.push(a.user_name.clone());
+    }
+    out.sort();
+    out.dedup();
+    // Single characters would match anywhere; the sandbox's names are longer.
+    out.retain(|c| c.chars().count() >= 2);
+    out
+}
+
+/// A sandbox that answers success with the wrong message: every success answer (card data,
+/// names) becomes failure evidence in the reports.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn failing_run_against_a_faulty_sandbox_leaks_nothing() {
+    let sandbox = Sandbox::start(SandboxConfig {
+        fault: Some(sandbox::Fault::WrongSuccessMessage),
+        ..SandboxConfig::for_certification()
+    })
+    .await
+    .unwrap();
+    let fixtures = sandbox::seeded_fixtures();
+    let planned = plan::plan(
+        plan::load_features(None).unwrap(),
+        &fixtures,
+        &PlanOptions {
+            tags: None,
+            profile: Profile::Sandbox,
+            has_keys: true,
+            generated_per_endpoint: 20,
+        },
+    )
+    .unwrap();
+    let client = KonaClient::new(
+        sandbox::embedded_target(&sandbox.base_url()),
+        &TransportOptions::default(),
+    )
+    .unwrap();
+    let execution = runner::execute(
+        planned,
+        RunContext {
+            contract: Contract::shared().unwrap(),
+            client,
+            fixtures,
+            kind: TargetKind::Embedded,
+            seed: 5,
+            generated_per_endpoint: 20,
+            generated_concurrency: 4,
+        },
+        EngineOptions {
+            concurrency: 8,
+            fail_fast: false,
+            target_label: format!("embedded sandbox ({})", sandbox.base_url()),
+            profile: "sandbox".into(),
+        },
+        Arc::new(NoProgress),
+    )
+    .await;
+    sandbox.shutdown().await;
+
+    let canaries = sandbox_canaries();
+    assert!(canaries.len() > 20, "{canaries:?}");
+    let dir = tempfile::tempdir().unwrap();
+    let options = RunOptions::resolve(Settings {
+        report_dir: Some(dir.path().to_path_buf()),
+        ..Settings::default()
+    })
+    .unwrap();
+    assert_eq!(report::gate(&options, &execution).unwrap(), 1);
+    keep(dir.path(), "faulty-sandbox");
+    let searched = search_dir_of(dir.path(), &canaries);
+    let results = std::fs::read_to_string(dir.path().join("results.json")).unwrap();
+    assert!(results.contains("******"), "masked values are there");
+    println!(
+        "faulty sandbox: {} scenarios ({} failed), {} exchanges, {searched} bytes searched for {} canaries, 0 hits",
+        execution.results.scenarios.len(),
+        execution.results.counts().failed,
+        execution.results.exchange_count(),
+        canaries.len()
+    );
+}
+
+/// `kona-conformance run --report-dir DIR` as the README's first command runs it: the
+/// embedded sandbox, every scenario; files, stdout and stderr searched.
+#[test]
+fn command_line_run_against_the_embedded_sandbox_leaks_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let reports = dir.path().join("reports");
+    let out = Command::new(env!("CARGO_BIN_EXE_kona-conformance"))
+        .args(["run", "--seed", "1", "--generated", "60"])
+        .arg("--report-dir")
+        .arg(&reports)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let canaries = sandbox_canaries();
+    let mut searched = assert_clean_of("stdout", &out.stdout, &canaries);
+    searched += assert_clean_of("stderr", &out.stderr, &canaries);
+    keep(&reports, "embedded-sandbox");
+    searched += search_dir_of(&reports, &canaries);
+    println!(
+        "embedded sandbox via the command line: {searched} bytes searched (5 reports, stdout, stderr) for {} canaries, 0 hits",
+        canaries.len()
     );
 }

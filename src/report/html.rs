@@ -223,78 +223,79 @@ fn relevant_exchanges(s: &ScenarioDoc) -> (Vec<&ExchangeDoc>, usize) {
     (chosen, total - shown)
 }
 
-fn failure_rows(out: &mut String, doc: &ResultsDoc) -> usize {
-    let mut rows = 0;
+/// One line of evidence of a failure: a finding, or a failed step without findings.
+struct FailureEntry<'a> {
+    scenario: &'a ScenarioDoc,
+    /// The broken requirement; `None`: no answer, or a step error outside the checks.
+    requirement: Option<&'a str>,
+    /// The cell that names the requirement (or says why there is none).
+    requirement_cell: String,
+    rule_cell: String,
+    detail_cell: String,
+    correlation_id: &'a str,
+    waived: bool,
+}
+
+fn rule_cell(doc: &ResultsDoc, id: &str) -> String {
+    match doc.requirement(id) {
+        Some(r) => format!(
+            "{}<div class=\"small\">{} · {}</div>",
+            text(&r.summary),
+            match r.strength {
+                crate::contract::Strength::Documented => "documented",
+                crate::contract::Strength::Convention => "convention",
+            },
+            text(&r.source)
+        ),
+        None => String::new(),
+    }
+}
+
+fn failure_entries(doc: &ResultsDoc) -> Vec<FailureEntry<'_>> {
+    let mut out = Vec::new();
     for s in doc
         .scenarios
         .iter()
         .filter(|s| s.verdict == Verdict::Failed)
     {
         let waived = doc.fully_waived(s);
-        let tr = if waived {
-            "<tr class=\"waived\">"
-        } else {
-            "<tr>"
-        };
-        let scenario = format!(
-            "{}{}<div class=\"small mono\">{}</div>",
-            scenario_link(s),
-            if waived {
-                " <span class=\"badge b-waived\">waived</span>"
-            } else {
-                ""
-            },
-            text(&s.id)
-        );
-        let rule = |id: &str| -> String {
-            match doc.requirement(id) {
-                Some(r) => format!(
-                    "{}<div class=\"small\">{} · {}</div>",
-                    text(&r.summary),
-                    text(match r.strength {
-                        crate::contract::Strength::Documented => "documented",
-                        crate::contract::Strength::Convention => "convention",
-                    }),
-                    text(&r.source)
-                ),
-                None => String::new(),
-            }
+        let reqs = || {
+            s.requirements
+                .iter()
+                .map(|r| req_link(r))
+                .collect::<Vec<_>>()
+                .join(" ")
         };
         if s.findings.is_empty() {
-            rows += 1;
-            let reqs: Vec<String> = s.requirements.iter().map(|r| req_link(r)).collect();
-            let _ = write!(
-                out,
-                "{tr}<td>{}</td><td>{}</td><td><div class=\"act\"><b>error</b> {}</div></td><td>{}</td><td>{scenario}</td></tr>",
-                if reqs.is_empty() {
-                    "<span class=\"small\">(none)</span>".to_owned()
+            out.push(FailureEntry {
+                scenario: s,
+                requirement: None,
+                requirement_cell: if s.requirements.is_empty() {
+                    "<span class=\"req\">step error</span><div class=\"small\">verifies no requirement</div>".to_owned()
                 } else {
-                    reqs.join("<br>")
+                    format!(
+                        "<span class=\"req\">step error</span><div class=\"small\">{}</div>",
+                        reqs()
+                    )
                 },
-                s.requirements.first().map(|r| rule(r)).unwrap_or_default(),
-                text(s.error.as_deref().unwrap_or("the scenario failed")),
-                s.exchanges
+                rule_cell: s
+                    .requirements
+                    .first()
+                    .map(|r| rule_cell(doc, r))
+                    .unwrap_or_default(),
+                detail_cell: format!(
+                    "<div class=\"act\"><b>error</b> {}</div>",
+                    text(s.error.as_deref().unwrap_or("the scenario failed"))
+                ),
+                correlation_id: s
+                    .exchanges
                     .last()
-                    .map(|e| cid(&e.correlation_id))
-                    .unwrap_or_else(|| cid(""))
-            );
+                    .map(|e| e.correlation_id.as_str())
+                    .unwrap_or(""),
+                waived,
+            });
         }
         for f in &s.findings {
-            rows += 1;
-            let (req, rule_text) = match &f.requirement {
-                Some(r) => (req_link(r), rule(r)),
-                None => (
-                    format!(
-                        "<span class=\"req\">no answer</span><div class=\"small\">{}</div>",
-                        s.requirements
-                            .iter()
-                            .map(|r| req_link(r))
-                            .collect::<Vec<_>>()
-                            .join(" ")
-                    ),
-                    "Every request gets an HTTP answer".to_owned(),
-                ),
-            };
             let mut detail = format!(
                 "<div class=\"exp\"><b>expected</b> {}</div><div class=\"act\"><b>actual</b> {}</div>",
                 text(&f.expected),
@@ -313,14 +314,132 @@ fn failure_rows(out: &mut String, doc: &ResultsDoc) -> usize {
                     text(&e.keyword)
                 );
             }
-            let _ = write!(
-                out,
-                "{tr}<td>{req}</td><td>{rule_text}</td><td>{detail}</td><td>{}</td><td>{scenario}</td></tr>",
-                cid(&f.correlation_id)
-            );
+            let (requirement_cell, rule) = match &f.requirement {
+                Some(r) => (req_link(r), rule_cell(doc, r)),
+                None => (
+                    format!(
+                        "<span class=\"req\">no answer</span><div class=\"small\">{}</div>",
+                        reqs()
+                    ),
+                    "Every request gets an HTTP answer".to_owned(),
+                ),
+            };
+            out.push(FailureEntry {
+                scenario: s,
+                requirement: f.requirement.as_deref(),
+                requirement_cell,
+                rule_cell: rule,
+                detail_cell: detail,
+                correlation_id: &f.correlation_id,
+                waived,
+            });
         }
     }
-    rows
+    out
+}
+
+fn scenario_cell(s: &ScenarioDoc, waived: bool) -> String {
+    format!(
+        "{}{}<div class=\"small mono\">{}</div>",
+        scenario_link(s),
+        if waived {
+            " <span class=\"badge b-waived\">waived</span>"
+        } else {
+            ""
+        },
+        text(&s.id)
+    )
+}
+
+const FAILURE_HEAD: &str = "<table class=\"failures\"><thead><tr><th style=\"width:15%\">Requirement</th><th style=\"width:24%\">Documented rule</th><th>Expected / actual</th><th style=\"width:13%\">Correlation id</th><th style=\"width:17%\">Scenario</th></tr></thead><tbody>";
+
+/// One row per broken requirement (its first finding as the example), so every failed rule
+/// fits the first screen however many generated cases hit it.
+fn grouped_rows(out: &mut String, entries: &[FailureEntry<'_>]) {
+    let mut order: Vec<String> = Vec::new();
+    let mut groups: std::collections::BTreeMap<String, Vec<&FailureEntry<'_>>> =
+        std::collections::BTreeMap::new();
+    for e in entries {
+        let key = match e.requirement {
+            Some(r) => r.to_owned(),
+            None => format!("\u{0}{}", e.scenario.id),
+        };
+        if !groups.contains_key(&key) {
+            order.push(key.clone());
+        }
+        groups.entry(key).or_default().push(e);
+    }
+    for key in order {
+        let group = &groups[&key];
+        let first = group[0];
+        let waived = group.iter().all(|e| e.waived);
+        let scenarios: BTreeSet<&str> = group.iter().map(|e| e.scenario.id.as_str()).collect();
+        let ids: BTreeSet<&str> = group
+            .iter()
+            .map(|e| e.correlation_id)
+            .filter(|c| !c.is_empty())
+            .collect();
+        let more = if group.len() > 1 {
+            format!(
+                "<div class=\"small\">{} findings in {} scenario{}; first shown</div>",
+                group.len(),
+                scenarios.len(),
+                if scenarios.len() == 1 { "" } else { "s" }
+            )
+        } else {
+            String::new()
+        };
+        let other_ids = if ids.len() > 1 {
+            format!(
+                "<div class=\"small\">+{} more (see all findings)</div>",
+                ids.len() - 1
+            )
+        } else {
+            String::new()
+        };
+        let other_scenarios = if scenarios.len() > 1 {
+            format!(
+                "<div class=\"small\">+{} more scenario{}</div>",
+                scenarios.len() - 1,
+                if scenarios.len() == 2 { "" } else { "s" }
+            )
+        } else {
+            String::new()
+        };
+        let _ = write!(
+            out,
+            "{}<td>{}</td><td>{}</td><td>{}{more}</td><td>{}{other_ids}</td><td>{}{other_scenarios}</td></tr>",
+            if waived {
+                "<tr class=\"waived\">"
+            } else {
+                "<tr>"
+            },
+            first.requirement_cell,
+            first.rule_cell,
+            first.detail_cell,
+            cid(first.correlation_id),
+            scenario_cell(first.scenario, first.waived)
+        );
+    }
+}
+
+fn all_rows(out: &mut String, entries: &[FailureEntry<'_>]) {
+    for e in entries {
+        let _ = write!(
+            out,
+            "{}<td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            if e.waived {
+                "<tr class=\"waived\">"
+            } else {
+                "<tr>"
+            },
+            e.requirement_cell,
+            e.rule_cell,
+            e.detail_cell,
+            cid(e.correlation_id),
+            scenario_cell(e.scenario, e.waived)
+        );
+    }
 }
 
 pub fn render(doc: &ResultsDoc) -> String {
@@ -396,22 +515,22 @@ pub fn render(doc: &ResultsDoc) -> String {
     }
     out.push_str("</header>\n<main>\n");
 
-    // 1. What failed: the first screen.
+    // 1. What failed: the first screen, one row per broken requirement.
+    let entries = failure_entries(doc);
     out.push_str("<section id=\"what-failed\">");
     if failed_scenarios.is_empty() {
         out.push_str("<h2>What failed</h2><p>Nothing failed.</p>");
     } else {
-        let mut rows = String::new();
-        let n = failure_rows(&mut rows, doc);
+        let n = entries.len();
         let _ = write!(
             out,
-            "<h2>What failed <span class=\"small\">({n} finding{} in {} scenario{}; hand the vendor the correlation id)</span></h2>",
+            "<h2>What failed <span class=\"small\">({n} finding{} in {} scenario{}; hand the vendor the correlation id; <a href=\"#all-findings\">all findings</a>)</span></h2>",
             if n == 1 { "" } else { "s" },
             failed_scenarios.len(),
             if failed_scenarios.len() == 1 { "" } else { "s" }
         );
-        out.push_str("<table class=\"failures\"><thead><tr><th style=\"width:15%\">Requirement</th><th style=\"width:24%\">Documented rule</th><th>Expected / actual</th><th style=\"width:13%\">Correlation id</th><th style=\"width:17%\">Scenario</th></tr></thead><tbody>");
-        out.push_str(&rows);
+        out.push_str(FAILURE_HEAD);
+        grouped_rows(&mut out, &entries);
         out.push_str("</tbody></table>");
     }
     out.push_str("</section>\n");
@@ -489,7 +608,17 @@ pub fn render(doc: &ResultsDoc) -> String {
         c.passed, c.failed, c.not_verified, c.total
     );
 
-    // 4. Failures in detail, with their exchanges.
+    // 4. Every finding, then each failed scenario with its exchanges.
+    if !entries.is_empty() {
+        let _ = write!(
+            out,
+            "<section id=\"all-findings\"><h2>All findings <span class=\"small\">({})</span></h2>",
+            entries.len()
+        );
+        out.push_str(FAILURE_HEAD);
+        all_rows(&mut out, &entries);
+        out.push_str("</tbody></table></section>\n");
+    }
     if !failed_scenarios.is_empty() {
         out.push_str("<section id=\"failures\"><h2>Failures in detail</h2>");
         for s in &failed_scenarios {

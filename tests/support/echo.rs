@@ -113,15 +113,24 @@ pub fn secret_canaries() -> Vec<String> {
     ]
 }
 
+/// Occurrences of every canary of this target in `bytes` (see [`hits_of`]).
+pub fn hits(bytes: &[u8]) -> Vec<(String, usize)> {
+    let canaries: Vec<String> = secret_canaries()
+        .into_iter()
+        .chain(personal_canaries())
+        .collect();
+    hits_of(bytes, &canaries)
+}
+
 /// Occurrences of every canary in `bytes`, plus every `KMV1:` followed by a digit (a tran
 /// token). Returns the hits as (canary, count).
-pub fn hits(bytes: &[u8]) -> Vec<(String, usize)> {
+pub fn hits_of(bytes: &[u8], canaries: &[String]) -> Vec<(String, usize)> {
     let text = String::from_utf8_lossy(bytes);
     let mut out = Vec::new();
-    for c in secret_canaries().into_iter().chain(personal_canaries()) {
+    for c in canaries {
         let n = text.matches(c.as_str()).count();
         if n > 0 {
-            out.push((c, n));
+            out.push((c.clone(), n));
         }
     }
     let tokens = regex::Regex::new(r"KMV1:[0-9]").unwrap();
