@@ -347,7 +347,7 @@ async fn send_generated(world: &mut KonaWorld) {
             ctx.kind,
             exchange,
             &expected,
-            &requirement,
+            &checks::Blame::same(&requirement),
             &case.description,
         );
         own.extend(more);
