@@ -471,7 +471,13 @@ fn every_format_is_written_and_hangul_survives() {
     assert!(failures < md.find("### Scenarios per endpoint").unwrap());
     assert!(md.contains(&format!("`{CID}`")));
     assert!(md.contains("`CARD-RESP-FIELDS`"));
-    assert!(md.contains("카드 정보 조회: 잔액이 &lt;음수&gt;"));
+    assert!(
+        md.contains("잔액 오류 &lt;b&gt;굵게&lt;/b&gt; &amp; 실패했습니다"),
+        "{md}"
+    );
+    // One row per broken requirement, the documented rule beside it.
+    assert_eq!(md.matches("| `CARD-RESP-FIELDS` |").count(), 1);
+    assert!(md.contains("| `CARD-RESP-FIELDS` | A success carries balance"));
 
     // Nothing personal or secret anywhere.
     for f in FILES {

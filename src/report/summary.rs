@@ -2,6 +2,7 @@
 //! table per endpoint, failures first (requirement id, expected vs actual, correlation id),
 //! regressions, waivers, observations. Long lists are cut with a pointer to report.html.
 
+use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
 use crate::runner::results::Verdict;
@@ -42,7 +43,7 @@ fn code(s: &str) -> String {
     }
 }
 
-pub fn render(doc: &ResultsDoc) -> String {
+pub fn render<'a>(doc: &'a ResultsDoc) -> String {
     let mut out = String::new();
     let passed = doc.outcome.verdict == "passed";
     let _ = writeln!(
@@ -66,82 +67,138 @@ pub fn render(doc: &ResultsDoc) -> String {
     }
     out.push('\n');
 
-    let failed: Vec<_> = doc
+    // One row per broken requirement, its first finding as the example.
+    struct Group<'a> {
+        label: String,
+        rule: String,
+        example_expected: String,
+        example_actual: String,
+        correlation_id: &'a str,
+        findings: usize,
+        scenarios: BTreeSet<&'a str>,
+        waived: bool,
+    }
+    let mut groups: Vec<Group<'_>> = Vec::new();
+    let mut add = |key: String,
+                   rule: String,
+                   expected: String,
+                   actual: String,
+                   cid: &'a str,
+                   scenario: &'a str,
+                   waived: bool| {
+        match groups.iter_mut().find(|g| g.label == key) {
+            Some(g) => {
+                g.findings += 1;
+                g.scenarios.insert(scenario);
+                g.waived &= waived;
+            }
+            None => groups.push(Group {
+                label: key,
+                rule,
+                example_expected: expected,
+                example_actual: actual,
+                correlation_id: cid,
+                findings: 1,
+                scenarios: BTreeSet::from([scenario]),
+                waived,
+            }),
+        }
+    };
+    let rule = |id: &str| {
+        doc.requirement(id)
+            .map(|r| r.summary.clone())
+            .unwrap_or_default()
+    };
+    for s in doc
         .scenarios
         .iter()
         .filter(|s| s.verdict == Verdict::Failed)
-        .collect();
-    if !failed.is_empty() {
-        let _ = writeln!(out, "### Failures\n");
-        out.push_str("| requirement | scenario | expected | actual | correlation id |\n");
-        out.push_str("|---|---|---|---|---|\n");
-        let mut rows = 0usize;
-        let mut total = 0usize;
-        for s in &failed {
-            let waived = doc.fully_waived(s);
-            let mark = if waived { " (waived)" } else { "" };
-            if s.findings.is_empty() {
-                total += 1;
-                if rows < MAX_FAILURES {
-                    rows += 1;
-                    let _ = writeln!(
-                        out,
-                        "| {}{mark} | {} `{}` | – | {} | – |",
-                        code(&s.requirements.join(", ")),
-                        cell(&s.name),
-                        cell(&s.id),
-                        cell(s.error.as_deref().unwrap_or("the scenario failed"))
-                    );
-                }
-            }
-            for f in &s.findings {
-                total += 1;
-                if rows >= MAX_FAILURES {
-                    continue;
-                }
-                rows += 1;
-                let _ = writeln!(
-                    out,
-                    "| {}{mark} | {} `{}` | {} | {}{} | {} |",
-                    code(f.requirement.as_deref().unwrap_or("no answer")),
-                    cell(&s.name),
-                    cell(&s.id),
-                    cell(&f.expected),
-                    cell(&f.actual),
-                    if f.schema_errors.is_empty() {
-                        String::new()
-                    } else {
-                        format!(
-                            " (schema: {})",
-                            cell(
-                                &f.schema_errors
-                                    .iter()
-                                    .map(|e| format!(
-                                        "{} {}",
-                                        if e.instance_path.is_empty() {
-                                            "/"
-                                        } else {
-                                            &e.instance_path
-                                        },
-                                        e.keyword
-                                    ))
-                                    .collect::<Vec<_>>()
-                                    .join(", ")
-                            )
-                        )
-                    },
-                    code(&f.correlation_id)
-                );
-            }
-        }
-        if total > rows {
-            let _ = writeln!(
-                out,
-                "\n…and {} more finding(s): see report.html.",
-                total - rows
+    {
+        let waived = doc.fully_waived(s);
+        if s.findings.is_empty() {
+            add(
+                format!("step error in {}", s.id),
+                s.requirements.first().map(|r| rule(r)).unwrap_or_default(),
+                s.name.clone(),
+                s.error
+                    .clone()
+                    .unwrap_or_else(|| "the scenario failed".into()),
+                s.exchanges
+                    .last()
+                    .map(|e| e.correlation_id.as_str())
+                    .unwrap_or(""),
+                &s.id,
+                waived,
             );
         }
-        out.push('\n');
+        for f in &s.findings {
+            let with_schema = if f.schema_errors.is_empty() {
+                f.actual.clone()
+            } else {
+                format!(
+                    "{} (schema: {})",
+                    f.actual,
+                    f.schema_errors
+                        .iter()
+                        .map(|e| format!(
+                            "{} {}",
+                            if e.instance_path.is_empty() {
+                                "/"
+                            } else {
+                                &e.instance_path
+                            },
+                            e.keyword
+                        ))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            };
+            let (key, rule_text) = match &f.requirement {
+                Some(r) => (r.clone(), rule(r)),
+                None => (
+                    format!("no answer ({})", s.requirements.join(", ")),
+                    "every request gets an HTTP answer".into(),
+                ),
+            };
+            add(
+                key,
+                rule_text,
+                f.expected.clone(),
+                with_schema,
+                &f.correlation_id,
+                &s.id,
+                waived,
+            );
+        }
+    }
+    if !groups.is_empty() {
+        let _ = writeln!(out, "### Failures\n");
+        out.push_str(
+            "| requirement | documented rule | expected | actual | correlation id | findings |\n",
+        );
+        out.push_str("|---|---|---|---|---|---:|\n");
+        for g in groups.iter().take(MAX_FAILURES) {
+            let _ = writeln!(
+                out,
+                "| {}{} | {} | {} | {} | {} | {} in {} scenario(s) |",
+                code(&g.label),
+                if g.waived { " (waived)" } else { "" },
+                cell(&g.rule),
+                cell(&g.example_expected),
+                cell(&g.example_actual),
+                code(g.correlation_id),
+                g.findings,
+                g.scenarios.len()
+            );
+        }
+        if groups.len() > MAX_FAILURES {
+            let _ = writeln!(
+                out,
+                "\n…and {} more broken requirement(s): see report.html.",
+                groups.len() - MAX_FAILURES
+            );
+        }
+        out.push_str("\nEvery finding, with its exchanges: `report.html`.\n\n");
     }
 
     if let Some(b) = &doc.baseline {
