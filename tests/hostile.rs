@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use kona_conformance::client::{FailureClass, TargetKind, TransportOptions};
 use kona_conformance::runner::NoProgress;
+use kona_conformance::runner::config::{RunOptions, Settings};
 use kona_conformance::runner::plan;
 use kona_conformance::runner::results::Verdict;
 use kona_conformance::runner::suite::{SuiteOptions, run_suite};
@@ -185,6 +186,25 @@ async fn every_scenario_fails_with_a_classified_reason(
     )
     .await
     .expect("the suite runs");
+    // Every report is still written, and the gate says the run failed.
+    let report_dir = tempfile::tempdir().expect("temp dir");
+    let options = RunOptions::resolve(Settings {
+        report_dir: Some(report_dir.path().to_owned()),
+        seed: Some(7),
+        ..Settings::default()
+    })
+    .expect("options");
+    assert_eq!(
+        kona_conformance::report::gate(&options, &execution).expect("reports written"),
+        kona_conformance::cli::exit::CONFORMANCE_FAILURE
+    );
+    for file in kona_conformance::report::FILES {
+        let bytes = std::fs::metadata(report_dir.path().join(file)).map(|m| m.len());
+        assert!(
+            bytes.is_ok_and(|n| n > 0),
+            "{mode:?}: {file} missing or empty"
+        );
+    }
     let results = execution.results;
     assert!(!results.scenarios.is_empty());
     for s in &results.scenarios {

@@ -488,13 +488,33 @@ impl Redactor {
         if bytes.is_empty() {
             return RedactedBody::Empty;
         }
-        if let Ok(v) = serde_json::from_slice::<Value>(bytes) {
-            return RedactedBody::Json(self.json(&v));
+        let redacted = if let Ok(v) = serde_json::from_slice::<Value>(bytes) {
+            RedactedBody::Json(self.json(&v))
+        } else {
+            match std::str::from_utf8(bytes) {
+                Ok(text) => RedactedBody::Text(self.text(text)),
+                Err(_) => RedactedBody::Binary(self.text(&String::from_utf8_lossy(bytes))),
+            }
+        };
+        // Evidence is for reading, not for replaying a flood: a hostile target's megabytes
+        // are cut after masking, so nothing unmasked survives the cut.
+        if bytes.len() <= EVIDENCE_LIMIT {
+            return redacted;
         }
-        match std::str::from_utf8(bytes) {
-            Ok(text) => RedactedBody::Text(self.text(text)),
-            Err(_) => RedactedBody::Binary(self.text(&String::from_utf8_lossy(bytes))),
+        let shown = match redacted {
+            RedactedBody::Json(v) => v.to_string(),
+            RedactedBody::Text(t) | RedactedBody::Binary(t) => t,
+            RedactedBody::Empty => String::new(),
+        };
+        let mut cut = EVIDENCE_LIMIT.min(shown.len());
+        while !shown.is_char_boundary(cut) {
+            cut -= 1;
         }
+        RedactedBody::Text(format!(
+            "{}… [evidence cut: {} bytes in all]",
+            &shown[..cut],
+            bytes.len()
+        ))
     }
 
     /// The last line of defence, over the finished bytes of an artifact: secrets in every
@@ -534,6 +554,9 @@ fn replace_bytes(haystack: &[u8], needle: &[u8], with: &[u8]) -> Vec<u8> {
 }
 
 /// A body ready for a report.
+/// Bodies longer than this are cut in evidence (after masking).
+pub const EVIDENCE_LIMIT: usize = 64 * 1024;
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum RedactedBody {
     Empty,
