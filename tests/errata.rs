@@ -37,7 +37,11 @@ fn headers_with(name: &str, value: &str) -> String {
 
 #[test]
 fn e01_tran_token_is_67_characters() {
-    let t = token::tran_token(b"secret", "20261121103000123", br#"{"cardNo":"9491339401250765"}"#);
+    let t = token::tran_token(
+        b"secret",
+        "20261121103000123",
+        br#"{"cardNo":"9491339401250765"}"#,
+    );
     assert_eq!(t.len(), 67);
     assert!(valid(HEADERS, &headers_with("X-KM-Tran-Token", &t)));
     assert!(!valid(HEADERS, &headers_with("X-KM-Tran-Token", &t[..66])));
@@ -47,8 +51,14 @@ fn e01_tran_token_is_67_characters() {
 fn e02_tran_time_is_14_digits() {
     let now = chrono::DateTime::parse_from_rfc3339("2026-11-21T10:30:00+09:00").unwrap();
     assert_eq!(ids::tran_time(&now), "20261121103000");
-    assert!(valid(HEADERS, &headers_with("X-KM-Tran-Time", "20261121103000")));
-    assert!(!valid(HEADERS, &headers_with("X-KM-Tran-Time", "2026112110300000")));
+    assert!(valid(
+        HEADERS,
+        &headers_with("X-KM-Tran-Time", "20261121103000")
+    ));
+    assert!(!valid(
+        HEADERS,
+        &headers_with("X-KM-Tran-Time", "2026112110300000")
+    ));
 }
 
 fn bank(field: &str, value: &str) -> String {
@@ -99,16 +109,31 @@ const CARD_RESPONSE: &str = "card-info/response.schema.json";
 
 #[test]
 fn e05_card_status_is_an_enum_without_length() {
-    assert!(valid(CARD_RESPONSE, &card_response("cardStatus", r#""TERMINATED""#)));
-    assert!(valid(CARD_RESPONSE, &card_response("cardStatus", r#""SUSPENDED""#)));
-    assert!(!valid(CARD_RESPONSE, &card_response("cardStatus", r#""CLOSED""#)));
+    assert!(valid(
+        CARD_RESPONSE,
+        &card_response("cardStatus", r#""TERMINATED""#)
+    ));
+    assert!(valid(
+        CARD_RESPONSE,
+        &card_response("cardStatus", r#""SUSPENDED""#)
+    ));
+    assert!(!valid(
+        CARD_RESPONSE,
+        &card_response("cardStatus", r#""CLOSED""#)
+    ));
 }
 
 #[test]
 fn e06_id_no_is_a_maximum_card_no_is_exact() {
     let receipt = |id: &str| format!(r#"{{"approvalDiv":"0","idNo":"{id}","manYn":"1"}}"#);
-    assert!(valid(CARD_RESPONSE, &card_response("cashReceiptInfo", &receipt("01012345678"))));
-    assert!(!valid(CARD_RESPONSE, &card_response("cashReceiptInfo", &receipt(&"1".repeat(21)))));
+    assert!(valid(
+        CARD_RESPONSE,
+        &card_response("cashReceiptInfo", &receipt("01012345678"))
+    ));
+    assert!(!valid(
+        CARD_RESPONSE,
+        &card_response("cashReceiptInfo", &receipt(&"1".repeat(21)))
+    ));
     const CARD: &str = "card-info/request.schema.json";
     assert!(valid(CARD, r#"{"cardNo":"9491339401250765"}"#));
     assert!(!valid(CARD, r#"{"cardNo":"949133940125076"}"#));
@@ -119,7 +144,9 @@ fn e07_deduction_path_and_boolean_is_authed() {
     let endpoint = contract().endpoint("deduction-info").unwrap();
     assert_eq!(endpoint.path, "/api/v1/user/deduction/info");
     const DED: &str = "deduction-info/response.schema.json";
-    let body = |v: &str| format!(r#"{{"response":{{"code":"000_000","description":"Success"}},"isAuthed":{v}}}"#);
+    let body = |v: &str| {
+        format!(r#"{{"response":{{"code":"000_000","description":"Success"}},"isAuthed":{v}}}"#)
+    };
     assert!(valid(DED, &body("true")));
     assert!(!valid(DED, &body("0")));
 }
@@ -135,7 +162,11 @@ fn e08_any_three_digit_bank_code_is_well_formed() {
 fn e09_uncoded_bank_cases_are_conventions() {
     let catalogue = &contract().catalogue;
     let endpoint = catalogue.endpoint("bank-account-valid").unwrap();
-    for key in ["before-hours-uncoded", "processing-delay", "non-participating"] {
+    for key in [
+        "before-hours-uncoded",
+        "processing-delay",
+        "non-participating",
+    ] {
         let expected = catalogue.expected(&endpoint.id, key, None).unwrap();
         assert_eq!(expected.strength, Strength::Convention, "{key}");
         assert!(expected.code.starts_with("903_"), "{key}");
@@ -195,7 +226,10 @@ fn e14_common_input_codes_are_conventions_elsewhere() {
 #[test]
 fn e15_bank_success_is_envelope_only() {
     const BANK_RESPONSE: &str = "bank-account-valid/response.schema.json";
-    assert!(valid(BANK_RESPONSE, r#"{"response":{"code":"000_000","description":"Success"}}"#));
+    assert!(valid(
+        BANK_RESPONSE,
+        r#"{"response":{"code":"000_000","description":"Success"}}"#
+    ));
     assert!(!valid(BANK_RESPONSE, r#"{"code":"000_000"}"#));
 }
 
@@ -216,15 +250,30 @@ fn e16_before_hours_coded_and_uncoded_differ() {
 
 #[test]
 fn e17_access_key_is_required() {
-    assert!(!valid(HEADERS, &headers_with("X-KM-Access-Key", "<absent>")));
-    assert!(valid(HEADERS, &headers_with("X-KM-Crypto-Key-Id", "<absent>")));
+    assert!(!valid(
+        HEADERS,
+        &headers_with("X-KM-Access-Key", "<absent>")
+    ));
+    assert!(valid(
+        HEADERS,
+        &headers_with("X-KM-Crypto-Key-Id", "<absent>")
+    ));
 }
 
 #[test]
 fn e18_correlation_id_format() {
-    assert!(valid(HEADERS, &headers_with("X-KM-Correlation-Id", "261121103000-0a1b2c3")));
-    assert!(!valid(HEADERS, &headers_with("X-KM-Correlation-Id", "2611211030-0a1b2c3")));
-    assert!(!valid(HEADERS, &headers_with("X-KM-Correlation-Id", "261121103000-0a1b2cg")));
+    assert!(valid(
+        HEADERS,
+        &headers_with("X-KM-Correlation-Id", "261121103000-0a1b2c3")
+    ));
+    assert!(!valid(
+        HEADERS,
+        &headers_with("X-KM-Correlation-Id", "2611211030-0a1b2c3")
+    ));
+    assert!(!valid(
+        HEADERS,
+        &headers_with("X-KM-Correlation-Id", "261121103000-0a1b2cg")
+    ));
     let now = chrono::DateTime::parse_from_rfc3339("2026-11-21T10:30:00+09:00").unwrap();
     let mut rng = rand::rng();
     let id = ids::correlation_id(&now, &mut rng);
@@ -235,7 +284,10 @@ fn e18_correlation_id_format() {
 #[test]
 fn e19_user_id_minimum_differs_by_side() {
     assert!(valid(CARD_RESPONSE, &card_response("userId", "0")));
-    assert!(!valid("deduction-info/request.schema.json", r#"{"userId":0}"#));
+    assert!(!valid(
+        "deduction-info/request.schema.json",
+        r#"{"userId":0}"#
+    ));
 }
 
 #[test]
@@ -253,11 +305,70 @@ fn e20_encrypted_sides_per_endpoint() {
 fn e21_envelope_field_names() {
     let env = &contract().catalogue.envelope;
     assert_eq!(
-        (env.result_object.as_str(), env.code_field.as_str(), env.message_field.as_str()),
+        (
+            env.result_object.as_str(),
+            env.code_field.as_str(),
+            env.message_field.as_str()
+        ),
         ("response", "code", "description")
     );
-    assert!(valid(&env.schema, r#"{"response":{"code":"002_003","description":"x"}}"#));
-    assert!(!valid(&env.schema, r#"{"response":{"code":"002_003","message":"x"}}"#));
+    assert!(valid(
+        &env.schema,
+        r#"{"response":{"code":"002_003","description":"x"}}"#
+    ));
+    assert!(!valid(
+        &env.schema,
+        r#"{"response":{"code":"002_003","message":"x"}}"#
+    ));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn e22_encryption_is_per_request_and_errors_are_plain() {
+    use kona_conformance::client::{JweMutation, KonaClient, RequestSpec, TransportOptions};
+    use kona_conformance::sandbox::{Sandbox, SandboxConfig};
+    use rand::SeedableRng;
+
+    let sandbox = Sandbox::start(SandboxConfig::for_certification())
+        .await
+        .unwrap();
+    let target = kona_conformance::sandbox::embedded_target(&sandbox.base_url());
+    let client = KonaClient::new(target, &TransportOptions::default()).unwrap();
+    let fixtures = kona_conformance::sandbox::seeded_fixtures();
+    let card = &fixtures.cards["active"].card_no;
+    let spec = |encrypt: bool, mutation: Option<JweMutation>| RequestSpec {
+        endpoint_id: "card-info".into(),
+        path: "/api/v1/user/card/info".into(),
+        body: format!(r#"{{"cardNo":"{card}"}}"#).into_bytes(),
+        encrypt,
+        enc_data_mutation: mutation,
+        ..RequestSpec::default()
+    };
+    let mut rng = rand::rngs::StdRng::seed_from_u64(22);
+    let is_encrypted = |e: &kona_conformance::client::Exchange| {
+        let r = e.response.as_ref().unwrap();
+        r.json().unwrap().get("encData").is_some()
+    };
+
+    let plain = client.send(&spec(false, None), &mut rng).await;
+    assert_eq!(plain.response.as_ref().unwrap().status, 200);
+    assert!(!is_encrypted(&plain), "a plain request gets a plain answer");
+
+    let encrypted = client.send(&spec(true, None), &mut rng).await;
+    let response = encrypted.response.as_ref().unwrap();
+    assert_eq!(response.status, 200);
+    assert!(
+        is_encrypted(&encrypted),
+        "an encrypted card request gets an encrypted answer"
+    );
+    assert!(matches!(response.plaintext, Some(Ok(_))));
+    assert!(response.header("X-KM-Crypto-Key-Id").is_some());
+
+    let broken = client
+        .send(&spec(true, Some(JweMutation::AlterTag)), &mut rng)
+        .await;
+    assert_eq!(broken.response.as_ref().unwrap().status, 400);
+    assert!(!is_encrypted(&broken), "errors are never encrypted");
+    sandbox.shutdown().await;
 }
 
 #[test]

@@ -99,7 +99,12 @@ async fn serve(mode: Mode, mut stream: TcpStream) {
         Mode::HtmlErrorPage => {
             let body = b"<html><body><h1>502 Bad Gateway</h1></body></html>";
             let _ = stream
-                .write_all(&response("502 Bad Gateway", "text/html", &correlation, body))
+                .write_all(&response(
+                    "502 Bad Gateway",
+                    "text/html",
+                    &correlation,
+                    body,
+                ))
                 .await;
         }
         Mode::TenMegabytes => {
@@ -122,7 +127,8 @@ async fn serve(mode: Mode, mut stream: TcpStream) {
                 .await;
         }
         Mode::MalformedJwe => {
-            let body = br#"{"encData":"eyJhbGciOiJSU0EtT0FFUC0yNTYifQ.bm90.a2V5.bm90LWNpcGhlcg.dGFn"}"#;
+            let body =
+                br#"{"encData":"eyJhbGciOiJSU0EtT0FFUC0yNTYifQ.bm90.a2V5.bm90LWNpcGhlcg.dGFn"}"#;
             let _ = stream
                 .write_all(&response("200 OK", "application/json", &correlation, body))
                 .await;
@@ -131,7 +137,9 @@ async fn serve(mode: Mode, mut stream: TcpStream) {
 }
 
 async fn hostile_server(mode: Mode) -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind loopback");
+    let listener = TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind loopback");
     let addr = listener.local_addr().expect("address");
     tokio::spawn(async move {
         while let Ok((stream, _)) = listener.accept().await {
@@ -203,7 +211,13 @@ async fn every_scenario_fails_with_a_classified_reason(
     let results = execution.results;
     assert!(!results.scenarios.is_empty());
     for s in &results.scenarios {
-        assert_eq!(s.verdict, Verdict::Failed, "{mode:?}: {} {} passed", s.id, s.name);
+        assert_eq!(
+            s.verdict,
+            Verdict::Failed,
+            "{mode:?}: {} {} passed",
+            s.id,
+            s.name
+        );
         let classified = s.findings.iter().any(|f| classes.contains(&f.class));
         assert!(
             classified,

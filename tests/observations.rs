@@ -29,7 +29,9 @@ async fn alternative_sandbox() -> Sandbox {
     let catalogue = &Contract::shared().unwrap().catalogue;
     // Every convention really differs, or the proof proves nothing.
     for c in &catalogue.conventions {
-        let alt = conventions.iter().find(|a| a.key == c.key && a.endpoint == c.endpoint);
+        let alt = conventions
+            .iter()
+            .find(|a| a.key == c.key && a.endpoint == c.endpoint);
         let alt = alt.unwrap_or_else(|| panic!("no alternative for {}", c.key));
         assert_ne!(alt.code, c.code, "{}", c.key);
         assert_ne!(alt.message, c.message, "{}", c.key);
@@ -54,8 +56,18 @@ async fn an_external_target_with_other_conventions_passes_and_is_observed() {
         move || {
             Command::new(env!("CARGO_BIN_EXE_kona-conformance"))
                 .args(["run", "--quiet", "--base-url", &base_url])
-                .args(["--fixtures", manifest("fixtures/embedded-sandbox.json").to_str().unwrap()])
-                .args(["--profile", "sandbox", "--concurrency", "8", "--rate-limit", "5000"])
+                .args([
+                    "--fixtures",
+                    manifest("fixtures/embedded-sandbox.json").to_str().unwrap(),
+                ])
+                .args([
+                    "--profile",
+                    "sandbox",
+                    "--concurrency",
+                    "8",
+                    "--rate-limit",
+                    "5000",
+                ])
                 .args(["--generated", "60", "--seed", "11"])
                 .arg("--report-dir")
                 .arg(&report)
@@ -79,7 +91,10 @@ async fn an_external_target_with_other_conventions_passes_and_is_observed() {
         Some(0),
         "external run against other conventions must pass:\n{stdout}\n{stderr}"
     );
-    assert!(stdout.contains("observation(s) of behaviour the docs leave open"), "{stdout}");
+    assert!(
+        stdout.contains("observation(s) of behaviour the docs leave open"),
+        "{stdout}"
+    );
     // Every convention the features exercise is observed with the alternative code.
     let catalogue = &Contract::shared().unwrap().catalogue;
     for key in [

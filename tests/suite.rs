@@ -71,7 +71,11 @@ fn main() -> ExitCode {
         results.exchange_count(),
         c.not_verified
     );
-    println!("suite: {} passed, {} failed", c.passed, c.failed + c.not_verified);
+    println!(
+        "suite: {} passed, {} failed",
+        c.passed,
+        c.failed + c.not_verified
+    );
     if problems == 0 && c.passed > 0 {
         ExitCode::SUCCESS
     } else {

@@ -2,7 +2,10 @@
 //! own module and calls into the library; errors map to exit codes in one place ([`exit`]).
 
 pub mod exit;
+pub mod mutants;
+pub mod openapi;
 pub mod run;
+pub mod sandbox;
 pub mod sign;
 
 use std::process::ExitCode;
@@ -23,11 +26,17 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Certify a target (the embedded sandbox when no --base-url is given).
-    Run(run::RunArgs),
+    Run(Box<run::RunArgs>),
     /// Print the headers the harness would send for a body file.
     Sign(sign::SignArgs),
     /// List every requirement of the catalogue with the scenarios that verify it.
     Coverage(CoverageArgs),
+    /// Write the contract as an OpenAPI 3.1 document (JSON).
+    Openapi(openapi::Args),
+    /// Serve the embedded reference sandbox.
+    Sandbox(sandbox::SandboxArgs),
+    /// Run the suite against each fault-injected sandbox; every fault must be caught.
+    Mutants(mutants::MutantsArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -96,10 +105,16 @@ pub fn main() -> ExitCode {
     };
     let code = match cli.command {
         Command::Run(args) => match runtime() {
-            Some(rt) => rt.block_on(run::run(args)),
+            Some(rt) => rt.block_on(run::run(*args)),
             None => exit::USAGE,
         },
         Command::Coverage(args) => coverage(&args),
+        Command::Openapi(args) => openapi::run(&args),
+        Command::Sandbox(args) => sandbox::run(args),
+        Command::Mutants(args) => match runtime() {
+            Some(rt) => rt.block_on(mutants::run(args)),
+            None => exit::USAGE,
+        },
         Command::Sign(args) => match sign::render(&args) {
             Ok(lines) => {
                 for line in lines {

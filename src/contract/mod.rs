@@ -75,6 +75,7 @@ pub struct Contract {
     pub catalogue: Catalogue,
     pub errata: Errata,
     validators: BTreeMap<String, jsonschema::Validator>,
+    documents: BTreeMap<String, Value>,
     hash: String,
 }
 
@@ -184,6 +185,7 @@ impl Contract {
             catalogue,
             errata,
             validators,
+            documents: documents.into_iter().collect(),
             hash,
         };
         contract.check_consistency()?;
@@ -199,12 +201,9 @@ impl Contract {
         self.validators.keys().map(String::as_str)
     }
 
-    /// The raw JSON of an embedded schema file.
+    /// The JSON of a schema file, as loaded (parsed once).
     pub fn schema_document(&self, name: &str) -> Option<Value> {
-        embedded::SCHEMA_FILES
-            .iter()
-            .find(|(p, _)| *p == name)
-            .and_then(|(_, t)| serde_json::from_str(t).ok())
+        self.documents.get(name).cloned()
     }
 
     /// Validate `instance` against the schema file `schema` (path under `schemas/`).

@@ -228,7 +228,7 @@ pub async fn execute(
     CONTEXT.scope(ctx.clone(), run).await;
 
     let mut scenarios = std::mem::take(&mut *records.lock().unwrap_or_else(|e| e.into_inner()));
-    scenarios.sort_by(|a, b| natural_id(&a.id).cmp(&natural_id(&b.id)));
+    scenarios.sort_by_key(|s| natural_id(&s.id));
     let contract = ctx.contract;
     let results = RunResults {
         meta: RunMeta {

@@ -365,7 +365,11 @@ async fn send_generated(world: &mut KonaWorld) {
 /// The requirement a generated case's expectation holds: the documented row's own id, or
 /// for a convention the endpoint's `-MISSING-FIELD` / `-INVALID-FIELD` requirement.
 fn case_requirement(contract: &Contract, endpoint: &Endpoint, case: &GeneratedCase) -> String {
-    if let Some(row) = endpoint.responses.iter().find(|r| r.key == case.expected_key) {
+    if let Some(row) = endpoint
+        .responses
+        .iter()
+        .find(|r| r.key == case.expected_key)
+    {
         return row.requirement.clone();
     }
     let suffix = if case.expected_key == "missing-field" {

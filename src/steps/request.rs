@@ -44,7 +44,7 @@ pub fn fixture_body(
         "card-info" => {
             let c = fixtures.cards.get(role).ok_or_else(missing)?;
             map.insert("cardNo".into(), Value::from(c.card_no.clone()));
-            FixtureRecord::Card(c.clone())
+            FixtureRecord::Card(Box::new(c.clone()))
         }
         _ => {
             let a = fixtures.bank_accounts.get(role).ok_or_else(missing)?;

@@ -45,7 +45,7 @@ pub enum Body {
 #[derive(Debug, Clone)]
 pub enum FixtureRecord {
     Member(crate::fixtures::MemberFixture),
-    Card(crate::fixtures::CardFixture),
+    Card(Box<crate::fixtures::CardFixture>),
     BankAccount,
 }
 
