@@ -133,7 +133,7 @@ Feature: Account holder real-name verification (POST /api/v1/bankaccounts/user/v
       | userId      |
       | userName    |
 
-  @req:BANK-FIELD-USERNAME @negative
+  @req:BANK-FIELD-USERNAME @req:BANK-INVALID-FIELD @negative
   Scenario: A userName of 101 characters is invalid input
     Given the bank account "valid" from the fixtures
     And the field "userName" is a string of 101 characters

@@ -4,7 +4,7 @@ Feature: Common headers, request signing and the correlation id
   request that breaks them, so the rejections below assert this project's conventions on the
   embedded sandbox and are observed on any other target.
 
-  @req:HDR-ASP-ID @req:HDR-CORRELATION-ID @req:HDR-ACCESS-KEY @req:HDR-TRAN-TOKEN @req:HDR-TRAN-TIME @req:HDR-TIME-ZONE @negative
+  @req:HDR-ASP-ID @req:HDR-CORRELATION-ID @req:HDR-ACCESS-KEY @req:HDR-TRAN-TOKEN @req:HDR-TRAN-TIME @req:HDR-TIME-ZONE @req:HDR-REJECTION-ANSWER @negative
   Scenario Outline: A request without a required header is rejected, naming it (<header> on <endpoint>)
     Given a valid request to "<endpoint>"
     And the header "<header>" is left out
@@ -26,7 +26,7 @@ Feature: Common headers, request signing and the correlation id
       | bank-account-valid | X-KM-Tran-Token     |
       | bank-account-valid | X-KM-Time-Zone      |
 
-  @req:HDR-ASP-ID @req:HDR-CORRELATION-ID @req:HDR-ACCESS-KEY @req:HDR-TRAN-TOKEN @req:HDR-TRAN-TIME @req:HDR-TIME-ZONE @negative
+  @req:HDR-ASP-ID @req:HDR-CORRELATION-ID @req:HDR-ACCESS-KEY @req:HDR-TRAN-TOKEN @req:HDR-TRAN-TIME @req:HDR-TIME-ZONE @req:HDR-REJECTION-ANSWER @negative
   Scenario Outline: A header that breaks its format is rejected, naming it (<header>: <case>)
     Given a valid request to "card-info"
     And the header "<header>" is "<value>"
@@ -127,7 +127,7 @@ Feature: Common headers, request signing and the correlation id
     Then the target answers "token-mismatch"
     And the response echoes the request's correlation id
 
-  @req:BODY-NOT-JSON @req:RESP-CODE-KNOWN @negative
+  @req:BODY-NOT-JSON @req:RESP-CODE-KNOWN @req:RESP-CODE-CATALOGUED @negative
   Scenario Outline: A body that is not a JSON object is invalid input (<case>)
     Given a valid request to "<endpoint>"
     And the body is replaced by '<body>'

@@ -42,7 +42,7 @@ Feature: Message encryption (JWE, RSA-OAEP-256 with A128GCM)
       | tampered tag          | a JWE whose tag is altered         |
       | wrong algorithm       | a JWE whose header names RSA1_5    |
 
-  @req:HDR-CRYPTO-KEY-ID @negative
+  @req:HDR-CRYPTO-KEY-ID @req:HDR-REJECTION-ANSWER @negative
   Scenario: An encrypted request without X-KM-Crypto-Key-Id is rejected, naming it
     Given a valid request to "card-info"
     And the request is encrypted
@@ -50,7 +50,7 @@ Feature: Message encryption (JWE, RSA-OAEP-256 with A128GCM)
     When the request is sent
     Then the target answers "missing-header" naming "X-KM-Crypto-Key-Id"
 
-  @req:HDR-CRYPTO-KEY-ID @negative
+  @req:HDR-CRYPTO-KEY-ID @req:HDR-REJECTION-ANSWER @negative
   Scenario: A crypto key id of the wrong length is rejected, naming it
     Given a valid request to "card-info"
     And the request is encrypted

@@ -11,6 +11,7 @@ pub mod contract;
 pub mod coverage;
 pub mod crypto;
 pub mod fixtures;
+pub mod mutants;
 pub mod openapi;
 pub mod report;
 pub mod runner;

@@ -6,12 +6,12 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use kona_conformance::client::{FailureClass, KonaClient, TargetKind, TransportOptions};
-use kona_conformance::contract::Contract;
-use kona_conformance::runner::plan::{self, PlanOptions};
+use kona_conformance::client::{FailureClass, TargetKind, TransportOptions};
+use kona_conformance::runner::NoProgress;
+use kona_conformance::runner::config::{RunOptions, Settings};
+use kona_conformance::runner::plan;
 use kona_conformance::runner::results::Verdict;
-use kona_conformance::runner::{EngineOptions, NoProgress, execute};
-use kona_conformance::steps::RunContext;
+use kona_conformance::runner::suite::{SuiteOptions, run_suite};
 use rstest::rstest;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
@@ -82,7 +82,9 @@ async fn serve(mode: Mode, mut stream: TcpStream) {
     };
     match mode {
         Mode::Reset => {
-            // Linger zero: closing sends RST instead of FIN.
+            // Linger zero: closing sends RST instead of FIN. Blocking on drop is what this
+            // test server wants, hence the deprecated call.
+            #[allow(deprecated)]
             let _ = stream.set_linger(Some(Duration::ZERO));
             drop(stream);
         }
@@ -163,51 +165,46 @@ async fn every_scenario_fails_with_a_classified_reason(
     #[case] classes: &[FailureClass],
 ) {
     let base_url = hostile_server(mode).await;
-    let contract = Contract::shared().expect("contract");
-    let fixtures = kona_conformance::sandbox::seeded_fixtures();
     let mut target = kona_conformance::sandbox::embedded_target(&base_url);
     target.kind = TargetKind::External;
     let timeout = Duration::from_millis(800);
-    let client = KonaClient::new(
-        target,
-        &TransportOptions {
+    let options = SuiteOptions {
+        tags: Some("not @generated".into()),
+        concurrency: 32,
+        transport: TransportOptions {
             timeout,
             ..TransportOptions::default()
         },
-    )
-    .expect("client");
-    let features = plan::load_features(None).expect("features");
-    let planned = plan::plan(
-        features,
-        &fixtures,
-        &PlanOptions {
-            tags: Some("not @generated".into()),
-            profile: kona_conformance::runner::config::Profile::Sandbox,
-            has_keys: true,
-            generated_per_endpoint: 0,
-        },
-    )
-    .expect("plan");
-    let execution = execute(
-        planned,
-        RunContext {
-            contract,
-            client,
-            fixtures,
-            kind: TargetKind::External,
-            seed: 7,
-            generated_per_endpoint: 0,
-            generated_concurrency: 1,
-        },
-        EngineOptions {
-            concurrency: 32,
-            fail_fast: false,
-            target_label: base_url.clone(),
-            profile: "sandbox".into(),
-        },
+        ..SuiteOptions::full(7, 0)
+    };
+    let execution = run_suite(
+        target,
+        kona_conformance::sandbox::seeded_fixtures(),
+        plan::load_features(None).expect("features"),
+        &options,
         Arc::new(NoProgress),
     )
-    .await;
+    .await
+    .expect("the suite runs");
+    // Every report is still written, and the gate says the run failed.
+    let report_dir = tempfile::tempdir().expect("temp dir");
+    let options = RunOptions::resolve(Settings {
+        report_dir: Some(report_dir.path().to_owned()),
+        seed: Some(7),
+        ..Settings::default()
+    })
+    .expect("options");
+    assert_eq!(
+        kona_conformance::report::gate(&options, &execution).expect("reports written"),
+        kona_conformance::cli::exit::CONFORMANCE_FAILURE
+    );
+    for file in kona_conformance::report::FILES {
+        let bytes = std::fs::metadata(report_dir.path().join(file)).map(|m| m.len());
+        assert!(
+            bytes.is_ok_and(|n| n > 0),
+            "{mode:?}: {file} missing or empty"
+        );
+    }
     let results = execution.results;
     assert!(!results.scenarios.is_empty());
     for s in &results.scenarios {

@@ -10,14 +10,12 @@ use std::path::PathBuf;
 use std::process::Command;
 use std::sync::Arc;
 
-use kona_conformance::client::{KonaClient, TargetKind, TransportOptions};
 use kona_conformance::contract::{Contract, Strength};
-use kona_conformance::runner::config::Profile;
-use kona_conformance::runner::plan::{self, PlanOptions};
+use kona_conformance::runner::NoProgress;
+use kona_conformance::runner::plan;
 use kona_conformance::runner::results::Verdict;
-use kona_conformance::runner::{EngineOptions, NoProgress, execute};
+use kona_conformance::runner::suite::{SuiteOptions, run_suite};
 use kona_conformance::sandbox::{Sandbox, SandboxConfig, load_conventions};
-use kona_conformance::steps::RunContext;
 
 fn manifest(path: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(path)
@@ -120,42 +118,16 @@ async fn an_external_target_with_other_conventions_passes_and_is_observed() {
 async fn the_same_sandbox_as_embedded_target_fails_the_convention_scenarios() {
     let sandbox = alternative_sandbox().await;
     let contract = Contract::shared().unwrap();
-    let fixtures = kona_conformance::sandbox::seeded_fixtures();
-    let target = kona_conformance::sandbox::embedded_target(&sandbox.base_url());
-    let client = KonaClient::new(target, &TransportOptions::default()).unwrap();
-    let planned = plan::plan(
+    let execution = run_suite(
+        kona_conformance::sandbox::embedded_target(&sandbox.base_url()),
+        kona_conformance::sandbox::seeded_fixtures(),
         plan::load_features(None).unwrap(),
-        &fixtures,
-        &PlanOptions {
-            tags: None,
-            profile: Profile::Sandbox,
-            has_keys: true,
-            generated_per_endpoint: 30,
-        },
-    )
-    .unwrap();
-    let execution = execute(
-        planned,
-        RunContext {
-            contract,
-            client,
-            fixtures,
-            kind: TargetKind::Embedded,
-            seed: 5,
-            generated_per_endpoint: 30,
-            generated_concurrency: 4,
-        },
-        EngineOptions {
-            concurrency: 16,
-            fail_fast: false,
-            target_label: sandbox.base_url(),
-            profile: "sandbox".into(),
-        },
+        &SuiteOptions::full(5, 30),
         Arc::new(NoProgress),
     )
     .await;
     sandbox.shutdown().await;
-    let results = execution.results;
+    let results = execution.expect("the suite runs").results;
     let convention = |id: &String| {
         contract
             .catalogue

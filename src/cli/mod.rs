@@ -2,8 +2,10 @@
 //! own module and calls into the library; errors map to exit codes in one place ([`exit`]).
 
 pub mod exit;
+pub mod mutants;
 pub mod openapi;
 pub mod run;
+pub mod sandbox;
 pub mod sign;
 
 use std::process::ExitCode;
@@ -31,6 +33,10 @@ pub enum Command {
     Coverage(CoverageArgs),
     /// Write the contract as an OpenAPI 3.1 document (JSON).
     Openapi(openapi::Args),
+    /// Serve the embedded reference sandbox.
+    Sandbox(sandbox::SandboxArgs),
+    /// Run the suite against each fault-injected sandbox; every fault must be caught.
+    Mutants(mutants::MutantsArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -104,6 +110,11 @@ pub fn main() -> ExitCode {
         },
         Command::Coverage(args) => coverage(&args),
         Command::Openapi(args) => openapi::run(&args),
+        Command::Sandbox(args) => sandbox::run(args),
+        Command::Mutants(args) => match runtime() {
+            Some(rt) => rt.block_on(mutants::run(args)),
+            None => exit::USAGE,
+        },
         Command::Sign(args) => match sign::render(&args) {
             Ok(lines) => {
                 for line in lines {

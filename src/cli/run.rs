@@ -194,6 +194,11 @@ pub async fn run(args: RunArgs) -> u8 {
         options.profile.as_str(),
         options.seed
     );
+    // Waivers, baseline and report folder are checked before a single request is sent.
+    if let Err(e) = crate::report::check_inputs(&options) {
+        eprintln!("error: {e}");
+        return exit::USAGE;
+    }
     let progress: Arc<dyn Progress> = if args.quiet {
         Arc::new(NoProgress)
     } else {

@@ -1,26 +1,248 @@
 //! Everything a run hands over: the artifacts in `--report-dir` and the verdict that gates CI.
+//!
+//! Every artifact is rendered from one redacted model ([`model::ResultsDoc`], built through a
+//! [`redact::Redactor`]) and its bytes pass the redactor's final filter before they are
+//! written:
+//!
+//! | file | format |
+//! |------|--------|
+//! | `junit.xml` | JUnit XML, one testcase per scenario (outline rows included) |
+//! | `cucumber.json` | standard Cucumber JSON from cucumber's own writer, redacted |
+//! | `results.json` | `kona-conformance-results/1`, described by `schemas/results.schema.json` |
+//! | `summary.md` | Markdown for `$GITHUB_STEP_SUMMARY` or a PR comment |
+//! | `report.html` | one self-contained page, failures first, printable |
+//!
+//! The exit code ([`decide`]): 0 every verified requirement passed (or is waived), 1 a
+//! conformance failure or a regression against `--baseline`, 2 a usage error (bad waivers
+//! file, unreadable baseline, report folder not writable).
 
-use crate::cli::exit;
+pub mod baseline;
+pub mod cucumber;
+pub mod decide;
+pub mod html;
+pub mod junit;
+pub mod markup;
+pub mod model;
+pub mod redact;
+pub mod summary;
+pub mod waivers;
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use crate::contract::{Contract, ContractError};
 use crate::runner::Execution;
 use crate::runner::config::RunOptions;
-use crate::runner::results::Verdict;
+use crate::secret::Secret;
+
+pub use baseline::{Baseline, BaselineError};
+pub use decide::{Decision, decide};
+pub use model::{FORMAT, ResultsDoc, SCHEMA_FILE};
+pub use redact::Redactor;
+pub use waivers::{Waiver, WaiverError};
+
+/// The five files, in the order they are written.
+pub const FILES: [&str; 5] = [
+    "results.json",
+    "junit.xml",
+    "cucumber.json",
+    "summary.md",
+    "report.html",
+];
 
 #[derive(Debug, thiserror::Error)]
 pub enum ReportError {
     #[error("cannot write report {path}: {reason}")]
     Write { path: String, reason: String },
+    #[error(transparent)]
+    Waivers(#[from] WaiverError),
+    #[error(transparent)]
+    Baseline(#[from] BaselineError),
+    #[error(transparent)]
+    Contract(#[from] ContractError),
+}
+
+/// The gate's inputs besides the run: waivers and baseline, read and checked.
+#[derive(Debug, Clone, Default)]
+pub struct GateInputs {
+    pub waivers: Vec<Waiver>,
+    pub baseline: Option<Baseline>,
+}
+
+impl GateInputs {
+    /// Read `--waivers` and `--baseline`. Call before the run so a typo costs nothing.
+    pub fn load(options: &RunOptions, contract: &Contract) -> Result<GateInputs, ReportError> {
+        let waivers = match &options.waivers {
+            Some(path) => waivers::load(path, &contract.catalogue)?,
+            None => Vec::new(),
+        };
+        let baseline = options
+            .baseline
+            .as_deref()
+            .map(Baseline::load)
+            .transpose()?;
+        Ok(GateInputs { waivers, baseline })
+    }
+}
+
+/// Everything `run` checks before sending a request: the waivers file, the baseline, and
+/// that the report folder can be created and written.
+pub fn check_inputs(options: &RunOptions) -> Result<(), ReportError> {
+    let contract = Contract::shared()?;
+    GateInputs::load(options, contract)?;
+    if let Some(dir) = &options.report_dir {
+        prepare_dir(dir)?;
+    }
+    Ok(())
+}
+
+fn prepare_dir(dir: &Path) -> Result<(), ReportError> {
+    let err = |reason: String| ReportError::Write {
+        path: dir.display().to_string(),
+        reason,
+    };
+    std::fs::create_dir_all(dir).map_err(|e| err(e.to_string()))?;
+    let probe = dir.join(".kona-conformance-write-test");
+    std::fs::write(&probe, b"").map_err(|e| err(e.to_string()))?;
+    let _ = std::fs::remove_file(probe);
+    Ok(())
+}
+
+/// The target's base URL: the one given, or the one in the embedded sandbox's label.
+fn target_base_url(options: &RunOptions, label: &str) -> String {
+    if let Some(url) = &options.base_url {
+        return url.clone();
+    }
+    label
+        .rsplit_once('(')
+        .and_then(|(_, rest)| rest.strip_suffix(')'))
+        .unwrap_or(label)
+        .to_owned()
+}
+
+/// The redactor for a finished run: its credentials (carried by the execution, plus any in
+/// the environment), and every personal value its exchanges carried.
+pub fn redactor_for(execution: &Execution) -> Redactor {
+    let env: Vec<Secret> = [
+        crate::client::target::env::ACCESS_KEY,
+        crate::client::target::env::SECRET_KEY,
+    ]
+    .iter()
+    .filter_map(|k| std::env::var(k).ok())
+    .filter(|v| !v.is_empty())
+    .map(Secret::new)
+    .collect();
+    redact::for_exchanges(
+        execution.secrets.iter().chain(env.iter()),
+        execution
+            .results
+            .scenarios
+            .iter()
+            .flat_map(|s| s.exchanges.iter()),
+    )
+}
+
+/// The five artifacts, rendered and filtered, as (file name, bytes).
+pub fn render_all(doc: &ResultsDoc, cucumber_json: &[u8], r: &Redactor) -> Vec<(String, Vec<u8>)> {
+    let mut results = serde_json::to_vec_pretty(doc).unwrap_or_default();
+    results.push(b'\n');
+    let files: [(&str, Vec<u8>); 5] = [
+        ("results.json", results),
+        ("junit.xml", junit::render(doc).into_bytes()),
+        ("cucumber.json", cucumber::redact(cucumber_json, r)),
+        ("summary.md", summary::render(doc).into_bytes()),
+        ("report.html", html::render(doc).into_bytes()),
+    ];
+    files
+        .into_iter()
+        .map(|(name, bytes)| (name.to_owned(), r.filter_bytes(&bytes)))
+        .collect()
+}
+
+/// Write the artifacts into `dir` (created if needed). Returns the paths written.
+pub fn write_all(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<Vec<PathBuf>, ReportError> {
+    prepare_dir(dir)?;
+    let mut written = Vec::new();
+    for (name, bytes) in files {
+        let path = dir.join(name);
+        let tmp = dir.join(format!(".{name}.tmp"));
+        let err = |e: std::io::Error| ReportError::Write {
+            path: path.display().to_string(),
+            reason: e.to_string(),
+        };
+        std::fs::write(&tmp, bytes).map_err(err)?;
+        std::fs::rename(&tmp, &path).map_err(err)?;
+        written.push(path);
+    }
+    Ok(written)
+}
+
+/// What [`report`] produced.
+#[derive(Debug)]
+pub struct Reported {
+    pub doc: ResultsDoc,
+    pub decision: Decision,
+    pub files: Vec<(String, Vec<u8>)>,
+}
+
+/// Decide the run and render every artifact (without writing them).
+pub fn report(
+    options: &RunOptions,
+    execution: &Execution,
+    inputs: &GateInputs,
+) -> Result<Reported, ReportError> {
+    let contract = Contract::shared()?;
+    let results = &execution.results;
+    let requirements = results.requirement_verdicts(contract);
+    let decision = decide(
+        &requirements,
+        &results.scenarios,
+        &inputs.waivers,
+        inputs.baseline.as_ref(),
+        contract.hash(),
+        results.meta.started_at.date_naive(),
+    );
+    let redactor = redactor_for(execution);
+    let doc = model::build(
+        results,
+        contract,
+        &redactor,
+        &decision,
+        &target_base_url(options, &results.meta.target),
+    );
+    let files = render_all(&doc, &execution.cucumber.cucumber_json, &redactor);
+    Ok(Reported {
+        doc,
+        decision,
+        files,
+    })
 }
 
 /// Write the reports `options` ask for and decide the exit code.
-pub fn gate(_options: &RunOptions, execution: &Execution) -> Result<u8, ReportError> {
-    let failed = execution
-        .results
-        .scenarios
-        .iter()
-        .any(|s| s.verdict == Verdict::Failed);
-    Ok(if failed {
-        exit::CONFORMANCE_FAILURE
-    } else {
-        exit::PASSED
-    })
+pub fn gate(options: &RunOptions, execution: &Execution) -> Result<u8, ReportError> {
+    let contract = Contract::shared()?;
+    let inputs = GateInputs::load(options, contract)?;
+    let reported = report(options, execution, &inputs)?;
+    let d = &reported.decision;
+    // The run's verdict lines, after the table `run` printed. Only ids, dates and the
+    // redacted reasons: nothing here can carry a secret.
+    let mut err = std::io::stderr().lock();
+    let lines: Vec<&String> = reported.doc.outcome.reasons.iter().collect();
+    for line in lines {
+        let _ = writeln!(err, "gate: {line}");
+    }
+    if let Some(dir) = &options.report_dir {
+        let written = write_all(dir, &reported.files)?;
+        let _ = writeln!(
+            err,
+            "reports: {} ({})",
+            dir.display(),
+            written
+                .iter()
+                .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    Ok(d.exit_code)
 }

@@ -4,19 +4,17 @@
 use std::sync::Arc;
 
 use crate::client::target::{CredentialsError, build_http_client, transport_reason};
-use crate::client::{
-    ClientError, Exchange, KonaClient, Target, TargetKind, TransportOptions, headers,
-};
+use crate::client::{ClientError, Exchange, Target, TransportOptions, headers};
 use crate::contract::{Contract, ContractError};
 use crate::crypto::ids::{self, TimeZoneName};
 use crate::fixtures::{Fixtures, FixturesError};
 use crate::sandbox::{Sandbox, SandboxConfig, SandboxError};
-use crate::steps::RunContext;
 
 use super::config::RunOptions;
-use super::plan::{self, PlanError, PlanOptions};
+use super::plan::{self, PlanError};
 use super::results::RunResults;
-use super::{EngineOptions, Execution, Progress};
+use super::suite::{SuiteError, SuiteOptions, run_suite};
+use super::{Execution, Progress};
 
 #[derive(Debug, thiserror::Error)]
 pub enum RunError {
@@ -32,6 +30,8 @@ pub enum RunError {
     Client(#[from] ClientError),
     #[error("cannot start the embedded sandbox: {0}")]
     Sandbox(#[from] SandboxError),
+    #[error(transparent)]
+    Suite(#[from] SuiteError),
     #[error("target unreachable: {url}: {reason}")]
     Unreachable { url: String, reason: String },
 }
@@ -184,7 +184,7 @@ pub async fn certify(
     options: &RunOptions,
     progress: Arc<dyn Progress>,
 ) -> Result<Certification, RunError> {
-    let contract = Contract::shared()?;
+    Contract::shared()?;
     let transport = TransportOptions {
         timeout: options.timeout,
         rate_limit: options.rate_limit,
@@ -196,6 +196,7 @@ pub async fn certify(
         .as_deref()
         .map(Fixtures::load)
         .transpose()?;
+    // Parse the features before any request, so a bad feature file is a usage error.
     let features = plan::load_features(options.features.as_deref())?;
 
     let (target, fixtures, sandbox) = match &options.base_url {
@@ -215,48 +216,23 @@ pub async fn certify(
         }
     };
     let skew = probe(&target.base_url, &transport).await?;
-    let has_keys = target.keys.is_some();
-    let kind = target.kind;
-    let label = match kind {
-        TargetKind::Embedded => format!("embedded sandbox ({})", target.base_url),
-        TargetKind::External => target.base_url.clone(),
-    };
-    let planned = plan::plan(
-        features,
-        &fixtures,
-        &PlanOptions {
-            tags: options.tags.clone(),
-            profile: options.profile,
-            has_keys,
-            generated_per_endpoint: options.generated_per_endpoint,
-        },
-    )?;
-    let client = KonaClient::new(target, &transport)?;
-    let ctx = RunContext {
-        contract,
-        client,
-        fixtures,
-        kind,
+    let suite = SuiteOptions {
+        tags: options.tags.clone(),
+        profile: options.profile,
         seed: options.seed,
         generated_per_endpoint: options.generated_per_endpoint,
-        generated_concurrency: options.concurrency.min(8),
+        concurrency: options.concurrency,
+        fail_fast: options.fail_fast,
+        transport,
     };
-    let execution = super::execute(
-        planned,
-        ctx,
-        EngineOptions {
-            concurrency: options.concurrency,
-            fail_fast: options.fail_fast,
-            target_label: label,
-            profile: options.profile.as_str().to_owned(),
-        },
-        progress,
-    )
-    .await;
+    let execution = run_suite(target, fixtures, features, &suite, progress).await;
     if let Some(sandbox) = sandbox {
         sandbox.shutdown().await;
     }
-    Ok(Certification { execution, skew })
+    Ok(Certification {
+        execution: execution?,
+        skew,
+    })
 }
 
 fn empty_fixtures() -> Fixtures {

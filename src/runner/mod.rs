@@ -5,6 +5,7 @@ pub mod certify;
 pub mod config;
 pub mod plan;
 pub mod results;
+pub mod suite;
 
 use std::io::Write as _;
 use std::sync::{Arc, Mutex};
@@ -64,16 +65,23 @@ impl Progress for LineProgress {
             Verdict::Failed => "FAIL",
             Verdict::NotVerified => "n/v ",
         };
+        // Log lines are artifacts too: findings and step errors may quote what the target
+        // answered, so they pass the same redaction as the reports.
+        let redactor = if s.verdict == Verdict::Failed {
+            crate::report::redact::for_exchanges([], &s.exchanges)
+        } else {
+            crate::report::Redactor::new()
+        };
         let mut err = std::io::stderr().lock();
-        let _ = writeln!(err, "{mark} {}  {}", s.id, s.name);
+        let _ = writeln!(err, "{mark} {}  {}", s.id, redactor.text(&s.name));
         if s.verdict == Verdict::Failed {
             for f in &s.findings {
-                let _ = writeln!(err, "       {f}");
+                let _ = writeln!(err, "       {}", redactor.text(&f.to_string()));
             }
             if s.findings.is_empty()
                 && let Some(e) = &s.error
             {
-                let _ = writeln!(err, "       {e}");
+                let _ = writeln!(err, "       {}", redactor.text(e));
             }
         }
     }
@@ -97,6 +105,8 @@ pub struct CucumberOutput {
 pub struct Execution {
     pub results: RunResults,
     pub cucumber: CucumberOutput,
+    /// The target's credentials, so the reports can make sure they never appear in them.
+    pub secrets: Vec<crate::secret::Secret>,
 }
 
 /// Knobs of the engine itself (the target and data are in the [`RunContext`]).
@@ -126,6 +136,13 @@ pub async fn execute(
     progress: Arc<dyn Progress>,
 ) -> Execution {
     let started_at = Utc::now();
+    let secrets = {
+        let credentials = &ctx.client.target().credentials;
+        vec![
+            credentials.access_key.clone(),
+            credentials.secret_key.clone(),
+        ]
+    };
     let ctx = Arc::new(ctx);
     let planned = Arc::new(plan.scenarios);
     let records: Arc<Mutex<Vec<ScenarioResult>>> = Arc::default();
@@ -141,6 +158,8 @@ pub async fn execute(
         .max_concurrent_scenarios(engine.concurrency.max(1))
         .before(|feature, rule, scenario, world| {
             world.tags = effective_tags(feature, rule, scenario);
+            // Each scenario its own stream of correlation ids, still fixed by the seed.
+            world.reseed(&scenario_id(feature, scenario.position.line));
             async {}.boxed_local()
         })
         .after(move |feature, rule, scenario, finished, world| {
@@ -250,6 +269,7 @@ pub async fn execute(
             junit_xml: junit.take(),
             cucumber_json: json.take(),
         },
+        secrets,
     }
 }
 

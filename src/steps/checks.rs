@@ -134,28 +134,35 @@ pub fn automatic(
         )),
         _ => {}
     }
-    let response_headers: serde_json::Map<String, Value> = [CORRELATION_ID, "X-KM-Crypto-Key-Id"]
-        .iter()
-        .filter_map(|h| {
-            response
-                .header(h)
-                .map(|v| ((*h).to_owned(), Value::String(v.to_owned())))
-        })
-        .collect();
-    let header_errors = contract.validate(
-        &contract.catalogue.headers.response,
-        &Value::Object(response_headers),
-    );
-    if !header_errors.is_empty() {
-        let mut f = finding(
-            ex,
-            "RESP-CORRELATION-ECHO",
-            FailureClass::Contract,
-            "response headers as documented",
-            "headers that break the response-header schema",
+    // A malformed correlation id the request itself sent is echoed as sent: the echo rule
+    // wins over the response-header format, so the header schema judges only answers to
+    // well-formed requests.
+    let echoed_malformed = sent.is_some_and(|s| !is_correlation_id(s));
+    if !echoed_malformed {
+        let response_headers: serde_json::Map<String, Value> =
+            [CORRELATION_ID, "X-KM-Crypto-Key-Id"]
+                .iter()
+                .filter_map(|h| {
+                    response
+                        .header(h)
+                        .map(|v| ((*h).to_owned(), Value::String(v.to_owned())))
+                })
+                .collect();
+        let header_errors = contract.validate(
+            &contract.catalogue.headers.response,
+            &Value::Object(response_headers),
         );
-        f.schema_errors = header_errors;
-        out.push(f);
+        if !header_errors.is_empty() {
+            let mut f = finding(
+                ex,
+                "RESP-CORRELATION-ECHO",
+                FailureClass::Contract,
+                "response headers as documented",
+                "headers that break the response-header schema",
+            );
+            f.schema_errors = header_errors;
+            out.push(f);
+        }
     }
 
     let content_type = response.header("content-type").unwrap_or("");
@@ -304,7 +311,7 @@ pub fn automatic(
             {
                 out.push(finding(
                     ex,
-                    "RESP-CODE-KNOWN",
+                    "RESP-CODE-CATALOGUED",
                     FailureClass::Contract,
                     format!(
                         "one of this endpoint's catalogued answers: {}",
@@ -338,6 +345,23 @@ pub fn automatic(
     out
 }
 
+/// Which requirement a failed expectation breaks: `rule` when a request that must be rejected
+/// was accepted, `answer` when the answer itself differs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Blame {
+    pub rule: String,
+    pub answer: String,
+}
+
+impl Blame {
+    pub fn same(requirement: &str) -> Blame {
+        Blame {
+            rule: requirement.to_owned(),
+            answer: requirement.to_owned(),
+        }
+    }
+}
+
 /// Compare an answer with the expectation of a case. A documented expectation, or any
 /// expectation on the embedded sandbox, is asserted exactly; a convention on another target
 /// is observed: the request must be rejected and the code must not be a documented code of
@@ -348,12 +372,21 @@ pub fn expectation(
     kind: TargetKind,
     ex: &Exchange,
     expected: &Expected,
-    requirement: &str,
+    blame: &Blame,
     case: &str,
 ) -> (Vec<Finding>, Option<Observation>) {
     let Some(got) = outcome(contract, ex) else {
         // No answer: the automatic checks already report why.
         return (Vec::new(), None);
+    };
+    let code = got.code.clone().unwrap_or_default();
+    let accepted = (200..300).contains(&got.status) || code == SUCCESS;
+    // Accepting a request the docs say to reject breaks the documented rule; rejecting it
+    // with another answer than ours breaks only the convention.
+    let requirement = if accepted && expected.code != SUCCESS {
+        blame.rule.as_str()
+    } else {
+        blame.answer.as_str()
     };
     let mut out = Vec::new();
     if expected.strength == Strength::Documented || kind == TargetKind::Embedded {
@@ -376,8 +409,7 @@ pub fn expectation(
         return (out, None);
     }
 
-    let code = got.code.clone().unwrap_or_default();
-    if (200..300).contains(&got.status) || code == SUCCESS {
+    if accepted {
         out.push(finding(
             ex,
             requirement,
@@ -414,7 +446,7 @@ pub fn expectation(
     let observation = Observation {
         endpoint: endpoint.id.clone(),
         case: case.to_owned(),
-        requirement: requirement.to_owned(),
+        requirement: blame.answer.clone(),
         convention: expected.clone(),
         observed_status: got.status,
         observed_code: got.code,

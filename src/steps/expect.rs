@@ -27,23 +27,27 @@ fn finding(world: &KonaWorld, requirement: &str, expected: String, actual: Strin
     }
 }
 
-/// The requirement a failed expectation breaks: the documented row's own id, else the
-/// scenario's convention-strength requirement, else its first.
-fn requirement_for(world: &KonaWorld, documented: Option<&str>) -> String {
+/// Who is blamed when the answer differs: a documented row blames its own requirement; a
+/// convention blames the scenario's convention-strength requirement for a different answer,
+/// and its documented one for accepting what must be rejected.
+fn blame_for(world: &KonaWorld, documented: Option<&str>) -> checks::Blame {
     if let Some(id) = documented {
-        return id.to_owned();
+        return checks::Blame::same(id);
     }
     let tags = world.requirements();
     let catalogue = &world.contract().catalogue;
-    tags.iter()
-        .find(|id| {
-            catalogue
-                .requirement(id)
-                .is_some_and(|r| r.strength == Strength::Convention)
-        })
-        .or_else(|| tags.first())
-        .cloned()
-        .unwrap_or_else(|| "RESP-CODE-KNOWN".to_owned())
+    let strength = |id: &String| catalogue.requirement(id).map(|r| r.strength);
+    let convention = tags
+        .iter()
+        .find(|id| strength(id) == Some(Strength::Convention));
+    let documented = tags
+        .iter()
+        .find(|id| strength(id) == Some(Strength::Documented));
+    let fallback = "RESP-CODE-KNOWN".to_owned();
+    checks::Blame {
+        rule: documented.or(convention).unwrap_or(&fallback).clone(),
+        answer: convention.or(documented).unwrap_or(&fallback).clone(),
+    }
 }
 
 fn answers(world: &mut KonaWorld, key: &str, field: Option<&str>) {
@@ -62,7 +66,7 @@ fn answers(world: &mut KonaWorld, key: &str, field: Option<&str>) {
         .iter()
         .find(|r| r.key == key)
         .map(|r| r.requirement.as_str());
-    let requirement = requirement_for(world, documented);
+    let blame = blame_for(world, documented);
     let Some(exchange) = world.exchange.as_ref() else {
         panic!("no request was sent in this scenario");
     };
@@ -76,7 +80,7 @@ fn answers(world: &mut KonaWorld, key: &str, field: Option<&str>) {
         world.ctx.kind,
         exchange,
         &expected,
-        &requirement,
+        &blame,
         &case,
     );
     world.observations.extend(observation);

@@ -316,7 +316,9 @@ async fn send_generated(world: &mut KonaWorld) {
                 body: serde_json::to_vec(&case.body).unwrap_or_default(),
                 ..RequestSpec::default()
             };
-            let mut rng = StdRng::seed_from_u64(ctx.seed.wrapping_add(case.index as u64));
+            let mut rng = StdRng::seed_from_u64(
+                (ctx.seed ^ fxhash(&endpoint.id)).wrapping_add(case.index as u64),
+            );
             let exchange = ctx.client.send(&spec, &mut rng).await;
             (case, exchange)
         }
@@ -347,7 +349,7 @@ async fn send_generated(world: &mut KonaWorld) {
             ctx.kind,
             exchange,
             &expected,
-            &requirement,
+            &checks::Blame::same(&requirement),
             &case.description,
         );
         own.extend(more);

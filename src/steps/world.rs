@@ -106,6 +106,15 @@ impl KonaWorld {
         }
     }
 
+    /// Derive this scenario's RNG from the run seed and the scenario id, so correlation ids
+    /// differ between scenarios yet repeat run to run.
+    pub fn reseed(&mut self, scenario_id: &str) {
+        let salt = scenario_id.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+        });
+        self.rng = StdRng::seed_from_u64(self.ctx.seed ^ salt);
+    }
+
     pub fn contract(&self) -> &'static Contract {
         self.ctx.contract
     }

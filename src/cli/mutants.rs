@@ -1,0 +1,77 @@
+//! `kona-conformance mutants`: prove the suite catches each fault of the sandbox.
+
+use clap::Args;
+
+use crate::mutants::{self, MutantsOptions};
+use crate::sandbox::Fault;
+
+use super::exit;
+
+#[derive(Debug, Args)]
+pub struct MutantsArgs {
+    /// Only these faults (by name; default: all).
+    #[arg(long = "fault", value_name = "NAME")]
+    pub faults: Vec<String>,
+    /// Scenarios in flight at once per run.
+    #[arg(long, default_value_t = 16)]
+    pub concurrency: usize,
+    /// Generated cases per endpoint in each run.
+    #[arg(long, default_value_t = 20)]
+    pub generated: usize,
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Print the outcome as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub async fn run(args: MutantsArgs) -> u8 {
+    let faults = if args.faults.is_empty() {
+        Fault::ALL.to_vec()
+    } else {
+        let mut out = Vec::new();
+        for name in &args.faults {
+            match name.parse::<Fault>() {
+                Ok(f) => out.push(f),
+                Err(_) => {
+                    eprintln!(
+                        "error: --fault {name:?} is not a fault; known: {}",
+                        Fault::names().join(", ")
+                    );
+                    return exit::USAGE;
+                }
+            }
+        }
+        out
+    };
+    let options = MutantsOptions {
+        concurrency: args.concurrency.max(1),
+        generated_per_endpoint: args.generated,
+        seed: args.seed,
+        faults,
+        ..MutantsOptions::default()
+    };
+    let started = std::time::Instant::now();
+    match mutants::run(&options).await {
+        Ok(report) => {
+            if args.json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&report).unwrap_or_default()
+                );
+            } else {
+                print!("{}", report.render());
+                println!("wall time {:.1} s", started.elapsed().as_secs_f64());
+            }
+            if report.passed() {
+                exit::PASSED
+            } else {
+                exit::CONFORMANCE_FAILURE
+            }
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            exit::USAGE
+        }
+    }
+}

@@ -1,0 +1,183 @@
+//! `kona-conformance sandbox`: serve the embedded reference sandbox until Ctrl-C, or write
+//! its fixtures file.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use chrono::NaiveTime;
+
+use super::exit;
+use crate::sandbox::{
+    Clock, Fault, Sandbox, SandboxConfig, credentials, load_conventions, seeded_fixtures,
+};
+
+#[derive(Debug, clap::Args)]
+pub struct SandboxArgs {
+    /// Address to listen on (port 0 picks a free port).
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+    /// Deviate from the documentation in one named way (see the fault list in --help).
+    #[arg(long, value_name = "NAME", value_parser = parse_fault,
+          long_help = fault_help())]
+    pub fault: Option<Fault>,
+    /// Answer undocumented cases with the conventions in FILE instead of the catalogue's.
+    #[arg(long, value_name = "FILE")]
+    pub conventions: Option<PathBuf>,
+    /// Pin the bank clock to this KST time of day (HH:MM), e.g. 23:45 for the night window.
+    #[arg(long, value_name = "HH:MM", value_parser = parse_hh_mm)]
+    pub bank_time: Option<NaiveTime>,
+    /// Write the sandbox's seeded fixtures to FILE and exit without serving.
+    #[arg(long, value_name = "FILE")]
+    pub write_fixtures: Option<PathBuf>,
+}
+
+fn parse_fault(s: &str) -> Result<Fault, String> {
+    s.parse::<Fault>().map_err(|e| e.to_string())
+}
+
+fn fault_help() -> String {
+    let mut help = String::from(
+        "Deviate from the documentation in one named way, to prove a run catches it. Faults:",
+    );
+    for fault in Fault::ALL {
+        help.push_str(&format!("\n  {:<24} {}", fault.name(), fault.description()));
+    }
+    help
+}
+
+fn parse_hh_mm(s: &str) -> Result<NaiveTime, String> {
+    match s.split_once(':') {
+        Some((h, m)) if h.len() == 2 && m.len() == 2 => NaiveTime::parse_from_str(s, "%H:%M")
+            .map_err(|_| format!("`{s}` is not a time of day HH:MM (00:00 to 23:59)")),
+        _ => Err(format!("`{s}` is not a time of day HH:MM (00:00 to 23:59)")),
+    }
+}
+
+/// Serve (or write fixtures); returns the exit code.
+pub fn run(args: SandboxArgs) -> u8 {
+    if let Some(path) = &args.write_fixtures {
+        return match std::fs::write(path, seeded_fixtures().to_json()) {
+            Ok(()) => {
+                println!("wrote the sandbox fixtures to {}", path.display());
+                exit::PASSED
+            }
+            Err(e) => {
+                eprintln!("error: cannot write {}: {e}", path.display());
+                exit::USAGE
+            }
+        };
+    }
+    let mut config = SandboxConfig::faithful();
+    config.fault = args.fault;
+    if let Some(time) = args.bank_time {
+        config.bank_clock = Clock::kst_time_of_day(time);
+    }
+    if let Some(path) = &args.conventions {
+        match load_conventions(path) {
+            Ok(conventions) => config.conventions = conventions,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return exit::USAGE;
+            }
+        }
+    }
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return exit::USAGE;
+        }
+    };
+    runtime.block_on(serve(args, config))
+}
+
+async fn serve(args: SandboxArgs, config: SandboxConfig) -> u8 {
+    let fault = config.fault;
+    let sandbox = match Sandbox::start_on(args.listen, config).await {
+        Ok(s) => s,
+        Err(e) => {
+            match &args.conventions {
+                Some(path) if matches!(e, crate::sandbox::SandboxError::MissingAnswer { .. }) => {
+                    eprintln!("error: conventions file {}: {e}", path.display())
+                }
+                _ => eprintln!("error: {e}"),
+            }
+            return exit::USAGE;
+        }
+    };
+    let creds = credentials();
+    let keys = std::path::Path::new(creds.test_keys_dir);
+    let keys = if keys.is_dir() {
+        keys.display().to_string()
+    } else {
+        "test-keys/ in the kona-conformance source tree".to_owned()
+    };
+    // Public test credentials: printing them is the point.
+    println!("KONA PLATE embedded sandbox");
+    println!("  base URL       {}", sandbox.base_url());
+    println!("  ASP id         {}", creds.asp_id);
+    println!("  access key     {}", creds.access_key.expose());
+    println!("  secret key     {}", creds.secret_key.expose());
+    println!("  crypto key id  {}", creds.crypto_key_id);
+    println!("  test keys      {keys}");
+    println!(
+        "                 (encrypt requests for server-public.pem, decrypt responses with client-private.pem)"
+    );
+    match args.bank_time {
+        Some(t) => println!("  bank clock     pinned to {} KST", t.format("%H:%M")),
+        None => println!("  bank clock     system clock (KST); window 23:30-00:30"),
+    }
+    match &args.conventions {
+        Some(path) => println!("  conventions    {}", path.display()),
+        None => println!("  conventions    the catalogue's"),
+    }
+    match fault {
+        Some(f) => println!("  fault          {f}: {}", f.description()),
+        None => println!("  fault          none (faithful)"),
+    }
+    println!("Press Ctrl-C to stop.");
+
+    wait_for_stop().await;
+    sandbox.shutdown().await;
+    println!("sandbox stopped");
+    exit::PASSED
+}
+
+/// Ctrl-C, or SIGTERM on Unix (what `kill` and service managers send).
+async fn wait_for_stop() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bank_times() {
+        assert_eq!(
+            parse_hh_mm("23:45"),
+            Ok(NaiveTime::from_hms_opt(23, 45, 0).unwrap())
+        );
+        assert_eq!(
+            parse_hh_mm("00:00"),
+            Ok(NaiveTime::from_hms_opt(0, 0, 0).unwrap())
+        );
+        for bad in ["24:00", "7:00", "07:60", "0700", "07:00:00", ""] {
+            assert!(parse_hh_mm(bad).is_err(), "{bad}");
+        }
+    }
+}

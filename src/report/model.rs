@@ -1,0 +1,537 @@
+//! `results.json`: this tool's own format (`"format": "kona-conformance-results/1"`, described
+//! by `schemas/results.schema.json`), and the redacted model every other report is rendered
+//! from. Nothing reaches a report without passing through [`build`], which takes the raw run
+//! and a [`Redactor`].
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::client::{Exchange, FailureClass, TargetKind};
+use crate::contract::{Contract, Expected, SchemaViolation, Strength};
+use crate::runner::results::{Counts, RunResults, Verdict};
+
+use super::decide::Decision;
+use super::redact::{RedactedBody, Redactor};
+
+pub const FORMAT: &str = "kona-conformance-results/1";
+/// The schema file, under `schemas/`, that describes [`FORMAT`].
+pub const SCHEMA_FILE: &str = "results.schema.json";
+
+fn rfc3339(t: &DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ResultsDoc {
+    pub format: String,
+    pub run: RunDoc,
+    pub outcome: OutcomeDoc,
+    pub counts: CountsDoc,
+    pub endpoints: Vec<EndpointDoc>,
+    pub requirements: Vec<RequirementDoc>,
+    pub scenarios: Vec<ScenarioDoc>,
+    pub waivers: Vec<WaiverDoc>,
+    pub baseline: Option<super::baseline::Comparison>,
+    pub errata: Vec<ErratumDoc>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RunDoc {
+    pub tool_version: String,
+    pub contract_hash: String,
+    pub catalogue_version: String,
+    /// How the run named its target (`embedded sandbox (URL)` or the base URL).
+    pub target: String,
+    pub target_base_url: String,
+    pub target_kind: TargetKind,
+    pub profile: String,
+    pub seed: u64,
+    pub started_at: String,
+    pub finished_at: String,
+    pub duration_ms: u64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OutcomeDoc {
+    /// `passed` or `failed`: the gate's verdict (waivers and baseline applied).
+    pub verdict: String,
+    pub exit_code: u8,
+    pub reasons: Vec<String>,
+    pub failing_requirements: Vec<String>,
+    pub waived_requirements: Vec<String>,
+    pub unattributed_failures: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CountDoc {
+    pub passed: usize,
+    pub failed: usize,
+    pub not_verified: usize,
+    pub total: usize,
+}
+
+impl From<Counts> for CountDoc {
+    fn from(c: Counts) -> Self {
+        CountDoc {
+            passed: c.passed,
+            failed: c.failed,
+            not_verified: c.not_verified,
+            total: c.total(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CountsDoc {
+    pub scenarios: CountDoc,
+    pub requirements: CountDoc,
+    pub exchanges: usize,
+    pub observations: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EndpointDoc {
+    /// Endpoint id, or `common` for scenarios of no single endpoint.
+    pub endpoint: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    pub scenarios: CountDoc,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RequirementDoc {
+    pub id: String,
+    pub endpoint: String,
+    pub strength: Strength,
+    pub summary: String,
+    pub source: String,
+    pub verdict: Verdict,
+    pub scenarios: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub waiver: Option<super::waivers::WaiverStatus>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ScenarioDoc {
+    pub id: String,
+    pub feature: String,
+    pub name: String,
+    pub endpoint: Option<String>,
+    pub tags: Vec<String>,
+    pub requirements: Vec<String>,
+    pub verdict: Verdict,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    pub duration_ms: u64,
+    pub findings: Vec<FindingDoc>,
+    pub observations: Vec<ObservationDoc>,
+    pub exchanges: Vec<ExchangeDoc>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FindingDoc {
+    pub requirement: Option<String>,
+    pub class: FailureClass,
+    pub expected: String,
+    pub actual: String,
+    pub schema_errors: Vec<SchemaViolation>,
+    pub correlation_id: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ObservationDoc {
+    pub endpoint: String,
+    pub case: String,
+    pub requirement: String,
+    pub convention: Expected,
+    pub observed_status: u16,
+    pub observed_code: Option<String>,
+    pub observed_message: Option<String>,
+    pub correlation_id: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HeaderDoc {
+    pub name: String,
+    pub value: String,
+}
+
+/// A body as captured, redacted. `kind` says which of `json` / `text` holds it.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BodyDoc {
+    /// Size on the wire, in bytes.
+    pub bytes: usize,
+    /// `empty`, `json`, `text` (UTF-8, not JSON) or `binary` (not UTF-8; shown lossily).
+    pub kind: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub json: Option<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+}
+
+impl BodyDoc {
+    fn of(bytes: &[u8], r: &Redactor) -> BodyDoc {
+        let (kind, json, text) = match r.body(bytes) {
+            RedactedBody::Empty => ("empty", None, None),
+            RedactedBody::Json(v) => ("json", Some(v), None),
+            RedactedBody::Text(t) => ("text", None, Some(t)),
+            RedactedBody::Binary(t) => ("binary", None, Some(t)),
+        };
+        BodyDoc {
+            bytes: bytes.len(),
+            kind: kind.into(),
+            json,
+            text,
+        }
+    }
+
+    /// For display: pretty JSON or the text.
+    pub fn display(&self) -> String {
+        match (&self.json, &self.text) {
+            (Some(v), _) => serde_json::to_string_pretty(v).unwrap_or_default(),
+            (None, Some(t)) => t.clone(),
+            (None, None) => String::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RequestDoc {
+    pub headers: Vec<HeaderDoc>,
+    pub body: BodyDoc,
+    /// What was encrypted into `encData`, when the request was encrypted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub plaintext: Option<BodyDoc>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ResponseDoc {
+    pub status: u16,
+    /// The result code in the envelope, when there is one.
+    pub code: Option<String>,
+    pub message: Option<String>,
+    pub headers: Vec<HeaderDoc>,
+    pub body: BodyDoc,
+    pub truncated: bool,
+    /// The decrypted `encData`, when the response was encrypted and decrypted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub plaintext: Option<BodyDoc>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub decryption_error: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FailureDoc {
+    pub class: FailureClass,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ExchangeDoc {
+    pub endpoint: String,
+    pub method: String,
+    pub url: String,
+    pub correlation_id: String,
+    pub started_at: String,
+    pub duration_ms: u64,
+    pub request: RequestDoc,
+    pub response: Option<ResponseDoc>,
+    pub failure: Option<FailureDoc>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WaiverDoc {
+    pub requirement: String,
+    pub reason: String,
+    pub expires: String,
+    pub status: super::waivers::WaiverStatus,
+    pub verdict: Verdict,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ErratumDoc {
+    pub id: String,
+    pub title: String,
+    pub decision: String,
+    pub requirements: Vec<String>,
+}
+
+fn headers(h: &[(String, String)], r: &Redactor) -> Vec<HeaderDoc> {
+    r.headers(h)
+        .into_iter()
+        .map(|(name, value)| HeaderDoc { name, value })
+        .collect()
+}
+
+fn millis(d: std::time::Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
+}
+
+/// One exchange, redacted.
+pub fn exchange_doc(ex: &Exchange, contract: &Contract, r: &Redactor) -> ExchangeDoc {
+    let outcome = crate::steps::checks::outcome(contract, ex);
+    ExchangeDoc {
+        endpoint: r.text(&ex.endpoint_id),
+        method: r.text(&ex.method),
+        url: r.text(&ex.url),
+        correlation_id: r.text(&ex.correlation_id),
+        started_at: rfc3339(&ex.started_at),
+        duration_ms: millis(ex.duration),
+        request: RequestDoc {
+            headers: headers(&ex.request_headers, r),
+            body: BodyDoc::of(&ex.request_body, r),
+            plaintext: ex.request_plaintext.as_deref().map(|p| BodyDoc::of(p, r)),
+        },
+        response: ex.response.as_ref().map(|resp| ResponseDoc {
+            status: resp.status,
+            code: outcome
+                .as_ref()
+                .and_then(|o| o.code.as_deref().map(|c| r.text(c))),
+            message: outcome
+                .as_ref()
+                .and_then(|o| o.message.as_deref().map(|m| r.text(m))),
+            headers: headers(&resp.headers, r),
+            body: BodyDoc::of(&resp.body, r),
+            truncated: resp.truncated,
+            plaintext: match &resp.plaintext {
+                Some(Ok(p)) => Some(BodyDoc::of(p, r)),
+                _ => None,
+            },
+            decryption_error: match &resp.plaintext {
+                Some(Err(e)) => Some(r.text(e)),
+                _ => None,
+            },
+        }),
+        failure: ex.failure.as_ref().map(|f| FailureDoc {
+            class: f.class,
+            reason: r.text(&f.reason),
+        }),
+    }
+}
+
+/// The redacted model of a finished run, with the gate's decision.
+pub fn build(
+    results: &RunResults,
+    contract: &Contract,
+    redactor: &Redactor,
+    decision: &Decision,
+    target_base_url: &str,
+) -> ResultsDoc {
+    let r = redactor;
+    let meta = &results.meta;
+    let verdicts = results.requirement_verdicts(contract);
+    let mut requirement_counts = Counts::default();
+    for v in &verdicts {
+        requirement_counts.add(v.verdict);
+    }
+    let requirements = verdicts
+        .iter()
+        .map(|v| RequirementDoc {
+            id: v.id.clone(),
+            endpoint: v.endpoint.clone(),
+            strength: v.strength,
+            summary: v.summary.clone(),
+            source: contract
+                .catalogue
+                .requirement(&v.id)
+                .map(|q| q.source.clone())
+                .unwrap_or_default(),
+            verdict: v.verdict,
+            scenarios: v.scenarios.clone(),
+            reason: v.reason.as_deref().map(|s| r.text(s)),
+            waiver: decision.waiver_for(&v.id).map(|w| w.status),
+        })
+        .collect();
+    let endpoints = results
+        .counts_by_endpoint()
+        .into_iter()
+        .map(|(id, c)| {
+            let e = contract.endpoint(&id);
+            EndpointDoc {
+                path: e.map(|e| e.path.clone()),
+                name: e.map(|e| e.name.clone()),
+                endpoint: id,
+                scenarios: c.into(),
+            }
+        })
+        .collect();
+    let scenarios = results
+        .scenarios
+        .iter()
+        .map(|s| ScenarioDoc {
+            id: r.text(&s.id),
+            feature: r.text(&s.feature),
+            name: r.text(&s.name),
+            endpoint: s.endpoint.clone(),
+            tags: s.tags.iter().map(|t| r.text(t)).collect(),
+            requirements: s.requirements.clone(),
+            verdict: s.verdict,
+            reason: s.reason.as_deref().map(|t| r.text(t)),
+            error: s.error.as_deref().map(|t| r.text(t)),
+            duration_ms: u64::try_from(s.duration_ms).unwrap_or(u64::MAX),
+            findings: s
+                .findings
+                .iter()
+                .map(|f| FindingDoc {
+                    requirement: f.requirement.clone(),
+                    class: f.class,
+                    expected: r.text(&f.expected),
+                    actual: r.text(&f.actual),
+                    schema_errors: f
+                        .schema_errors
+                        .iter()
+                        .map(|e| SchemaViolation {
+                            instance_path: r.text(&e.instance_path),
+                            keyword: r.text(&e.keyword),
+                            message: r.text(&e.message),
+                        })
+                        .collect(),
+                    correlation_id: r.text(&f.correlation_id),
+                })
+                .collect(),
+            observations: s
+                .observations
+                .iter()
+                .map(|o| ObservationDoc {
+                    endpoint: o.endpoint.clone(),
+                    case: r.text(&o.case),
+                    requirement: o.requirement.clone(),
+                    convention: o.convention.clone(),
+                    observed_status: o.observed_status,
+                    observed_code: o.observed_code.as_deref().map(|c| r.text(c)),
+                    observed_message: o.observed_message.as_deref().map(|m| r.text(m)),
+                    correlation_id: r.text(&o.correlation_id),
+                })
+                .collect(),
+            exchanges: s
+                .exchanges
+                .iter()
+                .map(|e| exchange_doc(e, contract, r))
+                .collect(),
+        })
+        .collect();
+    ResultsDoc {
+        format: FORMAT.into(),
+        run: RunDoc {
+            tool_version: meta.tool_version.clone(),
+            contract_hash: meta.contract_hash.clone(),
+            catalogue_version: meta.catalogue_version.clone(),
+            target: r.text(&meta.target),
+            target_base_url: r.text(target_base_url),
+            target_kind: meta.target_kind,
+            profile: meta.profile.clone(),
+            seed: meta.seed,
+            started_at: rfc3339(&meta.started_at),
+            finished_at: rfc3339(&meta.finished_at),
+            duration_ms: millis(results.duration()),
+        },
+        outcome: OutcomeDoc {
+            verdict: if decision.passed { "passed" } else { "failed" }.into(),
+            exit_code: decision.exit_code,
+            reasons: decision.reasons.iter().map(|s| r.text(s)).collect(),
+            failing_requirements: decision.failing.clone(),
+            waived_requirements: decision.waived.clone(),
+            unattributed_failures: decision.unattributed.clone(),
+        },
+        counts: CountsDoc {
+            scenarios: results.counts().into(),
+            requirements: requirement_counts.into(),
+            exchanges: results.exchange_count(),
+            observations: results.observations().count(),
+        },
+        endpoints,
+        requirements,
+        scenarios,
+        waivers: decision
+            .waivers
+            .iter()
+            .map(|w| WaiverDoc {
+                requirement: w.waiver.requirement.clone(),
+                reason: r.text(&w.waiver.reason),
+                expires: w.waiver.expires.format("%Y-%m-%d").to_string(),
+                status: w.status,
+                verdict: w.verdict,
+            })
+            .collect(),
+        baseline: decision.baseline.clone(),
+        errata: contract
+            .errata
+            .errata
+            .iter()
+            .map(|e| ErratumDoc {
+                id: e.id.clone(),
+                title: e.title.clone(),
+                decision: e.decision.clone(),
+                requirements: e.requirements.clone(),
+            })
+            .collect(),
+    }
+}
+
+/// How the steps introduce the findings they panic with (`steps::world::conclude`).
+const FINDINGS_PANIC: &str = "the target broke the documented contract";
+
+impl ScenarioDoc {
+    /// The step failure text when it says more than the findings (a step that panicked for
+    /// another reason), `None` when it only repeats them.
+    pub fn extra_error(&self) -> Option<&str> {
+        self.error
+            .as_deref()
+            .filter(|e| self.findings.is_empty() || !e.starts_with(FINDINGS_PANIC))
+    }
+}
+
+impl ResultsDoc {
+    pub fn scenario(&self, id: &str) -> Option<&ScenarioDoc> {
+        self.scenarios.iter().find(|s| s.id == id)
+    }
+
+    pub fn requirement(&self, id: &str) -> Option<&RequirementDoc> {
+        self.requirements.iter().find(|r| r.id == id)
+    }
+
+    /// Whether every failure of `scenario` is on a requirement a holding waiver excuses.
+    pub fn fully_waived(&self, scenario: &ScenarioDoc) -> bool {
+        if scenario.verdict != Verdict::Failed || scenario.requirements.is_empty() {
+            return false;
+        }
+        let waived = |id: &str| self.outcome.waived_requirements.iter().any(|w| w == id);
+        let broken: Vec<&str> = if scenario.findings.is_empty()
+            || scenario.findings.iter().any(|f| f.requirement.is_none())
+        {
+            scenario.requirements.iter().map(String::as_str).collect()
+        } else {
+            scenario
+                .findings
+                .iter()
+                .filter_map(|f| f.requirement.as_deref())
+                .collect()
+        };
+        !broken.is_empty() && broken.iter().all(|id| waived(id))
+    }
+}

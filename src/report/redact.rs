@@ -1,0 +1,694 @@
+//! Redaction by construction. Every report is rendered from a model built through a
+//! [`Redactor`]: credentials never enter it, personal and card data enter it masked, and the
+//! bytes of every artifact then pass a last filter for anything that slipped through.
+//!
+//! Three layers:
+//!
+//! 1. **By field name**, in JSON bodies: `cardNo` (first 6 + last 4), `bankAccount` and
+//!    `idNo` (last 4), `userName` (first and last character), `birthDate` (year). Headers
+//!    `X-KM-Access-Key` and `X-KM-Tran-Token` are replaced whole.
+//! 2. **By value**, in free text (finding texts, step errors, cucumber's own output, bodies
+//!    that are not JSON): every personal value seen in a body of the run is replaced by its
+//!    masked form wherever it appears, and `field: value` / `"field":"value"` pairs are masked
+//!    by name even when the JSON around them is broken.
+//! 3. **Bytes**, over each finished artifact: the run's secrets (raw, JSON-escaped and
+//!    markup-escaped), any `KMV1:` tran token and any PEM private key block.
+//!
+//! Nothing here panics on any input: bodies may be broken JSON or arbitrary bytes.
+
+use std::collections::BTreeMap;
+use std::sync::LazyLock;
+
+use regex::Regex;
+use serde_json::{Map, Value};
+
+use crate::client::Exchange;
+use crate::client::headers::SECRET_HEADERS;
+use crate::secret::{REDACTED, Secret};
+
+/// Secrets shorter than this are not filtered byte by byte (they would match everywhere);
+/// real access and secret keys are far longer.
+pub const MIN_SECRET_LEN: usize = 6;
+
+/// What a tran token is replaced by.
+pub const TOKEN_REDACTED: &str = "KMV1:[REDACTED]";
+/// What a private key block is replaced by.
+pub const PRIVATE_KEY_REDACTED: &str = "[REDACTED PRIVATE KEY]";
+
+/// The personal fields masked by name, and how.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Personal {
+    /// `cardNo`: first 6 and last 4 digits kept (`949133******0765`).
+    CardNo,
+    /// `bankAccount`: last 4 kept.
+    BankAccount,
+    /// `idNo` (cash-receipt identification): last 4 kept.
+    IdNo,
+    /// `userName`: first and last character kept (`홍*동`).
+    UserName,
+    /// `birthDate`: the year kept (`1975****`).
+    BirthDate,
+}
+
+impl Personal {
+    pub const ALL: [Personal; 5] = [
+        Personal::CardNo,
+        Personal::BankAccount,
+        Personal::IdNo,
+        Personal::UserName,
+        Personal::BirthDate,
+    ];
+
+    /// The JSON field name.
+    pub fn field(self) -> &'static str {
+        match self {
+            Personal::CardNo => "cardNo",
+            Personal::BankAccount => "bankAccount",
+            Personal::IdNo => "idNo",
+            Personal::UserName => "userName",
+            Personal::BirthDate => "birthDate",
+        }
+    }
+
+    /// The personal field a JSON key or Rust field name names (`cardNo`, `card_no`, `CARDNO`).
+    pub fn of_field(name: &str) -> Option<Personal> {
+        let folded: String = name
+            .chars()
+            .filter(|c| *c != '_' && *c != '-')
+            .flat_map(char::to_lowercase)
+            .collect();
+        Personal::ALL
+            .into_iter()
+            .find(|p| p.field().eq_ignore_ascii_case(&folded))
+    }
+
+    pub fn mask(self, value: &str) -> String {
+        match self {
+            Personal::CardNo => mask_card_no(value),
+            Personal::BankAccount | Personal::IdNo => mask_keep_last4(value),
+            Personal::UserName => mask_name(value),
+            Personal::BirthDate => mask_birth_date(value),
+        }
+    }
+
+    /// The shortest value worth replacing wherever it appears in free text; shorter values
+    /// are masked by field name only (replacing them everywhere would garble the reports).
+    fn min_learned_chars(self, value: &str) -> usize {
+        match self {
+            Personal::UserName if !value.is_ascii() => 2,
+            Personal::UserName => 4,
+            _ => 6,
+        }
+    }
+}
+
+fn stars(n: usize) -> String {
+    "*".repeat(n)
+}
+
+/// `9491339401250765` → `949133******0765`; short values keep less.
+pub fn mask_card_no(value: &str) -> String {
+    let chars: Vec<char> = value.chars().collect();
+    let n = chars.len();
+    if n >= 14 {
+        let head: String = chars[..6].iter().collect();
+        let tail: String = chars[n - 4..].iter().collect();
+        format!("{head}{}{tail}", stars(n - 10))
+    } else {
+        mask_keep_last4(value)
+    }
+}
+
+/// Everything but the last 4 characters starred; values of 7 characters or fewer are
+/// starred whole (their last 4 would be most of them).
+pub fn mask_keep_last4(value: &str) -> String {
+    let chars: Vec<char> = value.chars().collect();
+    let n = chars.len();
+    if n >= 8 {
+        let tail: String = chars[n - 4..].iter().collect();
+        format!("{}{tail}", stars(n - 4))
+    } else {
+        stars(n)
+    }
+}
+
+/// `홍길동` → `홍*동`, `김철` → `김*`, `John Smith` → `J********h`.
+pub fn mask_name(value: &str) -> String {
+    let chars: Vec<char> = value.chars().collect();
+    match chars.len() {
+        0 => String::new(),
+        1 => "*".into(),
+        2 => format!("{}*", chars[0]),
+        n => format!("{}{}{}", chars[0], stars(n - 2), chars[n - 1]),
+    }
+}
+
+/// `19750101` → `1975****`; anything that does not start with a 4-digit year is starred whole.
+pub fn mask_birth_date(value: &str) -> String {
+    let chars: Vec<char> = value.chars().collect();
+    if chars.len() > 4 && chars[..4].iter().all(char::is_ascii_digit) {
+        let head: String = chars[..4].iter().collect();
+        format!("{head}{}", stars(chars.len() - 4))
+    } else {
+        stars(chars.len())
+    }
+}
+
+/// A header value that is a credential.
+pub fn is_secret_header(name: &str) -> bool {
+    SECRET_HEADERS.iter().any(|h| h.eq_ignore_ascii_case(name))
+        || [
+            "authorization",
+            "proxy-authorization",
+            "cookie",
+            "set-cookie",
+        ]
+        .iter()
+        .any(|h| h.eq_ignore_ascii_case(name))
+}
+
+static TOKEN: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"KMV1:[0-9A-Za-z+/=:_\-]+").expect("valid regex"));
+static TOKEN_BYTES: LazyLock<regex::bytes::Regex> =
+    LazyLock::new(|| regex::bytes::Regex::new(r"KMV1:[0-9A-Za-z+/=:_\-]+").expect("valid regex"));
+const PEM_PATTERN: &str = r"(?s)-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----(?:.*?-----END [A-Z0-9 ]*PRIVATE KEY-----|[A-Za-z0-9+/=\s\\n]*)";
+static PEM: LazyLock<Regex> = LazyLock::new(|| Regex::new(PEM_PATTERN).expect("valid regex"));
+static PEM_BYTES: LazyLock<regex::bytes::Regex> =
+    LazyLock::new(|| regex::bytes::Regex::new(PEM_PATTERN).expect("valid regex"));
+/// `"cardNo": "..."`, `card_no: "..."`, `cardNo=...`: a personal field and its value in text
+/// that is not (or no longer) parseable JSON.
+static FIELD_PAIR: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r#"(?i)(["']?\b(?:card_?no|bank_?account|id_?no|user_?name|birth_?date)\b["']?\s*[:=]\s*)("(?:[^"\\]|\\.)*"?|'[^']*'?|[^\s,;&}\])"']+)"#,
+    )
+    .expect("valid regex")
+});
+
+/// Masks one value of `FIELD_PAIR`, keeping its quotes.
+fn mask_pair(field_part: &str, value: &str) -> String {
+    let name: String = field_part
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .collect();
+    let Some(kind) = Personal::of_field(&name) else {
+        return format!("{field_part}{value}");
+    };
+    let (open, inner, close) = match value.chars().next() {
+        Some(q @ ('"' | '\'')) => {
+            let rest = &value[1..];
+            match rest.strip_suffix(q) {
+                Some(inner) => (q.to_string(), inner, q.to_string()),
+                None => (q.to_string(), rest, String::new()),
+            }
+        }
+        _ => (String::new(), value, String::new()),
+    };
+    format!("{field_part}{open}{}{close}", kind.mask(inner))
+}
+
+/// The redaction state of one run: its secrets and the personal values seen on the wire.
+#[derive(Clone, Default)]
+pub struct Redactor {
+    /// Every form a secret may take in an artifact (raw, JSON-escaped, markup-escaped).
+    secrets: Vec<String>,
+    /// Personal value → masked form.
+    learned: BTreeMap<String, String>,
+    /// One alternation over `learned` (longest first), rebuilt when values are learned.
+    learned_re: Option<Regex>,
+}
+
+impl std::fmt::Debug for Redactor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Redactor")
+            .field("secrets", &self.secrets.len())
+            .field("learned", &self.learned.len())
+            .finish()
+    }
+}
+
+fn markup_escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
+}
+
+impl Redactor {
+    pub fn new() -> Self {
+        Redactor::default()
+    }
+
+    /// Never let `secret` through, in any artifact, in any common encoding.
+    pub fn add_secret(&mut self, secret: &Secret) {
+        self.add_secret_str(secret.expose());
+    }
+
+    fn add_secret_str(&mut self, raw: &str) {
+        if raw.chars().count() < MIN_SECRET_LEN {
+            return;
+        }
+        let json = serde_json::to_string(raw).unwrap_or_default();
+        let json = json
+            .strip_prefix('"')
+            .and_then(|j| j.strip_suffix('"'))
+            .unwrap_or(&json)
+            .to_owned();
+        for form in [raw.to_owned(), json, markup_escape(raw)] {
+            if !self.secrets.contains(&form) {
+                self.secrets.push(form);
+            }
+        }
+        // Longest first, so a secret that contains another is replaced whole.
+        self.secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    }
+
+    /// Remember `value` of field `kind`, to mask it wherever it shows up in free text.
+    pub fn learn(&mut self, kind: Personal, value: &str) {
+        let value = value.trim();
+        if value.chars().count() < kind.min_learned_chars(value) {
+            return;
+        }
+        let masked = kind.mask(value);
+        if masked != value && !self.learned.contains_key(value) {
+            self.learned.insert(value.to_owned(), masked);
+            self.learned_re = None;
+        }
+    }
+
+    /// Learn every personal value in a JSON document.
+    pub fn learn_json(&mut self, value: &Value) {
+        fn walk(r: &mut Redactor, v: &Value, field: Option<Personal>) {
+            match v {
+                Value::Object(map) => {
+                    for (k, v) in map {
+                        walk(r, v, Personal::of_field(k).or(field));
+                    }
+                }
+                Value::Array(items) => {
+                    for v in items {
+                        walk(r, v, field);
+                    }
+                }
+                Value::String(s) => {
+                    if let Some(kind) = field {
+                        r.learn(kind, s);
+                    }
+                }
+                Value::Number(n) => {
+                    if let Some(kind) = field {
+                        r.learn(kind, &n.to_string());
+                    }
+                }
+                Value::Bool(_) | Value::Null => {}
+            }
+        }
+        walk(self, value, None);
+    }
+
+    /// Learn from a body that may or may not be JSON.
+    pub fn learn_bytes(&mut self, bytes: &[u8]) {
+        if bytes.is_empty() {
+            return;
+        }
+        if let Ok(v) = serde_json::from_slice::<Value>(bytes) {
+            self.learn_json(&v);
+            return;
+        }
+        let text = String::from_utf8_lossy(bytes);
+        let found: Vec<(Personal, String)> = FIELD_PAIR
+            .captures_iter(&text)
+            .filter_map(|c| {
+                let field: String = c[1]
+                    .chars()
+                    .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
+                    .collect();
+                let value = c[2].trim_matches(|c| c == '"' || c == '\'').to_owned();
+                Personal::of_field(&field).map(|k| (k, value))
+            })
+            .collect();
+        for (kind, value) in found {
+            self.learn(kind, &value);
+        }
+    }
+
+    /// Learn from everything an exchange carried, and treat the access key it sent as a
+    /// secret.
+    pub fn learn_exchange(&mut self, exchange: &Exchange) {
+        for (name, value) in &exchange.request_headers {
+            if is_secret_header(name) && !value.starts_with("KMV1:") {
+                self.add_secret_str(value);
+            }
+        }
+        self.learn_bytes(&exchange.request_body);
+        if let Some(p) = &exchange.request_plaintext {
+            self.learn_bytes(p);
+        }
+        if let Some(r) = &exchange.response {
+            self.learn_bytes(&r.body);
+            if let Some(Ok(p)) = &r.plaintext {
+                self.learn_bytes(p);
+            }
+        }
+    }
+
+    pub fn learned_count(&self) -> usize {
+        self.learned.len()
+    }
+
+    /// Build the value alternation once the learning is done (text() builds it lazily too).
+    pub fn prepare(&mut self) {
+        if self.learned_re.is_none() && !self.learned.is_empty() {
+            let mut values: Vec<&String> = self.learned.keys().collect();
+            values.sort_by_key(|v| std::cmp::Reverse(v.len()));
+            let pattern = values
+                .iter()
+                .map(|v| regex::escape(v))
+                .collect::<Vec<_>>()
+                .join("|");
+            self.learned_re = regex::RegexBuilder::new(&pattern)
+                .size_limit(256 * 1024 * 1024)
+                .dfa_size_limit(64 * 1024 * 1024)
+                .build()
+                .ok();
+        }
+    }
+
+    /// Free text made safe: private keys, tran tokens, secrets, `field: value` pairs and
+    /// every learned personal value.
+    pub fn text(&self, s: &str) -> String {
+        let mut out = s.to_owned();
+        if out.contains("PRIVATE KEY") {
+            out = PEM.replace_all(&out, PRIVATE_KEY_REDACTED).into_owned();
+        }
+        if out.contains("KMV1:") {
+            out = TOKEN.replace_all(&out, TOKEN_REDACTED).into_owned();
+        }
+        for secret in &self.secrets {
+            if out.contains(secret.as_str()) {
+                out = out.replace(secret.as_str(), REDACTED);
+            }
+        }
+        out = FIELD_PAIR
+            .replace_all(&out, |c: &regex::Captures<'_>| mask_pair(&c[1], &c[2]))
+            .into_owned();
+        if !self.learned.is_empty() {
+            match &self.learned_re {
+                Some(re) => {
+                    out = re
+                        .replace_all(&out, |c: &regex::Captures<'_>| {
+                            self.learned
+                                .get(&c[0])
+                                .cloned()
+                                .unwrap_or_else(|| stars(c[0].chars().count()))
+                        })
+                        .into_owned();
+                }
+                None => {
+                    let mut values: Vec<(&String, &String)> = self.learned.iter().collect();
+                    values.sort_by_key(|(v, _)| std::cmp::Reverse(v.len()));
+                    for (value, masked) in values {
+                        if out.contains(value.as_str()) {
+                            out = out.replace(value.as_str(), masked);
+                        }
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// A JSON document with personal fields masked by name and every string made safe.
+    /// Masked numbers become strings (a masked card number is not a number).
+    pub fn json(&self, value: &Value) -> Value {
+        self.json_in(value, None)
+    }
+
+    fn json_in(&self, value: &Value, field: Option<Personal>) -> Value {
+        match value {
+            Value::Object(map) => {
+                let mut out = Map::new();
+                for (k, v) in map {
+                    out.insert(
+                        self.text(k),
+                        self.json_in(v, Personal::of_field(k).or(field)),
+                    );
+                }
+                Value::Object(out)
+            }
+            Value::Array(items) => {
+                Value::Array(items.iter().map(|v| self.json_in(v, field)).collect())
+            }
+            Value::String(s) => Value::String(match field {
+                Some(kind) => kind.mask(s),
+                None => self.text(s),
+            }),
+            Value::Number(n) => match field {
+                Some(kind) => Value::String(kind.mask(&n.to_string())),
+                None => Value::Number(n.clone()),
+            },
+            other => other.clone(),
+        }
+    }
+
+    /// Every string of a JSON document made safe with [`Redactor::text`], keys included;
+    /// structure and numbers untouched (for cucumber's own JSON).
+    pub fn json_strings(&self, value: &Value) -> Value {
+        match value {
+            Value::Object(map) => Value::Object(
+                map.iter()
+                    .map(|(k, v)| (self.text(k), self.json_strings(v)))
+                    .collect(),
+            ),
+            Value::Array(items) => {
+                Value::Array(items.iter().map(|v| self.json_strings(v)).collect())
+            }
+            Value::String(s) => Value::String(self.text(s)),
+            other => other.clone(),
+        }
+    }
+
+    /// Headers with credentials replaced whole and every other value made safe.
+    pub fn headers(&self, headers: &[(String, String)]) -> Vec<(String, String)> {
+        headers
+            .iter()
+            .map(|(n, v)| {
+                let value = if is_secret_header(n) {
+                    REDACTED.to_owned()
+                } else {
+                    self.text(v)
+                };
+                (self.text(n), value)
+            })
+            .collect()
+    }
+
+    /// A body as the reports show it: masked JSON when it parses, masked text otherwise.
+    pub fn body(&self, bytes: &[u8]) -> RedactedBody {
+        if bytes.is_empty() {
+            return RedactedBody::Empty;
+        }
+        let redacted = if let Ok(v) = serde_json::from_slice::<Value>(bytes) {
+            RedactedBody::Json(self.json(&v))
+        } else {
+            match std::str::from_utf8(bytes) {
+                Ok(text) => RedactedBody::Text(self.text(text)),
+                Err(_) => RedactedBody::Binary(self.text(&String::from_utf8_lossy(bytes))),
+            }
+        };
+        // Evidence is for reading, not for replaying a flood: a hostile target's megabytes
+        // are cut after masking, so nothing unmasked survives the cut.
+        if bytes.len() <= EVIDENCE_LIMIT {
+            return redacted;
+        }
+        let shown = match redacted {
+            RedactedBody::Json(v) => v.to_string(),
+            RedactedBody::Text(t) | RedactedBody::Binary(t) => t,
+            RedactedBody::Empty => String::new(),
+        };
+        let mut cut = EVIDENCE_LIMIT.min(shown.len());
+        while !shown.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        RedactedBody::Text(format!(
+            "{}… [evidence cut: {} bytes in all]",
+            &shown[..cut],
+            bytes.len()
+        ))
+    }
+
+    /// The last line of defence, over the finished bytes of an artifact: secrets in every
+    /// encoding, tran tokens and private keys. Structure-safe: the replacements contain no
+    /// quote, backslash or markup character.
+    pub fn filter_bytes(&self, bytes: &[u8]) -> Vec<u8> {
+        let mut out = PEM_BYTES
+            .replace_all(bytes, PRIVATE_KEY_REDACTED.as_bytes())
+            .into_owned();
+        out = TOKEN_BYTES
+            .replace_all(&out, TOKEN_REDACTED.as_bytes())
+            .into_owned();
+        for secret in &self.secrets {
+            out = replace_bytes(&out, secret.as_bytes(), REDACTED.as_bytes());
+        }
+        out
+    }
+}
+
+/// Every occurrence of `needle` in `haystack` replaced.
+fn replace_bytes(haystack: &[u8], needle: &[u8], with: &[u8]) -> Vec<u8> {
+    if needle.is_empty() || haystack.len() < needle.len() {
+        return haystack.to_vec();
+    }
+    let mut out = Vec::with_capacity(haystack.len());
+    let mut i = 0;
+    while i < haystack.len() {
+        if haystack[i..].starts_with(needle) {
+            out.extend_from_slice(with);
+            i += needle.len();
+        } else {
+            out.push(haystack[i]);
+            i += 1;
+        }
+    }
+    out
+}
+
+/// A body ready for a report.
+/// Bodies longer than this are cut in evidence (after masking).
+pub const EVIDENCE_LIMIT: usize = 64 * 1024;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum RedactedBody {
+    Empty,
+    Json(Value),
+    /// Valid UTF-8 that is not JSON.
+    Text(String),
+    /// Not UTF-8: shown lossily (invalid sequences as U+FFFD).
+    Binary(String),
+}
+
+impl RedactedBody {
+    /// For display: pretty JSON or the text.
+    pub fn display(&self) -> String {
+        match self {
+            RedactedBody::Empty => String::new(),
+            RedactedBody::Json(v) => serde_json::to_string_pretty(v).unwrap_or_default(),
+            RedactedBody::Text(t) | RedactedBody::Binary(t) => t.clone(),
+        }
+    }
+}
+
+/// A redactor for one finished run: the given secrets, plus what its exchanges carried.
+pub fn for_exchanges<'a>(
+    secrets: impl IntoIterator<Item = &'a Secret>,
+    exchanges: impl IntoIterator<Item = &'a Exchange>,
+) -> Redactor {
+    let mut r = Redactor::new();
+    for s in secrets {
+        r.add_secret(s);
+    }
+    for e in exchanges {
+        r.learn_exchange(e);
+    }
+    r.prepare();
+    r
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn masks_match_the_documented_shapes() {
+        assert_eq!(mask_card_no("9491339401250765"), "949133******0765");
+        assert_eq!(mask_keep_last4("110123456789"), "********6789");
+        assert_eq!(mask_keep_last4("1234567"), "*******");
+        assert_eq!(mask_name("홍길동"), "홍*동");
+        assert_eq!(mask_name("김철"), "김*");
+        assert_eq!(mask_name("남궁민수"), "남**수");
+        assert_eq!(mask_birth_date("19750101"), "1975****");
+        assert_eq!(mask_birth_date("abc"), "***");
+    }
+
+    #[test]
+    fn field_names_match_in_any_style() {
+        assert_eq!(Personal::of_field("cardNo"), Some(Personal::CardNo));
+        assert_eq!(Personal::of_field("card_no"), Some(Personal::CardNo));
+        assert_eq!(Personal::of_field("BIRTHDATE"), Some(Personal::BirthDate));
+        assert_eq!(Personal::of_field("userId"), None);
+    }
+
+    #[test]
+    fn json_bodies_are_masked_by_field_and_numbers_stay_exact() {
+        let r = Redactor::new();
+        let v: Value = serde_json::from_str(
+            r#"{"cardNo":"9491339401250765","userId":9999999999999999999,"x":{"userName":"홍길동","birthDate":19750101}}"#,
+        )
+        .unwrap();
+        let m = r.json(&v);
+        assert_eq!(
+            m.to_string(),
+            r#"{"cardNo":"949133******0765","userId":9999999999999999999,"x":{"userName":"홍*동","birthDate":"1975****"}}"#
+        );
+    }
+
+    #[test]
+    fn broken_json_and_bytes_are_masked_by_pattern() {
+        let r = Redactor::new();
+        let b = r.body(r#"{"cardNo": "9491339401250765", "userName":"홍길동""#.as_bytes());
+        assert_eq!(
+            b,
+            RedactedBody::Text(r#"{"cardNo": "949133******0765", "userName":"홍*동""#.into())
+        );
+        let mut bytes = b"cardNo=9491339401250765&x=\xff".to_vec();
+        bytes.push(0);
+        match r.body(&bytes) {
+            RedactedBody::Binary(t) => assert!(t.starts_with("cardNo=949133******0765&x=")),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn learned_values_are_masked_in_free_text() {
+        let mut r = Redactor::new();
+        r.learn_bytes(r#"{"userName":"홍길동","bankAccount":"110123456789"}"#.as_bytes());
+        r.prepare();
+        assert_eq!(
+            r.text("expected 홍길동 at account 110123456789"),
+            "expected 홍*동 at account ********6789"
+        );
+    }
+
+    #[test]
+    fn secrets_tokens_and_keys_never_pass() {
+        let mut r = Redactor::new();
+        r.add_secret(&Secret::new("s3cr\"et<&>value"));
+        let text = "a s3cr\"et<&>value b KMV1:20250101120000000:abc+/= c";
+        assert_eq!(r.text(text), "a [REDACTED] b KMV1:[REDACTED] c");
+        let json = serde_json::to_vec(&Value::String(text.into())).unwrap();
+        let filtered = String::from_utf8(r.filter_bytes(&json)).unwrap();
+        assert!(!filtered.contains("et<&>value"), "{filtered}");
+        assert!(!filtered.contains("20250101120000000"), "{filtered}");
+        let html = markup_escape(text);
+        let filtered = String::from_utf8(r.filter_bytes(html.as_bytes())).unwrap();
+        assert!(!filtered.contains("value"), "{filtered}");
+        let pem = "x -----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY----- y";
+        assert_eq!(
+            String::from_utf8(r.filter_bytes(pem.as_bytes())).unwrap(),
+            format!("x {PRIVATE_KEY_REDACTED} y")
+        );
+    }
+
+    #[test]
+    fn headers_with_credentials_are_replaced_whole() {
+        let r = Redactor::new();
+        let h = r.headers(&[
+            ("X-KM-Access-Key".into(), "abc".into()),
+            ("x-km-tran-token".into(), "KMV1:1".into()),
+            ("X-KM-Correlation-Id".into(), "250101120000-abcdef0".into()),
+        ]);
+        assert_eq!(h[0].1, REDACTED);
+        assert_eq!(h[1].1, REDACTED);
+        assert_eq!(h[2].1, "250101120000-abcdef0");
+    }
+}

@@ -1,0 +1,99 @@
+//! One pass of the suite against one target, from features to results: the piece `run`,
+//! `mutants` and the tests share.
+
+use std::sync::Arc;
+
+use crate::client::{ClientError, KonaClient, Target, TargetKind, TransportOptions};
+use crate::contract::{Contract, ContractError};
+use crate::fixtures::Fixtures;
+
+use super::config::Profile;
+use super::plan::{self, PlanError, PlanOptions};
+use super::{EngineOptions, Execution, Progress};
+use crate::steps::RunContext;
+
+#[derive(Debug, thiserror::Error)]
+pub enum SuiteError {
+    #[error(transparent)]
+    Contract(#[from] ContractError),
+    #[error(transparent)]
+    Plan(#[from] PlanError),
+    #[error(transparent)]
+    Client(#[from] ClientError),
+}
+
+/// Everything one pass needs besides the target.
+#[derive(Debug, Clone)]
+pub struct SuiteOptions {
+    pub tags: Option<String>,
+    pub profile: Profile,
+    pub seed: u64,
+    pub generated_per_endpoint: usize,
+    pub concurrency: usize,
+    pub fail_fast: bool,
+    pub transport: TransportOptions,
+}
+
+impl SuiteOptions {
+    /// Every scenario at full speed, as against a local sandbox.
+    pub fn full(seed: u64, generated_per_endpoint: usize) -> SuiteOptions {
+        SuiteOptions {
+            tags: None,
+            profile: Profile::Sandbox,
+            seed,
+            generated_per_endpoint,
+            concurrency: super::config::DEFAULT_CONCURRENCY,
+            fail_fast: false,
+            transport: TransportOptions::default(),
+        }
+    }
+}
+
+/// Plan `features` (see [`plan::load_features`]) for `target` and its `fixtures`, then
+/// execute them.
+pub async fn run_suite(
+    target: Target,
+    fixtures: Fixtures,
+    features: Vec<gherkin::Feature>,
+    options: &SuiteOptions,
+    progress: Arc<dyn Progress>,
+) -> Result<Execution, SuiteError> {
+    let contract = Contract::shared()?;
+    let kind = target.kind;
+    let label = match kind {
+        TargetKind::Embedded => format!("embedded sandbox ({})", target.base_url),
+        TargetKind::External => target.base_url.clone(),
+    };
+    let planned = plan::plan(
+        features,
+        &fixtures,
+        &PlanOptions {
+            tags: options.tags.clone(),
+            profile: options.profile,
+            has_keys: target.keys.is_some(),
+            generated_per_endpoint: options.generated_per_endpoint,
+        },
+    )?;
+    let client = KonaClient::new(target, &options.transport)?;
+    let ctx = RunContext {
+        contract,
+        client,
+        fixtures,
+        kind,
+        seed: options.seed,
+        generated_per_endpoint: options.generated_per_endpoint,
+        generated_concurrency: options.concurrency.clamp(1, 8),
+    };
+    Ok(super::execute(
+        planned,
+        ctx,
+        EngineOptions {
+            concurrency: options.concurrency,
+            fail_fast: options.fail_fast,
+            target_label: label,
+            profile: options.profile.as_str().to_owned(),
+        },
+        progress,
+    )
+    .await)
+}

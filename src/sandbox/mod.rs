@@ -1,0 +1,200 @@
+//! The embedded reference sandbox: a local server that behaves as the documentation (and,
+//! where the documentation is silent, the catalogue's conventions) says KONA PLATE does.
+//!
+//! It serves the catalogue's three endpoints under its base path, checks the common
+//! headers, the tran token and the encryption as documented, and answers from seeded
+//! records whose roles are written out as `fixtures/embedded-sandbox.json`. It is what
+//! `run` certifies against by default and what the tests exercise; `kona-conformance
+//! sandbox` serves it on a port of your choice.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), kona_conformance::sandbox::SandboxError> {
+//! use kona_conformance::sandbox::{Sandbox, SandboxConfig};
+//! let sandbox = Sandbox::start(SandboxConfig::for_certification()).await?;
+//! println!("{}", sandbox.base_url()); // http://127.0.0.1:PORT/open-api
+//! sandbox.shutdown().await;
+//! # Ok(()) }
+//! ```
+
+mod clock;
+mod codebook;
+mod conventions;
+mod credentials;
+pub mod fault;
+mod fields;
+mod headers;
+mod korean;
+mod pipeline;
+mod seed;
+mod server;
+
+use std::future::IntoFuture;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::serve::ListenerExt;
+use chrono::NaiveTime;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+pub use clock::{Clock, kst};
+pub use conventions::{load_conventions, parse_conventions};
+pub use credentials::{SandboxCredentials, credentials, embedded_credentials, embedded_target};
+pub use fault::{Fault, UnknownFault};
+pub use korean::KO_KR;
+pub use seed::seeded_fixtures;
+
+use crate::contract::{Contract, ContractError, Convention};
+
+/// Why the sandbox could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum SandboxError {
+    #[error("the embedded contract did not load: {0}")]
+    Contract(#[from] ContractError),
+    #[error("the catalogue has no endpoint `{id}`, which the sandbox serves")]
+    MissingEndpoint { id: String },
+    #[error(
+        "no documented response or convention gives endpoint `{endpoint}` an answer for `{key}`"
+    )]
+    MissingAnswer { endpoint: String, key: String },
+    #[error("conventions file {path}: {field}: {reason}")]
+    Conventions {
+        path: String,
+        field: String,
+        reason: String,
+    },
+    #[error("a test key does not load: {0}")]
+    Key(String),
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+}
+
+/// How the sandbox behaves. [`SandboxConfig::faithful`] is the documented behaviour on the
+/// real clock; tests change single fields.
+#[derive(Debug, Clone)]
+pub struct SandboxConfig {
+    /// The clock tran times are checked against.
+    pub clock: Clock,
+    /// The clock that decides the banks' service hours.
+    pub bank_clock: Clock,
+    /// Answers for what the docs leave open; the catalogue's by default.
+    pub conventions: Vec<Convention>,
+    /// A deliberate deviation, for proving the harness catches it.
+    pub fault: Option<Fault>,
+    /// How far a tran time may be from the sandbox clock, either way.
+    pub skew: chrono::Duration,
+    /// Largest request body accepted, in bytes.
+    pub body_limit: usize,
+    /// Delay before every response.
+    pub latency: Option<Duration>,
+}
+
+impl SandboxConfig {
+    /// The documented behaviour, on the real clock.
+    pub fn faithful() -> Self {
+        SandboxConfig {
+            clock: Clock::System,
+            bank_clock: Clock::System,
+            conventions: Contract::shared()
+                .map(|c| c.catalogue.conventions.clone())
+                .unwrap_or_default(),
+            fault: None,
+            skew: chrono::Duration::minutes(5),
+            body_limit: 64 * 1024,
+            latency: None,
+        }
+    }
+
+    /// Faithful, with the bank clock pinned to 12:00 KST so a certification run never
+    /// depends on the hour it runs at.
+    pub fn for_certification() -> Self {
+        SandboxConfig {
+            bank_clock: Clock::kst_time_of_day(
+                NaiveTime::from_hms_opt(12, 0, 0).unwrap_or_default(),
+            ),
+            ..Self::faithful()
+        }
+    }
+}
+
+impl Default for SandboxConfig {
+    fn default() -> Self {
+        Self::faithful()
+    }
+}
+
+/// A running sandbox. Dropping it stops the server too; [`Sandbox::shutdown`] also waits.
+#[derive(Debug)]
+pub struct Sandbox {
+    addr: SocketAddr,
+    base_path: String,
+    stop: Option<oneshot::Sender<()>>,
+    task: JoinHandle<std::io::Result<()>>,
+}
+
+impl Sandbox {
+    /// Start on a free loopback port.
+    pub async fn start(config: SandboxConfig) -> Result<Sandbox, SandboxError> {
+        Self::start_on(SocketAddr::from(([127, 0, 0, 1], 0)), config).await
+    }
+
+    /// Start on `addr` (port 0 picks a free one).
+    pub async fn start_on(
+        addr: SocketAddr,
+        config: SandboxConfig,
+    ) -> Result<Sandbox, SandboxError> {
+        let app = Arc::new(pipeline::App::new(config)?);
+        let base_path = Contract::shared()?.catalogue.base_path.clone();
+        let listener = TcpListener::bind(addr)
+            .await
+            .map_err(|source| SandboxError::Bind { addr, source })?;
+        let addr = listener
+            .local_addr()
+            .map_err(|source| SandboxError::Bind { addr, source })?;
+        // Small request/response pairs: don't let Nagle hold them back.
+        let listener = listener.tap_io(|tcp| {
+            let _ = tcp.set_nodelay(true);
+        });
+        let router = Router::new().fallback(server::handle).with_state(app);
+        let (stop, stopped) = oneshot::channel::<()>();
+        let serve = axum::serve(listener, router).with_graceful_shutdown(async {
+            // A dropped sender stops the server as well.
+            let _ = stopped.await;
+        });
+        let task = tokio::spawn(serve.into_future());
+        Ok(Sandbox {
+            addr,
+            base_path,
+            stop: Some(stop),
+            task,
+        })
+    }
+
+    /// `http://ADDR:PORT/open-api` (the catalogue's base path).
+    pub fn base_url(&self) -> String {
+        format!("http://{}{}", self.addr, self.base_path)
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Stop accepting, let requests in flight finish (at most 5 s), then return.
+    pub async fn shutdown(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if tokio::time::timeout(Duration::from_secs(5), &mut self.task)
+            .await
+            .is_err()
+        {
+            self.task.abort();
+        }
+    }
+}
