@@ -186,28 +186,20 @@ pub(crate) async fn execute(
 }
 
 fn classify(e: reqwest::Error) -> TransportFailure {
-    let class = if e.is_decode() || e.is_body() && !e.is_timeout() {
+    let malformed = e.is_decode() || e.is_body() && !e.is_timeout();
+    let class = if malformed {
         FailureClass::Protocol
     } else {
         FailureClass::Transport
     };
-    let what = if e.is_timeout() {
-        "timed out"
-    } else if e.is_connect() {
-        "connection failed"
-    } else if e.is_body() || e.is_decode() {
-        "malformed response"
+    // One wording for every transport problem, the probe's included (certificate hints too).
+    let reason = if malformed {
+        match std::error::Error::source(&e) {
+            Some(s) => format!("malformed response: {}", super::target::chain(s)),
+            None => "malformed response".to_owned(),
+        }
     } else {
-        "request failed"
+        super::target::transport_reason(&e)
     };
-    // The error's source chain says why (refused, reset, certificate); the URL is in the
-    // exchange already.
-    let mut reason = what.to_owned();
-    let mut source = std::error::Error::source(&e);
-    while let Some(s) = source {
-        reason.push_str(": ");
-        reason.push_str(&s.to_string());
-        source = s.source();
-    }
     TransportFailure::new(class, reason)
 }
