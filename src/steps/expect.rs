@@ -4,7 +4,7 @@
 use cucumber::then;
 use serde_json::Value;
 
-use crate::client::{FailureClass, TargetKind};
+use crate::client::FailureClass;
 use crate::contract::Strength;
 use crate::fixtures::CardFixture;
 use crate::runner::results::Finding;
@@ -340,9 +340,4 @@ fn echoes_correlation_id(world: &mut KonaWorld) {
         )]
     };
     world.conclude(own);
-}
-
-/// Used by the runner to tell whether a target is the embedded sandbox.
-pub fn is_embedded(world: &KonaWorld) -> bool {
-    world.ctx.kind == TargetKind::Embedded
 }
