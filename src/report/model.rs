@@ -8,7 +8,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::client::{Exchange, FailureClass, TargetKind};
-use crate::contract::{Contract, Expected, SchemaViolation, Strength};
+use crate::contract::{Contract, SchemaViolation, Strength};
 use crate::runner::results::{Counts, RunResults, Verdict};
 
 use super::decide::Decision;
@@ -143,29 +143,9 @@ pub struct ScenarioDoc {
     pub exchanges: Vec<ExchangeDoc>,
 }
 
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct FindingDoc {
-    pub requirement: Option<String>,
-    pub class: FailureClass,
-    pub expected: String,
-    pub actual: String,
-    pub schema_errors: Vec<SchemaViolation>,
-    pub correlation_id: String,
-}
-
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ObservationDoc {
-    pub endpoint: String,
-    pub case: String,
-    pub requirement: String,
-    pub convention: Expected,
-    pub observed_status: u16,
-    pub observed_code: Option<String>,
-    pub observed_message: Option<String>,
-    pub correlation_id: String,
-}
+/// Findings and observations keep the run's own shapes; only their strings are redacted.
+pub type FindingDoc = crate::runner::results::Finding;
+pub type ObservationDoc = crate::runner::results::Observation;
 
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]

@@ -38,7 +38,6 @@ pub struct Finding {
     pub class: FailureClass,
     pub expected: String,
     pub actual: String,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub schema_errors: Vec<SchemaViolation>,
     pub correlation_id: String,
 }
