@@ -33,6 +33,13 @@ pub struct SignArgs {
     /// Include X-KM-Crypto-Key-Id (the body is an encrypted {"encData": ...} wrapper).
     #[arg(long)]
     pub encrypted: bool,
+    /// Encrypt --body first (JWE, RSA-OAEP-256 + A128GCM) for the server key in this PEM
+    /// (public key or certificate), and sign the {"encData": ...} wrapper.
+    #[arg(long, value_name = "PEM")]
+    pub encrypt_for: Option<PathBuf>,
+    /// Write the body that was signed (the wrapper, when encrypting) to this file.
+    #[arg(long, value_name = "FILE")]
+    pub write_body: Option<PathBuf>,
 }
 
 fn parse_zone(s: &str) -> Result<TimeZoneName, String> {
@@ -48,6 +55,10 @@ pub enum SignError {
     At(String),
     #[error("environment variable {0} is not set (credentials come only from the environment)")]
     Missing(&'static str),
+    #[error("--encrypt-for: {0}")]
+    Key(String),
+    #[error("cannot write --write-body {path}: {reason}")]
+    WriteBody { path: String, reason: String },
 }
 
 fn credentials_from_env() -> Result<Credentials, SignError> {
@@ -81,10 +92,28 @@ fn parse_at(at: &str, zone: TimeZoneName) -> Result<DateTime<FixedOffset>, SignE
 
 /// The lines `sign` prints.
 pub fn render(args: &SignArgs) -> Result<Vec<String>, SignError> {
-    let body = std::fs::read(&args.body).map_err(|e| SignError::Body {
+    let mut body = std::fs::read(&args.body).map_err(|e| SignError::Body {
         path: args.body.display().to_string(),
         reason: e.to_string(),
     })?;
+    if let Some(pem) = &args.encrypt_for {
+        let key = crate::crypto::keys::read_public_key_file(pem)
+            .map_err(|e| SignError::Key(e.to_string()))?;
+        let jwe = crate::crypto::jwe::encrypt(
+            &body,
+            &key,
+            crate::crypto::jwe::ContentEncryption::A128Gcm,
+            None,
+        )
+        .map_err(|e| SignError::Key(e.to_string()))?;
+        body = crate::client::wrap_enc_data(&jwe);
+    }
+    if let Some(out) = &args.write_body {
+        std::fs::write(out, &body).map_err(|e| SignError::WriteBody {
+            path: out.display().to_string(),
+            reason: e.to_string(),
+        })?;
+    }
     let credentials = if args.sandbox {
         crate::sandbox::embedded_credentials()
     } else {
@@ -99,7 +128,7 @@ pub fn render(args: &SignArgs) -> Result<Vec<String>, SignError> {
         &body,
         &now,
         args.time_zone,
-        args.encrypted || credentials.crypto_key_id.is_some(),
+        args.encrypted || args.encrypt_for.is_some() || credentials.crypto_key_id.is_some(),
         &mut rand::rng(),
     );
     let mut lines: Vec<String> = signed
