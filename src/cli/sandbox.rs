@@ -39,8 +39,13 @@ fn fault_help() -> String {
     let mut help = String::from(
         "Deviate from the documentation in one named way, to prove a run catches it. Faults:",
     );
+    let width = Fault::names().iter().map(|n| n.len()).max().unwrap_or(0);
     for fault in Fault::ALL {
-        help.push_str(&format!("\n  {:<24} {}", fault.name(), fault.description()));
+        help.push_str(&format!(
+            "\n  {:<width$}  {}",
+            fault.name(),
+            fault.description()
+        ));
     }
     help
 }
