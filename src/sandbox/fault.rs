@@ -70,7 +70,7 @@ pub enum Fault {
     InvalidInput422,
     /// A non-tradable account (002_008) is answered with success.
     FrozenAccountAccepted,
-    /// 000_003 does not name the missing field.
+    /// card/info's 000_003 does not name the missing field (errata E10).
     MissingFieldUnnamed,
     /// A documented error (002_002, name check unavailable) comes with HTTP 500.
     NameCheck500,
@@ -204,7 +204,9 @@ impl Fault {
             }
             Fault::InvalidInput422 => "answer card/info's 000_002 with HTTP 422 instead of 400",
             Fault::FrozenAccountAccepted => "answer a non-tradable account (002_008) with success",
-            Fault::MissingFieldUnnamed => "answer 000_003 without naming the missing field",
+            Fault::MissingFieldUnnamed => {
+                "answer card/info's 000_003 without naming the missing field"
+            }
             Fault::NameCheck500 => {
                 "answer 002_002 (name check unavailable) with HTTP 500 instead of 400"
             }
@@ -291,7 +293,7 @@ impl Fault {
                 answer.code = entry.code.clone();
                 answer.message = entry.message.clone();
             }
-            (Fault::MissingFieldUnnamed, _) if key == ResponseKey::MissingField => {
+            (Fault::MissingFieldUnnamed, Api::CardInfo) if key == ResponseKey::MissingField => {
                 if let Some(field) = answer.field {
                     answer.message = answer.message.replace(field, "").trim_end().to_owned();
                 }
