@@ -19,7 +19,8 @@ pub struct MutantsOptions {
     pub concurrency: usize,
     pub generated_per_endpoint: usize,
     pub seed: u64,
-    /// The per-request time budget; the slow-response fault answers later than this.
+    /// The per-request time budget; the `slow-member-lookup` fault answers later than this
+    /// ([`crate::sandbox::fault::SLOW_RESPONSE`]).
     pub timeout: Duration,
     pub faults: Vec<Fault>,
 }

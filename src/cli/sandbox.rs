@@ -39,8 +39,13 @@ fn fault_help() -> String {
     let mut help = String::from(
         "Deviate from the documentation in one named way, to prove a run catches it. Faults:",
     );
+    // Name and description on lines of their own: help is wrapped at 100 columns.
     for fault in Fault::ALL {
-        help.push_str(&format!("\n  {:<24} {}", fault.name(), fault.description()));
+        help.push_str(&format!(
+            "\n  {}\n      {}",
+            fault.name(),
+            fault.description()
+        ));
     }
     help
 }
@@ -178,6 +183,32 @@ mod tests {
         );
         for bad in ["24:00", "7:00", "07:60", "0700", "07:00:00", ""] {
             assert!(parse_hh_mm(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn every_fault_name_is_accepted_and_a_bad_one_lists_them_all() {
+        use clap::Parser;
+        for fault in Fault::ALL {
+            let cli = crate::cli::Cli::try_parse_from([
+                "kona-conformance",
+                "sandbox",
+                "--fault",
+                fault.name(),
+            ])
+            .unwrap_or_else(|e| panic!("{fault}: {e}"));
+            match cli.command {
+                crate::cli::Command::Sandbox(args) => assert_eq!(args.fault, Some(fault)),
+                other => panic!("{other:?}"),
+            }
+            assert!(fault_help().contains(fault.name()), "{fault}");
+        }
+        let err =
+            crate::cli::Cli::try_parse_from(["kona-conformance", "sandbox", "--fault", "bogus"])
+                .unwrap_err()
+                .to_string();
+        for name in Fault::names() {
+            assert!(err.contains(name), "{name} not listed in: {err}");
         }
     }
 }

@@ -48,6 +48,15 @@ pub(crate) fn card_no(value: &Value) -> Option<&str> {
     }
 }
 
+/// `cardNo` without its upper length limit: 16 digits or more, looked up by the first 16
+/// (only a fault reads card numbers this way).
+pub(crate) fn card_no_prefix(value: &Value) -> Option<&str> {
+    match value {
+        Value::String(s) if s.len() >= 16 && digits(s) => Some(&s[..16]),
+        _ => None,
+    }
+}
+
 /// How `bankAccount` breaks its rule: the documented code 002_001 covers the account
 /// number's text (empty, over 20, a non-digit); a value that is not text at all is plain
 /// invalid input.
@@ -131,6 +140,20 @@ mod tests {
     #[case("\"\"", false)]
     fn card_numbers(#[case] text: &str, #[case] ok: bool) {
         assert_eq!(card_no(&json(text)).is_some(), ok, "{text}");
+    }
+
+    #[test]
+    fn card_number_prefixes_drop_only_the_upper_limit() {
+        assert_eq!(
+            card_no_prefix(&json("\"94100000000000001\"")),
+            Some("9410000000000000")
+        );
+        assert_eq!(
+            card_no_prefix(&json("\"9410000000000000\"")),
+            Some("9410000000000000")
+        );
+        assert_eq!(card_no_prefix(&json("\"941000000000000\"")), None);
+        assert_eq!(card_no_prefix(&json("\"941000000000000A1\"")), None);
     }
 
     #[rstest]

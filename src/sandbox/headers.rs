@@ -70,11 +70,23 @@ fn chars(s: &str, n: usize) -> bool {
 }
 
 /// Check presence, then form, of every request header.
+#[cfg(test)]
 pub(crate) fn read(headers: &HeaderMap) -> Result<RequestHeaders<'_>, HeaderProblem> {
+    read_with(headers, None)
+}
+
+/// Check presence, then form, of every request header. With `zone_default`, a request
+/// without X-KM-Time-Zone is read as stated in that zone (only a fault does that: the
+/// header is required).
+pub(crate) fn read_with(
+    headers: &HeaderMap,
+    zone_default: Option<TimeZoneName>,
+) -> Result<RequestHeaders<'_>, HeaderProblem> {
+    let absent = |name: &str| headers.get_all(name).iter().all(|v| v.is_empty());
     // Presence first, for all of them, so a request missing two headers always names the
     // first in the documented order whatever else is wrong.
     for name in REQUIRED {
-        if headers.get_all(name).iter().all(|v| v.is_empty()) {
+        if absent(name) && !(name == TIME_ZONE && zone_default.is_some()) {
             return Err(HeaderProblem::Missing(name));
         }
     }
@@ -110,9 +122,12 @@ pub(crate) fn read(headers: &HeaderMap) -> Result<RequestHeaders<'_>, HeaderProb
         TRAN_TIME,
         parse_tran_time(tran_time, TimeZoneName::Kst).is_some(),
     )?;
-    let zone = get(TIME_ZONE)?
-        .parse::<TimeZoneName>()
-        .map_err(|_| HeaderProblem::Malformed(TIME_ZONE))?;
+    let zone = match zone_default {
+        Some(zone) if absent(TIME_ZONE) => zone,
+        _ => get(TIME_ZONE)?
+            .parse::<TimeZoneName>()
+            .map_err(|_| HeaderProblem::Malformed(TIME_ZONE))?,
+    };
     let crypto_key_id = value(headers, CRYPTO_KEY_ID)?;
     if let Some(id) = crypto_key_id {
         well_formed(CRYPTO_KEY_ID, chars(id, 32))?;
@@ -186,6 +201,25 @@ mod tests {
         assert_eq!(read(&h), Err(HeaderProblem::Missing(name)));
         h.insert(name, HeaderValue::from_static(""));
         assert_eq!(read(&h), Err(HeaderProblem::Missing(name)));
+    }
+
+    #[test]
+    fn a_zone_default_only_fills_an_absent_time_zone() {
+        let mut h = good();
+        h.remove(TIME_ZONE);
+        let read = read_with(&h, Some(TimeZoneName::Kst)).unwrap();
+        assert_eq!(read.zone, TimeZoneName::Kst);
+        h.insert(TIME_ZONE, HeaderValue::from_static("XYZ"));
+        assert_eq!(
+            read_with(&h, Some(TimeZoneName::Kst)),
+            Err(HeaderProblem::Malformed(TIME_ZONE))
+        );
+        h.remove(TIME_ZONE);
+        h.remove(ACCESS_KEY);
+        assert_eq!(
+            read_with(&h, Some(TimeZoneName::Kst)),
+            Err(HeaderProblem::Missing(ACCESS_KEY))
+        );
     }
 
     #[test]

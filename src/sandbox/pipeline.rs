@@ -5,6 +5,8 @@
 //! [`App::render`], from the codebook built out of the catalogue. Faults hook in at the
 //! points described in [`super::fault`].
 
+use std::time::Duration;
+
 use axum::http::header::CONTENT_TYPE;
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use chrono::NaiveTime;
@@ -79,14 +81,32 @@ impl Outcome {
     }
 }
 
+/// Whose public key an encrypted answer is made for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Recipient {
+    /// The partner's (the key pair the request's crypto key id stands for).
+    Client,
+    /// The server's own: only a fault does that.
+    Server,
+}
+
 /// The answer with its code and message resolved, before serialization (fault point 2).
 #[derive(Debug, Clone)]
 pub(crate) struct Answer {
+    /// Which endpoint answers and which catalogue answer this is: read, not changed, by
+    /// faults that concern one case only.
+    pub scope: Scope,
+    pub key: ResponseKey,
+    /// The field the message names, if any.
+    pub field: Option<&'static str>,
     pub status: StatusCode,
     pub code: String,
     pub message: String,
     pub data: Map<String, Value>,
     pub encrypt: bool,
+    pub recipient: Recipient,
+    /// Held back this long before it is sent (besides the configured latency).
+    pub delay: Option<Duration>,
 }
 
 /// Bytes on their way out.
@@ -95,6 +115,7 @@ pub(crate) struct Reply {
     pub status: StatusCode,
     pub headers: HeaderMap,
     pub body: Vec<u8>,
+    pub delay: Option<Duration>,
 }
 
 /// A request whose route and headers passed; its body is next.
@@ -112,6 +133,7 @@ pub(crate) struct App {
     routes: Vec<Route>,
     store: &'static Store,
     server_key: RsaPrivateKey,
+    server_public_key: RsaPublicKey,
     client_key: RsaPublicKey,
 }
 
@@ -141,13 +163,15 @@ impl App {
                 encryption: endpoint.encryption,
             });
         }
+        let server_key = private_key_from_pem(SERVER_PRIVATE_KEY_PEM)
+            .map_err(|e| SandboxError::Key(e.to_string()))?;
         Ok(App {
             codebook,
             envelope: catalogue.envelope.clone(),
             routes,
             store: seed::store(),
-            server_key: private_key_from_pem(SERVER_PRIVATE_KEY_PEM)
-                .map_err(|e| SandboxError::Key(e.to_string()))?,
+            server_public_key: RsaPublicKey::from(&server_key),
+            server_key,
             client_key: public_key_from_pem(CLIENT_PUBLIC_KEY_PEM)
                 .map_err(|e| SandboxError::Key(e.to_string()))?,
             config,
@@ -186,7 +210,9 @@ impl App {
             return Err(Outcome::of(Scope::Unrouted, ResponseKey::UnknownPath));
         };
         let scope = Scope::Endpoint(route.api);
-        let read = headers::read(headers).map_err(|problem| match problem {
+        let zone_default =
+            (!self.enforces(Check::TimeZonePresent)).then_some(crate::crypto::TimeZoneName::Kst);
+        let read = headers::read_with(headers, zone_default).map_err(|problem| match problem {
             HeaderProblem::Missing(name) => {
                 Outcome::naming(scope, ResponseKey::MissingHeader, name)
             }
@@ -324,7 +350,12 @@ impl App {
         if let Some(field) = fields::first_missing(body, route.required) {
             return Outcome::naming(scope, ResponseKey::MissingField, field);
         }
-        let Some(card_no) = body.get("cardNo").and_then(fields::card_no) else {
+        let card_no = if self.enforces(Check::CardNoLength) {
+            fields::card_no
+        } else {
+            fields::card_no_prefix
+        };
+        let Some(card_no) = body.get("cardNo").and_then(card_no) else {
             return Outcome::naming(scope, ResponseKey::InvalidInput, "cardNo");
         };
         let Some(card) = self.store.card(card_no) else {
@@ -417,14 +448,19 @@ impl App {
             None => entry.message.clone(),
         };
         let mut answer = Answer {
+            scope: outcome.scope,
+            key: outcome.key,
+            field: outcome.field,
             status: entry.status,
             code: entry.code.clone(),
             message,
             data: outcome.data,
             encrypt: outcome.encrypt,
+            recipient: Recipient::Client,
+            delay: None,
         };
         if let Some(fault) = self.config.fault {
-            fault.alter_answer(&mut answer);
+            fault.alter_answer(&mut answer, &self.codebook);
         }
 
         let mut result = Map::new();
@@ -447,13 +483,12 @@ impl App {
             // made for the key pair it stands for. Encryption only fails for want of
             // randomness or on a body over 1 MiB; the answer then goes out plain, which
             // the caller sees as a broken E22 promise rather than as a 5xx.
+            let key = match answer.recipient {
+                Recipient::Client => &self.client_key,
+                Recipient::Server => &self.server_public_key,
+            };
             if let (Ok(compact), Ok(key_header)) = (
-                jwe::encrypt(
-                    &body,
-                    &self.client_key,
-                    ContentEncryption::A128Gcm,
-                    Some(CRYPTO_KEY_ID),
-                ),
+                jwe::encrypt(&body, key, ContentEncryption::A128Gcm, Some(CRYPTO_KEY_ID)),
                 HeaderValue::from_str(CRYPTO_KEY_ID),
             ) {
                 let mut wrapper = Map::new();
@@ -472,6 +507,7 @@ impl App {
             status: answer.status,
             headers,
             body,
+            delay: answer.delay,
         }
     }
 }

@@ -28,8 +28,9 @@ pub(crate) async fn handle(State(app): State<Arc<App>>, request: Request) -> Res
         Ok(admitted) => app.answer(&admitted, &parts.headers, raw.as_deref()),
     };
     let reply = app.render(outcome, correlation);
-    if let Some(latency) = app.config.latency {
-        tokio::time::sleep(latency).await;
+    let delay = app.config.latency.unwrap_or_default() + reply.delay.unwrap_or_default();
+    if !delay.is_zero() {
+        tokio::time::sleep(delay).await;
     }
     into_response(reply)
 }
