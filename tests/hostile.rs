@@ -68,7 +68,9 @@ async fn read_request(stream: &mut TcpStream) -> Option<String> {
 
 fn response(status: &str, content_type: &str, correlation: &str, body: &[u8]) -> Vec<u8> {
     let mut out = format!(
-        "HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\nX-KM-Correlation-Id: {correlation}\r\nContent-Length: {}\r\n\r\n",
+        // One answer per connection: a reused connection the server already closed would
+        // surface as a reset and blur the class this test checks.
+        "HTTP/1.1 {status}\r\nConnection: close\r\nContent-Type: {content_type}\r\nX-KM-Correlation-Id: {correlation}\r\nContent-Length: {}\r\n\r\n",
         body.len()
     )
     .into_bytes();
