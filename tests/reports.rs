@@ -55,6 +55,7 @@ fn exchange(cid: &str, response_body: &[u8]) -> Exchange {
             body: response_body.to_vec(),
             truncated: false,
             plaintext: None,
+            parsed: Default::default(),
         }),
         failure: None,
     }

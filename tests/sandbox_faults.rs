@@ -70,7 +70,7 @@ fn status(ex: &Exchange) -> u16 {
 fn message(ex: &Exchange) -> Value {
     ex.response
         .as_ref()
-        .and_then(|r| r.message())
+        .and_then(|r| r.message().cloned())
         .unwrap_or(Value::Null)
 }
 

@@ -714,6 +714,7 @@ fn stale_rejections_count_only_requests_stamped_with_our_time() {
                 body: body.as_bytes().to_vec(),
                 truncated: false,
                 plaintext: None,
+                parsed: Default::default(),
             }),
             failure: None,
         }

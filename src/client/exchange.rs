@@ -2,6 +2,7 @@
 //! encrypted body. Transport problems are data here, not errors: a hostile target must give
 //! every scenario a verdict, never a panic.
 
+use std::sync::OnceLock;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -49,6 +50,15 @@ pub struct ResponseCapture {
     pub truncated: bool,
     /// The decrypted `encData`, when the body was encrypted.
     pub plaintext: Option<Result<Vec<u8>, String>>,
+    /// The body and the message parsed once: every check of every exchange reads them.
+    pub parsed: ParsedCache,
+}
+
+/// Parse-once caches behind [`ResponseCapture::json`] and [`ResponseCapture::message`].
+#[derive(Debug, Clone, Default)]
+pub struct ParsedCache {
+    body: OnceLock<Option<Value>>,
+    message: OnceLock<Option<Value>>,
 }
 
 impl ResponseCapture {
@@ -60,18 +70,24 @@ impl ResponseCapture {
     }
 
     /// The body as JSON, if it is JSON.
-    pub fn json(&self) -> Option<Value> {
-        serde_json::from_slice(&self.body).ok()
+    pub fn json(&self) -> Option<&Value> {
+        self.parsed
+            .body
+            .get_or_init(|| serde_json::from_slice(&self.body).ok())
+            .as_ref()
     }
 
     /// The message the envelope is in: the decrypted plaintext when the body was encrypted
     /// and decrypted, the body itself otherwise.
-    pub fn message(&self) -> Option<Value> {
-        match &self.plaintext {
-            Some(Ok(plain)) => serde_json::from_slice(plain).ok(),
-            Some(Err(_)) => None,
-            None => self.json(),
-        }
+    pub fn message(&self) -> Option<&Value> {
+        self.parsed
+            .message
+            .get_or_init(|| match &self.plaintext {
+                Some(Ok(plain)) => serde_json::from_slice(plain).ok(),
+                Some(Err(_)) => None,
+                None => self.json().cloned(),
+            })
+            .as_ref()
     }
 }
 
@@ -130,6 +146,8 @@ impl Exchange {
             Some(keys) => jwe::decrypt(&enc, &keys.client_private).map_err(|e| e.to_string()),
             None => Err("the response is encrypted but no client private key is configured".into()),
         });
+        // The message is now the plaintext, whatever was read before.
+        response.parsed.message = OnceLock::new();
     }
 }
 
@@ -182,6 +200,7 @@ pub(crate) async fn execute(
         body,
         truncated,
         plaintext: None,
+        parsed: ParsedCache::default(),
     })
 }
 

@@ -201,7 +201,7 @@ pub fn automatic(
     let env = &contract.catalogue.envelope;
     let encrypted = body.get(&env.encrypted_field).is_some();
     if encrypted {
-        let wrapper_errors = contract.validate(&env.encrypted_schema, &body);
+        let wrapper_errors = contract.validate(&env.encrypted_schema, body);
         if !wrapper_errors.is_empty() {
             let mut f = finding(
                 ex,
@@ -235,7 +235,7 @@ pub fn automatic(
         ));
         return out;
     };
-    let envelope_errors = contract.validate(&env.schema, &message);
+    let envelope_errors = contract.validate(&env.schema, message);
     if !envelope_errors.is_empty() {
         let mut f = finding(
             ex,
@@ -329,7 +329,7 @@ pub fn automatic(
     }
 
     if success {
-        let errors = contract.validate(&endpoint.response_schema, &message);
+        let errors = contract.validate(&endpoint.response_schema, message);
         if !errors.is_empty() {
             let mut f = finding(
                 ex,

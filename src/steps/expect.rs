@@ -102,7 +102,7 @@ fn message(world: &KonaWorld) -> Option<Value> {
         .exchange
         .as_ref()
         .and_then(|e| e.response.as_ref())
-        .and_then(|r| r.message())
+        .and_then(|r| r.message().cloned())
 }
 
 /// Exact comparison of a JSON number with a u64: through the number's own text, so nothing
