@@ -112,7 +112,7 @@ async fn serves_with_the_given_options_until_ctrl_c() {
     ] {
         assert!(printed.contains(value), "{printed}");
     }
-    assert!(printed.contains("test-keys"), "{printed}");
+    assert!(printed.contains("--write-keys DIR"), "{printed}");
     let base = printed
         .lines()
         .find_map(|l| l.trim().strip_prefix("base URL"))

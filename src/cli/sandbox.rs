@@ -8,7 +8,7 @@ use chrono::NaiveTime;
 
 use super::exit;
 use crate::sandbox::{
-    Clock, Fault, Sandbox, SandboxConfig, credentials, load_conventions, seeded_fixtures,
+    Clock, Fault, Sandbox, SandboxConfig, credentials, load_conventions, seeded_fixtures, test_keys,
 };
 
 #[derive(Debug, clap::Args)]
@@ -29,6 +29,9 @@ pub struct SandboxArgs {
     /// Write the sandbox's seeded fixtures to FILE and exit without serving.
     #[arg(long, value_name = "FILE")]
     pub write_fixtures: Option<PathBuf>,
+    /// Write the public test keys a client needs (PEM) into DIR, then serve.
+    #[arg(long, value_name = "DIR")]
+    pub write_keys: Option<PathBuf>,
 }
 
 fn parse_fault(s: &str) -> Result<Fault, String> {
@@ -60,6 +63,12 @@ fn parse_hh_mm(s: &str) -> Result<NaiveTime, String> {
 
 /// Serve (or write fixtures); returns the exit code.
 pub fn run(args: SandboxArgs) -> u8 {
+    if let Some(dir) = &args.write_keys
+        && let Err(e) = test_keys::write_test_keys(dir)
+    {
+        eprintln!("error: {e}");
+        return exit::USAGE;
+    }
     if let Some(path) = &args.write_fixtures {
         return match std::fs::write(path, seeded_fixtures().to_json()) {
             Ok(()) => {
@@ -114,12 +123,6 @@ async fn serve(args: SandboxArgs, config: SandboxConfig) -> u8 {
         }
     };
     let creds = credentials();
-    let keys = std::path::Path::new(creds.test_keys_dir);
-    let keys = if keys.is_dir() {
-        keys.display().to_string()
-    } else {
-        "test-keys/ in the kona-conformance source tree".to_owned()
-    };
     // Public test credentials: printing them is the point.
     println!("KONA PLATE embedded sandbox");
     println!("  base URL       {}", sandbox.base_url());
@@ -127,7 +130,7 @@ async fn serve(args: SandboxArgs, config: SandboxConfig) -> u8 {
     println!("  access key     {}", creds.access_key.expose());
     println!("  secret key     {}", creds.secret_key.expose());
     println!("  crypto key id  {}", creds.crypto_key_id);
-    println!("  test keys      {keys}");
+    println!("  test keys      {}", keys_line(args.write_keys.as_deref()));
     println!(
         "                 (encrypt requests for server-public.pem, decrypt responses with client-private.pem)"
     );
@@ -149,6 +152,18 @@ async fn serve(args: SandboxArgs, config: SandboxConfig) -> u8 {
     sandbox.shutdown().await;
     println!("sandbox stopped");
     exit::PASSED
+}
+
+/// Where the banner says the test keys are: the folder they were written to (absolute, so
+/// it holds wherever the reader's shell is), or how to get them out of the binary.
+fn keys_line(written_to: Option<&std::path::Path>) -> String {
+    match written_to {
+        Some(dir) => std::path::absolute(dir)
+            .unwrap_or_else(|_| dir.to_path_buf())
+            .display()
+            .to_string(),
+        None => "built in; `kona-conformance sandbox --write-keys DIR` writes them".to_owned(),
+    }
 }
 
 /// Ctrl-C, or SIGTERM on Unix (what `kill` and service managers send).

@@ -27,6 +27,7 @@ mod korean;
 mod pipeline;
 mod seed;
 mod server;
+pub mod test_keys;
 
 use std::future::IntoFuture;
 use std::net::SocketAddr;
