@@ -1,6 +1,7 @@
 //! `junit.xml`: one `<testsuite>` per feature file, one `<testcase>` per scenario (each row of
 //! a Scenario Outline is its own testcase), generated from the redacted model rather than
-//! cucumber's own JUnit (whose testcase text is the raw step panic).
+//! cucumber's own JUnit (whose testcase text is the raw step panic). It is valid against the
+//! Jenkins `junit-10.xsd` (a copy is in `tools/consumers/`, where the tests check it):
 //!
 //! - failed → `<failure type="contract|protocol|transport|setup" message="[REQ-ID] ...">` with
 //!   every finding: the broken requirement id, expected vs actual, schema error paths and the
@@ -8,10 +9,17 @@
 //! - not verified → `<skipped message="reason"/>` (never counted as passed);
 //! - failed, but every broken requirement is under a holding waiver → `<skipped
 //!   message="waived until ...: ..."/>` (it does not fail the run);
-//! - every testcase carries `<properties>`: `scenario.id`, `endpoint`, one `requirement` per
-//!   requirement it verifies, `verdict`, and one `correlation-id` per exchange it sent.
+//! - the schema has no `file`/`line` on a testcase and no properties inside one, so the
+//!   feature file is the testsuite's `file`, the run's facts are the testsuite's
+//!   `<properties>`, and each testcase's `<system-out>` names its scenario (`file:line`, the
+//!   line report actions find there), endpoint, verdict, requirements and correlation ids;
+//! - times are wall-clock: the run's on `<testsuites>`, and a suite's is the span its
+//!   scenarios' exchanges cover (scenarios of a feature run in parallel, so adding their
+//!   times up would overstate it).
 
 use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
 use std::fmt::Write as _;
 
 use crate::runner::results::Verdict;
@@ -115,6 +123,63 @@ fn property(out: &mut String, indent: &str, name: &str, value: &str) {
     );
 }
 
+/// How long the scenarios of one suite took on the wall clock: from the first request any of
+/// them sent to the last answer, at least the longest scenario, at most the whole run.
+fn wall_clock_ms(scenarios: &[&ScenarioDoc], run_ms: u64) -> u64 {
+    let mut span: Option<(DateTime<Utc>, DateTime<Utc>)> = None;
+    for e in scenarios.iter().flat_map(|s| s.exchanges.iter()) {
+        let Ok(start) = DateTime::parse_from_rfc3339(&e.started_at) else {
+            continue;
+        };
+        let start = start.with_timezone(&Utc);
+        let end = start + chrono::Duration::milliseconds(i64::try_from(e.duration_ms).unwrap_or(0));
+        span = Some(match span {
+            Some((a, b)) => (a.min(start), b.max(end)),
+            None => (start, end),
+        });
+    }
+    let exchanges = span.map_or(0, |(a, b)| {
+        u64::try_from((b - a).num_milliseconds()).unwrap_or(0)
+    });
+    let longest = scenarios.iter().map(|s| s.duration_ms).max().unwrap_or(0);
+    exchanges.max(longest).min(run_ms)
+}
+
+/// What a testcase says about itself in `<system-out>`, one `key: value` a line.
+fn testcase_out(s: &ScenarioDoc) -> String {
+    let mut out = format!("scenario: {}\n", s.id);
+    if let Some(e) = &s.endpoint {
+        let _ = writeln!(out, "endpoint: {e}");
+    }
+    let verdict = match s.verdict {
+        Verdict::Passed => "passed",
+        Verdict::Failed => "failed",
+        Verdict::NotVerified => "not-verified",
+    };
+    let _ = writeln!(out, "verdict: {verdict}");
+    for r in &s.requirements {
+        let _ = writeln!(out, "requirement: {r}");
+    }
+    let mut ids: Vec<&str> = s
+        .findings
+        .iter()
+        .map(|f| f.correlation_id.as_str())
+        .chain(s.exchanges.iter().map(|e| e.correlation_id.as_str()))
+        .filter(|c| !c.is_empty())
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    // Generated scenarios send hundreds of requests; keep the file readable.
+    const MAX_IDS: usize = 20;
+    for id in ids.iter().take(MAX_IDS) {
+        let _ = writeln!(out, "correlation-id: {id}");
+    }
+    if ids.len() > MAX_IDS {
+        let _ = writeln!(out, "correlation-ids-omitted: {}", ids.len() - MAX_IDS);
+    }
+    out
+}
+
 pub fn render(doc: &ResultsDoc) -> String {
     let mut by_file: BTreeMap<&str, Vec<&ScenarioDoc>> = BTreeMap::new();
     for s in &doc.scenarios {
@@ -124,21 +189,18 @@ pub fn render(doc: &ResultsDoc) -> String {
     let total = counts(doc);
     let mut out = String::new();
     out.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    // The schema allows no `skipped` or `timestamp` here; each testsuite states both.
     let _ = writeln!(
         out,
-        "<testsuites name=\"kona-conformance\" tests=\"{}\" failures=\"{}\" errors=\"0\" skipped=\"{}\" time=\"{}\" timestamp=\"{}\">",
+        "<testsuites name=\"kona-conformance\" tests=\"{}\" failures=\"{}\" errors=\"0\" time=\"{}\">",
         total.tests,
         total.failures,
-        total.skipped,
         seconds(doc.run.duration_ms),
-        attr(&doc.run.started_at)
     );
     for (file, scenarios) in by_file {
         let mut c = JunitCounts::default();
-        let mut time = 0u64;
         for s in &scenarios {
             c.tests += 1;
-            time += s.duration_ms;
             match outcome(doc, s) {
                 Outcome::Passed => {}
                 Outcome::Failed => c.failures += 1,
@@ -154,7 +216,7 @@ pub fn render(doc: &ResultsDoc) -> String {
             c.tests,
             c.failures,
             c.skipped,
-            seconds(time),
+            seconds(wall_clock_ms(&scenarios, doc.run.duration_ms)),
             attr(&doc.run.started_at)
         );
         out.push_str("    <properties>\n");
@@ -166,58 +228,13 @@ pub fn render(doc: &ResultsDoc) -> String {
         property(&mut out, p, "tool-version", &doc.run.tool_version);
         out.push_str("    </properties>\n");
         for s in scenarios {
-            let line = s.id.rsplit_once(':').map(|(_, l)| l).unwrap_or("");
             let _ = writeln!(
                 out,
-                "    <testcase name=\"{}\" classname=\"{}\" file=\"{}\" line=\"{}\" time=\"{}\">",
+                "    <testcase name=\"{}\" classname=\"{}\" time=\"{}\">",
                 attr(&format!("{} [{}]", s.name, s.id)),
                 attr(&s.feature),
-                attr(file),
-                attr(line),
                 seconds(s.duration_ms)
             );
-            out.push_str("      <properties>\n");
-            let p = "        ";
-            property(&mut out, p, "scenario.id", &s.id);
-            if let Some(e) = &s.endpoint {
-                property(&mut out, p, "endpoint", e);
-            }
-            property(
-                &mut out,
-                p,
-                "verdict",
-                match s.verdict {
-                    Verdict::Passed => "passed",
-                    Verdict::Failed => "failed",
-                    Verdict::NotVerified => "not-verified",
-                },
-            );
-            for r in &s.requirements {
-                property(&mut out, p, "requirement", r);
-            }
-            let mut ids: Vec<&str> = s
-                .findings
-                .iter()
-                .map(|f| f.correlation_id.as_str())
-                .chain(s.exchanges.iter().map(|e| e.correlation_id.as_str()))
-                .filter(|c| !c.is_empty())
-                .collect();
-            ids.sort_unstable();
-            ids.dedup();
-            // Generated scenarios send hundreds of requests; keep the file readable.
-            const MAX_IDS: usize = 20;
-            for id in ids.iter().take(MAX_IDS) {
-                property(&mut out, p, "correlation-id", id);
-            }
-            if ids.len() > MAX_IDS {
-                property(
-                    &mut out,
-                    p,
-                    "correlation-ids-omitted",
-                    &(ids.len() - MAX_IDS).to_string(),
-                );
-            }
-            out.push_str("      </properties>\n");
             match outcome(doc, s) {
                 Outcome::Passed => {}
                 Outcome::Skipped(message) => {
@@ -242,6 +259,8 @@ pub fn render(doc: &ResultsDoc) -> String {
                     if let Some(e) = s.extra_error() {
                         let _ = write!(body, "step failure:\n{e}\n");
                     }
+                    // Where it failed, as report actions look for it in the failure text.
+                    let _ = writeln!(body, "scenario: {}", s.id);
                     let _ = writeln!(
                         out,
                         "      <failure type=\"{}\" message=\"{}\">{}</failure>",
@@ -251,6 +270,11 @@ pub fn render(doc: &ResultsDoc) -> String {
                     );
                 }
             }
+            let _ = writeln!(
+                out,
+                "      <system-out>{}</system-out>",
+                text(&testcase_out(s))
+            );
             out.push_str("    </testcase>\n");
         }
         out.push_str("  </testsuite>\n");
