@@ -6,8 +6,8 @@
 //!
 //! | file | format |
 //! |------|--------|
-//! | `junit.xml` | JUnit XML, one testcase per scenario (outline rows included) |
-//! | `cucumber.json` | standard Cucumber JSON from cucumber's own writer, redacted |
+//! | `junit.xml` | JUnit XML valid against Jenkins' `junit-10.xsd`, one testcase per scenario |
+//! | `cucumber.json` | Cucumber JSON in cucumber-ruby's shape, findings as failure messages |
 //! | `results.json` | `kona-conformance-results/1`, described by `schemas/results.schema.json` |
 //! | `summary.md` | Markdown for `$GITHUB_STEP_SUMMARY` or a PR comment |
 //! | `report.html` | one self-contained page, failures first, printable |
@@ -31,8 +31,8 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use crate::contract::{Contract, ContractError};
-use crate::runner::Execution;
 use crate::runner::config::RunOptions;
+use crate::runner::{CucumberOutput, Execution};
 use crate::secret::Secret;
 
 pub use baseline::{Baseline, BaselineError};
@@ -143,13 +143,25 @@ pub fn redactor_for(execution: &Execution) -> Redactor {
 }
 
 /// The five artifacts, rendered and filtered, as (file name, bytes).
-pub fn render_all(doc: &ResultsDoc, cucumber_json: &[u8], r: &Redactor) -> Vec<(String, Vec<u8>)> {
+pub fn render_all(
+    doc: &ResultsDoc,
+    cucumber_output: &CucumberOutput,
+    r: &Redactor,
+) -> Vec<(String, Vec<u8>)> {
     let mut results = serde_json::to_vec_pretty(doc).unwrap_or_default();
     results.push(b'\n');
     let files: [(&str, Vec<u8>); 5] = [
         ("results.json", results),
         ("junit.xml", junit::render(doc).into_bytes()),
-        ("cucumber.json", cucumber::redact(cucumber_json, r)),
+        (
+            "cucumber.json",
+            cucumber::render(
+                &cucumber_output.cucumber_json,
+                &cucumber_output.features,
+                doc,
+                r,
+            ),
+        ),
         ("summary.md", summary::render(doc).into_bytes()),
         ("report.html", html::render(doc).into_bytes()),
     ];
@@ -210,7 +222,7 @@ pub fn report(
         &decision,
         &target_base_url(options, &results.meta.target),
     );
-    let files = render_all(&doc, &execution.cucumber.cucumber_json, &redactor);
+    let files = render_all(&doc, &execution.cucumber, &redactor);
     Ok(Reported {
         doc,
         decision,

@@ -100,6 +100,9 @@ impl Progress for NoProgress {
 pub struct CucumberOutput {
     pub junit_xml: Vec<u8>,
     pub cucumber_json: Vec<u8>,
+    /// The features as run: what cucumber's JSON leaves out (descriptions, feature lines)
+    /// is taken from them.
+    pub features: Vec<gherkin::Feature>,
 }
 
 pub struct Execution {
@@ -243,7 +246,7 @@ pub async fn execute(
     if engine.fail_fast {
         runner = runner.fail_fast();
     }
-    let run = runner.run(features);
+    let run = runner.run(features.clone());
     CONTEXT.scope(ctx.clone(), run).await;
 
     let mut scenarios = std::mem::take(&mut *records.lock().unwrap_or_else(|e| e.into_inner()));
@@ -268,6 +271,7 @@ pub async fn execute(
         cucumber: CucumberOutput {
             junit_xml: junit.take(),
             cucumber_json: json.take(),
+            features,
         },
         secrets,
     }
