@@ -24,7 +24,7 @@ use serde_json::{Map, Value, json};
 use crate::runner::results::Verdict;
 
 use super::junit::finding_block;
-use super::model::{ResultsDoc, ScenarioDoc};
+use super::model::ScenarioDoc;
 use super::redact::Redactor;
 
 /// What stands in a hook's `match.location`: the hooks are the harness's own, not code of
@@ -36,7 +36,7 @@ const HOOK_LOCATION: &str = "kona-conformance";
 pub fn render(
     raw: &[u8],
     features: &[gherkin::Feature],
-    doc: &ResultsDoc,
+    scenarios: &[ScenarioDoc],
     r: &Redactor,
 ) -> Vec<u8> {
     let parsed = if raw.iter().all(u8::is_ascii_whitespace) {
@@ -51,7 +51,7 @@ pub fn render(
             Value::Array(
                 written
                     .into_iter()
-                    .map(|f| feature(f, features, doc, &mut ids))
+                    .map(|f| feature(f, features, scenarios, &mut ids))
                     .collect(),
             )
         }
@@ -134,10 +134,10 @@ fn scenario_description(feature: Option<&gherkin::Feature>, line: u64) -> String
 }
 
 /// The scenario of the results model cucumber wrote as the element at `uri:line`.
-fn scenario_doc<'a>(doc: &'a ResultsDoc, uri: &str, line: u64) -> Option<&'a ScenarioDoc> {
+fn scenario_doc<'a>(scenarios: &'a [ScenarioDoc], uri: &str, line: u64) -> Option<&'a ScenarioDoc> {
     let id = format!("{uri}:{line}");
     let nested = format!("/{id}");
-    doc.scenarios
+    scenarios
         .iter()
         .find(|s| s.id == id || s.id.ends_with(&nested))
 }
@@ -162,7 +162,7 @@ fn tags(v: Option<&Value>, line: u64) -> Value {
 fn feature(
     v: Value,
     features: &[gherkin::Feature],
-    doc: &ResultsDoc,
+    scenarios: &[ScenarioDoc],
     ids: &mut BTreeSet<String>,
 ) -> Value {
     let v = match v {
@@ -185,7 +185,7 @@ fn feature(
         .and_then(Value::as_array)
         .into_iter()
         .flatten()
-        .map(|e| element(e, &id, &uri, src, doc))
+        .map(|e| element(e, &id, &uri, src, scenarios))
         .collect();
     json!({
         "uri": uri,
@@ -204,7 +204,7 @@ fn element(
     feature_id: &str,
     uri: &str,
     src: Option<&gherkin::Feature>,
-    doc: &ResultsDoc,
+    scenarios: &[ScenarioDoc],
 ) -> Value {
     let empty = Map::new();
     let v = v.as_object().unwrap_or(&empty);
@@ -213,7 +213,7 @@ fn element(
         Some("background") => "background",
         _ => "scenario",
     };
-    let scenario = scenario_doc(doc, uri, line);
+    let scenario = scenario_doc(scenarios, uri, line);
     // cucumber-rs ids are `feature/scenario`; keep the scenario part under the unique id.
     let written_id = string(v, "id");
     let tail = written_id
@@ -421,6 +421,74 @@ mod tests {
             "card-info"
         );
         assert_eq!(feature_id("", "", &mut taken), "feature");
+    }
+
+    fn step(status: &str, message: &str) -> Value {
+        json!({"keyword": "Then ", "line": 5, "name": message, "hidden": true,
+               "result": {"status": status, "duration": 7, "error_message": message},
+               "embeddings": [{"data": "", "mime_type": "text/plain"}]})
+    }
+
+    /// What cucumber-rs writes, including what the schema forbids (null uri, embeddings,
+    /// hidden, ambiguous) and text of any kind.
+    fn written(name: &str, message: &str) -> Vec<u8> {
+        json!([{
+            "uri": null, "keyword": "Feature", "name": name,
+            "tags": [{"name": "endpoint:x", "line": 1}],
+            "elements": [{
+                "keyword": "Scenario", "type": "scenario", "id": format!("{name}/{message}"),
+                "line": 4, "name": message, "tags": [],
+                "before": [{"result": {"status": "passed", "duration": 1}}],
+                "steps": [step("passed", message), step("ambiguous", message), step("failed", message)],
+            }],
+        }])
+        .to_string()
+        .into_bytes()
+    }
+
+    fn rendered(raw: &[u8]) -> Value {
+        serde_json::from_slice(&render(raw, &[], &[], &Redactor::new())).expect("always JSON")
+    }
+
+    #[test]
+    fn the_writers_output_is_completed_to_the_schema() {
+        let v = rendered(&written("Card info", "Matched: src/steps/x.rs:1:1\nboom"));
+        assert_eq!(check_shape(&v), Ok((1, 1, 3)));
+        let f = &v[0];
+        assert_eq!(
+            (f["id"].as_str(), f["uri"].as_str()),
+            (Some("card-info"), Some("Card info"))
+        );
+        assert_eq!(f["tags"][0]["name"], "@endpoint:x");
+        let e = &f["elements"][0];
+        assert_eq!(e["id"], "card-info;Matched: src/steps/x.rs:1:1\nboom");
+        assert_eq!(e["before"][0]["match"]["location"], HOOK_LOCATION);
+        let steps = e["steps"].as_array().unwrap();
+        assert!(
+            steps
+                .iter()
+                .all(|s| s.get("embeddings").is_none() && s.get("hidden").is_none())
+        );
+        assert_eq!(
+            steps[1]["result"]["status"], "failed",
+            "ambiguous is not a schema status"
+        );
+        assert_eq!(steps[2]["result"]["error_message"], "boom");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_bytes_give_a_loadable_report(raw in proptest::collection::vec(proptest::num::u8::ANY, 0..256)) {
+            proptest::prop_assert!(check_shape(&rendered(&raw)).is_ok());
+        }
+
+        #[test]
+        fn any_names_and_messages_keep_the_shape(name in ".{0,40}", message in ".{0,80}") {
+            let v = rendered(&written(&name, &message));
+            proptest::prop_assert_eq!(check_shape(&v), Ok((1, 1, 3)));
+            let id = v[0]["id"].as_str().unwrap();
+            proptest::prop_assert!(!id.is_empty() && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'));
+        }
     }
 
     #[test]

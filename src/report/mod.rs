@@ -158,7 +158,7 @@ pub fn render_all(
             cucumber::render(
                 &cucumber_output.cucumber_json,
                 &cucumber_output.features,
-                doc,
+                &doc.scenarios,
                 r,
             ),
         ),
