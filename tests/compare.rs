@@ -81,11 +81,27 @@ const RESULTS_V2: &str = r#"{"format": "kona-conformance-results/2", "run": {}}"
 #[rstest]
 #[case::missing_file(None, "missing.json", "missing.json: no such file or folder")]
 #[case::folder_without_results(None, "", "is a folder without a results.json")]
-#[case::not_json(Some("<html>not json</html>"), "junk.json", "is not results JSON of kona-conformance: not JSON")]
+#[case::not_json(
+    Some("<html>not json</html>"),
+    "junk.json",
+    "is not results JSON of kona-conformance: not JSON"
+)]
 #[case::other_json(Some(r#"{"testsuites": []}"#), "other.json", "no \"format\" field")]
-#[case::wrong_version(Some(RESULTS_V2), "v2.json", "has format \"kona-conformance-results/2\"")]
-#[case::truncated(Some(r#"{"format": "kona-conformance-results/1", "run": {"#), "cut.json", "not JSON")]
-#[case::missing_part(Some(r#"{"format": "kona-conformance-results/1"}"#), "part.json", "missing field `run`")]
+#[case::wrong_version(
+    Some(RESULTS_V2),
+    "v2.json",
+    "has format \"kona-conformance-results/2\""
+)]
+#[case::truncated(
+    Some(r#"{"format": "kona-conformance-results/1", "run": {"#),
+    "cut.json",
+    "not JSON"
+)]
+#[case::missing_part(
+    Some(r#"{"format": "kona-conformance-results/1"}"#),
+    "part.json",
+    "missing field `run`"
+)]
 fn bad_input_exits_2_naming_the_problem(
     #[case] content: Option<&str>,
     #[case] name: &str,

@@ -785,11 +785,18 @@ async fn a_foreign_target_with_one_deviation_fits_the_reading_budget() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{stdout}\n{stderr}");
     let console = stdout.lines().count() + stderr.lines().count();
-    assert!(console < 200, "{console} console lines:\n{stdout}\n{stderr}");
+    assert!(
+        console < 200,
+        "{console} console lines:\n{stdout}\n{stderr}"
+    );
     assert!(stdout.contains("observation(s) of behaviour the docs leave open"));
 
     let md = read(dir.path(), "summary.md");
-    assert!(md.lines().count() < 60, "{} lines:\n{md}", md.lines().count());
+    assert!(
+        md.lines().count() < 60,
+        "{} lines:\n{md}",
+        md.lines().count()
+    );
     assert!(md.contains("| `BANK-CODE-002_003` |"), "{md}");
     assert!(md.contains("002_007 is the documented code for"), "{md}");
     assert!(md.contains("### How this target answers what the docs leave open"));
@@ -799,9 +806,8 @@ async fn a_foreign_target_with_one_deviation_fits_the_reading_budget() {
     assert_eq!(first_page.matches("<article class=\"failure").count(), 1);
     assert!(first_page.contains("BANK-CODE-002_003"));
     assert!(
-        first_page.contains(
-            "002_007 is the documented code for &quot;Bank account is not found.&quot;"
-        ),
+        first_page
+            .contains("002_007 is the documented code for &quot;Bank account is not found.&quot;"),
         "{first_page}"
     );
     let doc: Value = serde_json::from_str(&read(dir.path(), "results.json")).unwrap();

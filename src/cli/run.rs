@@ -152,16 +152,28 @@ pub fn observation_lines(results: &RunResults) -> Vec<String> {
         ),
         format!("  {}", observed.convention_line()),
     ];
-    let by_case = observed.by_case();
-    for (case, rows) in by_case.iter().take(CONSOLE_OBSERVATION_LINES) {
+    let by_case = observed.by_case_and_code();
+    for rows in by_case.iter().take(CONSOLE_OBSERVATION_LINES) {
         let first = rows[0];
-        let endpoints: Vec<&str> = rows.iter().map(|r| r.endpoint.as_str()).collect();
+        let mut endpoints: Vec<&str> = rows.iter().map(|r| r.endpoint.as_str()).collect();
+        endpoints.dedup();
         let count: usize = rows.iter().map(|r| r.count).sum();
+        let messages = rows
+            .iter()
+            .map(|r| &r.observed.message)
+            .collect::<std::collections::BTreeSet<_>>()
+            .len();
         out.push(format!(
-            "  {case:<22} observed {:<18} convention {:<18} ×{count:<4} {}",
+            "  {:<22} observed {:<18} convention {:<18} ×{count:<4} {}{}",
+            first.case,
             first.observed.status_code(),
             first.convention.status_code(),
-            endpoints.join(", ")
+            endpoints.join(", "),
+            if messages > 1 {
+                format!(" ({messages} messages)")
+            } else {
+                String::new()
+            }
         ));
     }
     if by_case.len() > CONSOLE_OBSERVATION_LINES {

@@ -302,27 +302,27 @@ fn observations(doc: &ResultsDoc, observed: &Observed) -> Markup {
             } @else {
                 p { (Text(&observed.convention_line())) "." }
                 @if !observed.differing.is_empty() {
-                    table {
+                    table class="observed" {
+                        colgroup {
+                            col style="width:17%"; col style="width:24%"; col style="width:11%";
+                            col style="width:6%"; col style="width:27%"; col style="width:15%";
+                        }
                         thead { tr {
-                            th { "Endpoint" } th { "Case" } th { "Convention" } th { "Observed" }
+                            th { "Case · endpoint" } th { "Observed" } th { "Convention" }
                             th class="n" { "Count" } th { "Inputs" } th { "Example correlation id" }
                         } }
                         tbody {
                             @for r in &observed.differing {
                                 tr {
-                                    td { (Text(&r.endpoint)) }
-                                    td { (Text(&r.case)) div class="small" { (req_link(&r.requirement)) } }
-                                    td {
-                                        span class="mono" { (Text(&r.convention.status_code())) }
-                                        div class="small" { (Text(r.convention.message.as_deref().unwrap_or(""))) }
-                                    }
+                                    td { b { (Text(&r.case)) } div class="small" { (Text(&r.endpoint)) } }
                                     td {
                                         span class="mono" { (Text(&r.observed.status_code())) }
-                                        div class="small" { (Text(r.observed.message.as_deref().unwrap_or("(no message)"))) }
+                                        div class="small clamp" { (Text(r.observed.message.as_deref().unwrap_or("(no message)"))) }
                                     }
+                                    td class="mono small" { (Text(&r.convention.status_code())) }
                                     td class="n" { (r.count) }
-                                    td class="small" { (Text(&inputs_text(&r.inputs, MAX_INPUTS))) }
-                                    td { (cid(&r.example_correlation_id)) }
+                                    td { div class="small clamp3" { (Text(&inputs_text(&r.inputs, MAX_INPUTS))) } }
+                                    td { code class="small" { (Text(&r.example_correlation_id)) } }
                                 }
                             }
                         }
@@ -486,34 +486,43 @@ fn evidence(doc: &ResultsDoc, groups: &[FailureGroup<'_>]) -> Markup {
     }
 }
 
+/// `39 passed · 1 failed`: only the verdicts that occur.
+fn verdict_counts(scenarios: &[&ScenarioDoc]) -> String {
+    [Verdict::Failed, Verdict::Passed, Verdict::NotVerified]
+        .into_iter()
+        .map(|v| (v, scenarios.iter().filter(|s| s.verdict == v).count()))
+        .filter(|(_, n)| *n > 0)
+        .map(|(v, n)| format!("{n} {}", v.label()))
+        .collect::<Vec<_>>()
+        .join(" · ")
+}
+
 fn traceability(doc: &ResultsDoc) -> Markup {
     html! {
         section id="traceability" {
             h2 { "Traceability: every catalogue requirement" }
             table {
-                thead { tr { th { "Requirement" } th { "Rule" } th { "Verdict" } th { "Verified by" } } }
+                colgroup { col style="width:22%"; col style="width:9%"; col style="width:17%"; col; }
+                thead { tr { th { "Requirement" } th { "Verdict" } th { "Scenarios" } th { "Rule" } } }
                 tbody {
                     @for r in &doc.requirements {
                         @let scenarios: Vec<&ScenarioDoc> = r.scenarios.iter().filter_map(|id| doc.scenario(id)).collect();
-                        @let count = |v: Verdict| scenarios.iter().filter(|s| s.verdict == v).count();
                         tr id=(anchor("r-", &r.id)) {
                             td class="req" { (Text(&r.id)) }
-                            td { (Text(&r.summary)) div class="small" { (strength(r.strength)) " · " (Text(&r.source)) } }
                             td {
                                 (badge(r.verdict))
                                 @if let Some(w) = r.waiver { " " span class="badge b-waived" { "waiver " (w.label()) } }
                             }
                             td class="small" {
-                                @if r.scenarios.is_empty() { "no scenario" }
-                                @else {
-                                    (r.scenarios.len()) " scenario" @if r.scenarios.len() != 1 { "s" }
-                                    " (" (count(Verdict::Passed)) " passed, " (count(Verdict::Failed)) " failed, "
-                                    (count(Verdict::NotVerified)) " not verified)"
-                                }
+                                @if scenarios.is_empty() { "none" } @else { (verdict_counts(&scenarios)) }
                                 @for s in scenarios.iter().filter(|s| s.verdict == Verdict::Failed) {
                                     div { (scenario_link(s)) }
                                 }
                                 @if let Some(reason) = &r.reason { div { (Text(reason)) } }
+                            }
+                            td {
+                                (Text(&r.summary))
+                                span class="small screen-only" { " · " (strength(r.strength)) " · " (Text(&r.source)) }
                             }
                         }
                     }

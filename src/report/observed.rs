@@ -129,29 +129,32 @@ impl Observed {
         }
     }
 
-    /// The console's view: rows of one case with the same answer on several endpoints merged
-    /// into one line (`endpoints` joined), sorted by case.
-    pub fn by_case(&self) -> Vec<(String, Vec<&ObservedRow>)> {
-        let mut out: Vec<(String, Vec<&ObservedRow>)> = Vec::new();
+    /// The console's view: rows of one case answered with the same status and code merged
+    /// into one line whatever their messages (which name a field or header) and endpoints,
+    /// sorted by case.
+    pub fn by_case_and_code(&self) -> Vec<Vec<&ObservedRow>> {
+        let mut out: Vec<Vec<&ObservedRow>> = Vec::new();
+        let same = |a: &ObservedRow, b: &ObservedRow| {
+            a.case == b.case
+                && a.observed.status == b.observed.status
+                && a.observed.code == b.observed.code
+        };
         for r in &self.differing {
-            match out
-                .iter_mut()
-                .find(|(_, rows)| rows[0].case == r.case && rows[0].observed == r.observed)
-            {
-                Some((_, rows)) => rows.push(r),
-                None => out.push((r.case.clone(), vec![r])),
+            match out.iter_mut().find(|rows| same(rows[0], r)) {
+                Some(rows) => rows.push(r),
+                None => out.push(vec![r]),
             }
         }
-        out.sort_by(|a, b| a.0.cmp(&b.0));
+        out.sort_by(|a, b| a[0].case.cmp(&b[0].case));
         out
     }
 
     /// The one line that counts what equals the convention.
     pub fn convention_line(&self) -> String {
         format!(
-            "{} of {} observed answer(s) equal this project's convention ({} case(s) on their endpoints); {} differ, in {} row(s)",
-            self.as_convention,
+            "{} observed answer(s): {} equal this project's convention ({} case(s) on their endpoints, counted, not listed); {} differ, in {} row(s)",
             self.total,
+            self.as_convention,
             self.as_convention_cases,
             self.total - self.as_convention,
             self.differing.len()
@@ -201,11 +204,41 @@ mod tests {
     #[test]
     fn one_row_per_endpoint_case_and_answer_with_its_inputs() {
         let list = [
-            obs("card-info", "invalid-input", "cardNo as a number", 422, "800_002"),
-            obs("card-info", "invalid-input", "cardNo with a letter", 422, "800_002"),
-            obs("card-info", "invalid-input", "cardNo as a number", 422, "800_002"),
-            obs("card-info", "invalid-input", "cardNo of 17 characters", 400, "800_009"),
-            obs("bank-account-valid", "invalid-input", "invalid-input", 400, "000_002"),
+            obs(
+                "card-info",
+                "invalid-input",
+                "cardNo as a number",
+                422,
+                "800_002",
+            ),
+            obs(
+                "card-info",
+                "invalid-input",
+                "cardNo with a letter",
+                422,
+                "800_002",
+            ),
+            obs(
+                "card-info",
+                "invalid-input",
+                "cardNo as a number",
+                422,
+                "800_002",
+            ),
+            obs(
+                "card-info",
+                "invalid-input",
+                "cardNo of 17 characters",
+                400,
+                "800_009",
+            ),
+            obs(
+                "bank-account-valid",
+                "invalid-input",
+                "invalid-input",
+                400,
+                "000_002",
+            ),
             obs("card-info", "unknown-card", "unknown-card", 404, "802_001"),
         ];
         let o = Observed::of(list.iter().map(|o| ("A named scenario", o)));
@@ -218,8 +251,11 @@ mod tests {
         assert_eq!(first.example_correlation_id, "cid-cardNo as a number");
         // A scenario's own case names its scenario as the input.
         assert_eq!(o.differing[2].inputs, ["A named scenario"]);
-        assert_eq!(o.by_case().len(), 3);
-        assert!(o.convention_line().starts_with("1 of 6 observed"));
+        assert_eq!(o.by_case_and_code().len(), 3);
+        assert!(
+            o.convention_line()
+                .starts_with("6 observed answer(s): 1 equal")
+        );
     }
 
     #[test]

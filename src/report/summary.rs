@@ -150,7 +150,10 @@ pub fn render(doc: &ResultsDoc) -> String {
             .flat_map(|s| s.observations.iter().map(move |o| (s.name.as_str(), o))),
     );
     if observed.total > 0 {
-        let _ = writeln!(out, "### How this target answers what the docs leave open\n");
+        let _ = writeln!(
+            out,
+            "### How this target answers what the docs leave open\n"
+        );
         let _ = writeln!(out, "{}.\n", cell(&observed.convention_line()));
         if !observed.differing.is_empty() {
             out.push_str(

@@ -33,8 +33,10 @@ pre{background:#f9fafb;border:1px solid var(--line);padding:6px 8px;white-space:
 .req{font-weight:700;font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;white-space:nowrap}
 .cid{font-weight:700;background:#fff3c4;padding:1px 4px;border-radius:3px;white-space:nowrap;user-select:all}
 .small{font-size:12px;color:var(--soft)}
-dl.failure{display:grid;grid-template-columns:9em 1fr;gap:2px 10px;margin:4px 0 0}
-dl.failure dt{color:var(--soft);font-weight:600}
+dl.failure{display:grid;grid-template-columns:10em 1fr;gap:2px 10px;margin:4px 0 0}
+dl.failure dt{color:var(--soft);font-weight:600;white-space:nowrap}
+table.observed,table.fixed{table-layout:fixed}
+table.observed td{overflow-wrap:anywhere}
 dl.failure dd{margin:0}
 dd.act{color:var(--fail)}
 .badge{display:inline-block;padding:0 6px;border-radius:9px;font-size:12px;font-weight:700;white-space:nowrap}
@@ -60,6 +62,10 @@ footer{color:var(--soft);font-size:12px;padding:12px 24px;border-top:1px solid v
  h2,h3{break-after:avoid}
  .cols{grid-template-columns:1fr}
  a{color:inherit}
+ .screen-only{display:none}
+ .clamp,.clamp3{display:-webkit-box;-webkit-line-clamp:2;-webkit-box-orient:vertical;overflow:hidden}
+ .clamp3{-webkit-line-clamp:3}
+ table.observed code{font-size:8.5px;white-space:nowrap}
 }
 "#;
 

@@ -34,7 +34,14 @@ pub fn certify(base_url: &str, report_dir: &Path, seed: u64, quiet: bool) -> Out
     cmd.args(["run", "--base-url", base_url])
         .arg("--fixtures")
         .arg(manifest("fixtures/embedded-sandbox.json"))
-        .args(["--profile", "sandbox", "--concurrency", "8", "--rate-limit", "5000"])
+        .args([
+            "--profile",
+            "sandbox",
+            "--concurrency",
+            "8",
+            "--rate-limit",
+            "5000",
+        ])
         .args(["--generated", "60", "--seed", &seed.to_string()])
         .arg("--report-dir")
         .arg(report_dir)
