@@ -12,7 +12,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use maud::{DOCTYPE, Markup, PreEscaped, html};
+use maud::{Markup, html};
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -21,7 +21,7 @@ use crate::runner::results::Verdict;
 use super::markdown::{cell, code};
 use super::model::FORMAT;
 use super::observed::{Answer, input_of};
-use super::view::{CSS, Text, badge};
+use super::view::{Text, badge, page};
 
 /// The files `compare` writes, in its output folder.
 pub const FILES: [&str; 2] = ["compare.md", "compare.html"];
@@ -301,21 +301,22 @@ pub struct ObservationChange {
 impl ObservationChange {
     /// Which parts of the answer moved: `status`, `code`, `message`.
     pub fn what(&self) -> String {
-        let parts: [(&str, fn(&Answer) -> String); 3] = [
-            ("status", |a| a.status.to_string()),
-            ("code", |a| a.code.clone().unwrap_or_default()),
-            ("message", |a| a.message.clone().unwrap_or_default()),
-        ];
-        parts
-            .iter()
-            .filter(|(_, f)| {
-                let b: BTreeSet<String> = self.before.iter().map(f).collect();
-                let a: BTreeSet<String> = self.after.iter().map(f).collect();
-                a != b
-            })
-            .map(|(n, _)| *n)
-            .collect::<Vec<_>>()
-            .join(", ")
+        let moved = |part: &dyn Fn(&Answer) -> String| {
+            let before: BTreeSet<String> = self.before.iter().map(part).collect();
+            let after: BTreeSet<String> = self.after.iter().map(part).collect();
+            before != after
+        };
+        let mut parts = Vec::new();
+        if moved(&|a| a.status.to_string()) {
+            parts.push("status");
+        }
+        if moved(&|a| a.code.clone().unwrap_or_default()) {
+            parts.push("code");
+        }
+        if moved(&|a| a.message.clone().unwrap_or_default()) {
+            parts.push("message");
+        }
+        parts.join(", ")
     }
 }
 
@@ -658,158 +659,133 @@ fn verdict_cell(v: Option<Verdict>) -> Markup {
 /// compare.html: the same, every row listed.
 pub fn render_html(c: &Comparison) -> String {
     let differs = c.differs();
-    let sides = [
-        ("File", c.base.origin.clone(), c.other.origin.clone()),
-        ("Target", c.base.target.clone(), c.other.target.clone()),
-        (
-            "Target kind",
-            c.base.target_kind.clone(),
-            c.other.target_kind.clone(),
-        ),
-        ("Profile", c.base.profile.clone(), c.other.profile.clone()),
-        ("Seed", c.base.seed.to_string(), c.other.seed.to_string()),
-        (
-            "Started",
-            c.base.started_at.clone(),
-            c.other.started_at.clone(),
-        ),
-        (
-            "Tool version",
-            c.base.tool_version.clone(),
-            c.other.tool_version.clone(),
-        ),
-        (
-            "Catalogue version",
-            c.base.catalogue_version.clone(),
-            c.other.catalogue_version.clone(),
-        ),
-        (
-            "Contract hash",
-            c.base.contract_hash.clone(),
-            c.other.contract_hash.clone(),
-        ),
-        (
-            "Requirements",
-            counts_text(c.base_counts),
-            counts_text(c.other_counts),
-        ),
+    let pair = |label: &'static str, f: fn(&RunSide) -> String| (label, f(&c.base), f(&c.other));
+    let mut sides = vec![
+        pair("File", |s| s.origin.clone()),
+        pair("Target", |s| s.target.clone()),
+        pair("Target kind", |s| s.target_kind.clone()),
+        pair("Profile", |s| s.profile.clone()),
+        pair("Seed", |s| s.seed.to_string()),
+        pair("Started", |s| s.started_at.clone()),
+        pair("Tool version", |s| s.tool_version.clone()),
+        pair("Catalogue version", |s| s.catalogue_version.clone()),
+        pair("Contract hash", |s| s.contract_hash.clone()),
     ];
-    let page = html! {
-        (DOCTYPE)
-        html lang="ko" {
-            head {
-                meta charset="utf-8";
-                meta name="viewport" content="width=device-width, initial-scale=1";
-                meta name="color-scheme" content="light";
-                title { "KONA conformance compare · " (if differs { "the runs differ" } else { "equivalent" }) }
-                style { (PreEscaped(CSS)) }
+    sides.push((
+        "Requirements",
+        counts_text(c.base_counts),
+        counts_text(c.other_counts),
+    ));
+    let title = format!(
+        "KONA conformance compare · {}",
+        if differs {
+            "the runs differ"
+        } else {
+            "equivalent"
+        }
+    );
+    let body = html! {
+        header class={ "banner " (if differs { "failed" } else { "passed" }) } {
+            div class="verdict" {
+                (if differs { "THE RUNS DIFFER" } else { "EQUIVALENT" })
+                " " span class="small" { "exit code " (u8::from(differs)) }
             }
-            body {
-                header class={ "banner " (if differs { "failed" } else { "passed" }) } {
-                    div class="verdict" {
-                        (if differs { "THE RUNS DIFFER" } else { "EQUIVALENT" })
-                        " " span class="small" { "exit code " (u8::from(differs)) }
+            ul class="reasons" { @for line in c.headlines() { li { (Text(&line)) } } }
+        }
+        main {
+            section id="runs" {
+                h2 { "Runs" }
+                table {
+                    thead { tr { th {} th { "Base" } th { "Other" } } }
+                    tbody {
+                        @for (k, b, o) in &sides {
+                            tr { th style="width:16%" { (k) } td class="mono" { (Text(b)) } td class="mono" { (Text(o)) } }
+                        }
                     }
-                    ul class="reasons" { @for line in c.headlines() { li { (Text(&line)) } } }
                 }
-                main {
-                    section id="runs" {
-                        h2 { "Runs" }
+            }
+            section id="requirements" {
+                h2 { "Requirement verdicts that changed " span class="small" { "(" (c.requirements.len()) ")" } }
+                @if c.requirements.is_empty() { p { "None." } } @else {
+                    table {
+                        thead { tr { th { "Requirement" } th { "Rule" } th { "Base" } th { "Other" } } }
+                        tbody {
+                            @for r in &c.requirements {
+                                tr {
+                                    td class="req" { (Text(&r.id)) }
+                                    td { (Text(&r.rule)) }
+                                    td { (verdict_cell(r.before)) }
+                                    td { (verdict_cell(r.after)) }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            section id="observations" {
+                h2 { "Observed answers that differ " span class="small" { "(" (c.observations.len()) "; cases the docs leave open)" } }
+                @if c.observations.is_empty() { p { "None." } } @else {
+                    table {
+                        thead { tr { th { "Endpoint" } th { "Case" } th { "Input" } th { "Changed" } th { "Base" } th { "Other" } } }
+                        tbody {
+                            @for o in &c.observations {
+                                tr {
+                                    td { (Text(&o.key.endpoint)) }
+                                    td { (Text(&o.key.case)) div class="small mono" { (Text(&o.requirement)) } }
+                                    td { (Text(&o.key.input)) }
+                                    td { (o.what()) }
+                                    td { (Text(&answers_text(&o.before))) }
+                                    td { (Text(&answers_text(&o.after))) }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            section id="scenarios" {
+                h2 { "Scenarios added or removed" }
+                @if c.scenarios_added.is_empty() && c.scenarios_removed.is_empty() { p { "None." } }
+                @for (title, list) in [("Added", &c.scenarios_added), ("Removed", &c.scenarios_removed)] {
+                    @if !list.is_empty() {
+                        h3 { (title) " (" (list.len()) ")" }
+                        table { tbody { @for (id, name) in list { tr { td class="mono" { (Text(id)) } td { (Text(name)) } } } } }
+                    }
+                }
+            }
+            section id="contract" {
+                h2 { "Contract" }
+                @if c.contract.is_empty() { p { "The same contract." } } @else {
+                    table { tbody { @for ch in &c.contract {
+                        tr { th { (ch.what) } td class="mono" { (Text(&ch.before)) } td class="mono" { (Text(&ch.after)) } }
+                    } } }
+                }
+            }
+            @if !c.one_sided.is_empty() {
+                section id="one-sided" {
+                    h2 { "Observed in one run only " span class="small" { "(" (c.one_sided.len()) "; the other run did not send the case; not a difference)" } }
+                    details {
+                        summary { "The cases" }
                         table {
-                            thead { tr { th {} th { "Base" } th { "Other" } } }
+                            thead { tr { th { "Endpoint" } th { "Case" } th { "Input" } th { "Observed in" } th { "Answer" } } }
                             tbody {
-                                @for (k, b, o) in &sides {
-                                    tr { th style="width:16%" { (k) } td class="mono" { (Text(b)) } td class="mono" { (Text(o)) } }
-                                }
-                            }
-                        }
-                    }
-                    section id="requirements" {
-                        h2 { "Requirement verdicts that changed " span class="small" { "(" (c.requirements.len()) ")" } }
-                        @if c.requirements.is_empty() { p { "None." } } @else {
-                            table {
-                                thead { tr { th { "Requirement" } th { "Rule" } th { "Base" } th { "Other" } } }
-                                tbody {
-                                    @for r in &c.requirements {
-                                        tr {
-                                            td class="req" { (Text(&r.id)) }
-                                            td { (Text(&r.rule)) }
-                                            td { (verdict_cell(r.before)) }
-                                            td { (verdict_cell(r.after)) }
-                                        }
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    section id="observations" {
-                        h2 { "Observed answers that differ " span class="small" { "(" (c.observations.len()) "; cases the docs leave open)" } }
-                        @if c.observations.is_empty() { p { "None." } } @else {
-                            table {
-                                thead { tr { th { "Endpoint" } th { "Case" } th { "Input" } th { "Changed" } th { "Base" } th { "Other" } } }
-                                tbody {
-                                    @for o in &c.observations {
-                                        tr {
-                                            td { (Text(&o.key.endpoint)) }
-                                            td { (Text(&o.key.case)) div class="small mono" { (Text(&o.requirement)) } }
-                                            td { (Text(&o.key.input)) }
-                                            td { (o.what()) }
-                                            td { (Text(&answers_text(&o.before))) }
-                                            td { (Text(&answers_text(&o.after))) }
-                                        }
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    section id="scenarios" {
-                        h2 { "Scenarios added or removed" }
-                        @if c.scenarios_added.is_empty() && c.scenarios_removed.is_empty() { p { "None." } }
-                        @for (title, list) in [("Added", &c.scenarios_added), ("Removed", &c.scenarios_removed)] {
-                            @if !list.is_empty() {
-                                h3 { (title) " (" (list.len()) ")" }
-                                table { tbody { @for (id, name) in list { tr { td class="mono" { (Text(id)) } td { (Text(name)) } } } } }
-                            }
-                        }
-                    }
-                    section id="contract" {
-                        h2 { "Contract" }
-                        @if c.contract.is_empty() { p { "The same contract." } } @else {
-                            table { tbody { @for ch in &c.contract {
-                                tr { th { (ch.what) } td class="mono" { (Text(&ch.before)) } td class="mono" { (Text(&ch.after)) } }
-                            } } }
-                        }
-                    }
-                    @if !c.one_sided.is_empty() {
-                        section id="one-sided" {
-                            h2 { "Observed in one run only " span class="small" { "(" (c.one_sided.len()) "; the other run did not send the case; not a difference)" } }
-                            details {
-                                summary { "The cases" }
-                                table {
-                                    thead { tr { th { "Endpoint" } th { "Case" } th { "Input" } th { "Observed in" } th { "Answer" } } }
-                                    tbody {
-                                        @for o in &c.one_sided {
-                                            tr {
-                                                td { (Text(&o.key.endpoint)) }
-                                                td { (Text(&o.key.case)) }
-                                                td { (Text(&o.key.input)) }
-                                                td { (if o.in_other { "other" } else { "base" }) }
-                                                td { (Text(&answers_text(&o.answers))) }
-                                            }
-                                        }
+                                @for o in &c.one_sided {
+                                    tr {
+                                        td { (Text(&o.key.endpoint)) }
+                                        td { (Text(&o.key.case)) }
+                                        td { (Text(&o.key.input)) }
+                                        td { (if o.in_other { "other" } else { "base" }) }
+                                        td { (Text(&answers_text(&o.answers))) }
                                     }
                                 }
                             }
                         }
                     }
                 }
-                footer { "kona-conformance compare · reads " (FORMAT) }
             }
         }
+        footer { "kona-conformance compare · reads " (FORMAT) }
     };
-    let mut out = page.into_string();
-    out.push('\n');
-    out
+    page(&title, body)
 }
 
 /// Write compare.md and compare.html into `dir` (created if needed); returns their paths.

@@ -10,7 +10,7 @@
 
 use std::collections::BTreeMap;
 
-use maud::{DOCTYPE, Markup, PreEscaped, html};
+use maud::{Markup, html};
 
 use crate::runner::results::Verdict;
 
@@ -19,7 +19,7 @@ use super::failures::{self, Broken, FailureGroup};
 use super::markup::anchor;
 use super::model::{BodyDoc, ExchangeDoc, HeaderDoc, ResultsDoc, ScenarioDoc};
 use super::observed::{Observed, inputs_text};
-use super::view::{CSS, Text, badge, millis};
+use super::view::{Text, badge, millis, page};
 
 /// Exchanges shown per failed scenario (those its findings name, else its last).
 const MAX_EXCHANGES_SHOWN: usize = 4;
@@ -107,6 +107,8 @@ fn banner(doc: &ResultsDoc, groups: &[FailureGroup<'_>]) -> Markup {
         .iter()
         .skip(usize::from(passed))
         .collect();
+    // One failure's reason only repeats the headline and "What failed".
+    let show_reasons = !reasons.is_empty() && (passed || groups.len() != 1 || reasons.len() != 1);
     let hash = &doc.run.contract_hash[..doc.run.contract_hash.len().min(12)];
     html! {
         header class={ "banner " (doc.outcome.verdict) } {
@@ -131,7 +133,7 @@ fn banner(doc: &ResultsDoc, groups: &[FailureGroup<'_>]) -> Markup {
                 " not verified (never counted as passed) · " (doc.counts.exchanges) " exchanges"
                 @if let Some(t) = doc.timing() { " (" (t.describe()) ")" }
             }
-            @if !reasons.is_empty() && !(groups.len() == 1 && reasons.len() == 1 && !passed) {
+            @if show_reasons {
                 ul class="reasons" { @for r in &reasons { li { (Text(r)) } } }
             }
         }
@@ -663,42 +665,33 @@ pub fn render(doc: &ResultsDoc) -> String {
             .iter()
             .flat_map(|s| s.observations.iter().map(move |o| (s.name.as_str(), o))),
     );
-    let passed = doc.outcome.verdict == "passed";
-    let page = html! {
-        (DOCTYPE)
-        html lang="ko" {
-            head {
-                meta charset="utf-8";
-                meta name="viewport" content="width=device-width, initial-scale=1";
-                meta name="color-scheme" content="light";
-                title {
-                    (if passed { "PASSED" } else { "FAILED" })
-                    " · KONA conformance · " (Text(&doc.run.target))
-                }
-                style { (PreEscaped(CSS)) }
-            }
-            body {
-                (banner(doc, &groups))
-                main {
-                    (what_failed(doc, &groups))
-                    @if let Some(b) = &doc.baseline { (baseline(b)) }
-                    (endpoints(doc))
-                    (observations(doc, &observed))
-                    (evidence(doc, &groups))
-                    (not_verified(doc))
-                    (traceability(doc))
-                    (waivers(doc))
-                    (errata(doc))
-                    (run_table(doc))
-                }
-                footer {
-                    "kona-conformance " (Text(&doc.run.tool_version)) " · " (super::model::FORMAT)
-                    " · credentials, tran tokens and private keys are never written; card numbers, accounts, names and birth dates are masked."
-                }
-            }
+    let title = format!(
+        "{} · KONA conformance · {}",
+        if doc.outcome.verdict == "passed" {
+            "PASSED"
+        } else {
+            "FAILED"
+        },
+        doc.run.target
+    );
+    let body = html! {
+        (banner(doc, &groups))
+        main {
+            (what_failed(doc, &groups))
+            @if let Some(b) = &doc.baseline { (baseline(b)) }
+            (endpoints(doc))
+            (observations(doc, &observed))
+            (evidence(doc, &groups))
+            (not_verified(doc))
+            (traceability(doc))
+            (waivers(doc))
+            (errata(doc))
+            (run_table(doc))
+        }
+        footer {
+            "kona-conformance " (Text(&doc.run.tool_version)) " · " (super::model::FORMAT)
+            " · credentials, tran tokens and private keys are never written; card numbers, accounts, names and birth dates are masked."
         }
     };
-    let mut out = page.into_string();
-    out.push('\n');
-    out
+    page(&title, body)
 }

@@ -203,44 +203,26 @@ mod tests {
 
     #[test]
     fn one_row_per_endpoint_case_and_answer_with_its_inputs() {
-        let list = [
-            obs(
-                "card-info",
-                "invalid-input",
-                "cardNo as a number",
-                422,
-                "800_002",
-            ),
-            obs(
-                "card-info",
-                "invalid-input",
-                "cardNo with a letter",
-                422,
-                "800_002",
-            ),
-            obs(
-                "card-info",
-                "invalid-input",
-                "cardNo as a number",
-                422,
-                "800_002",
-            ),
-            obs(
-                "card-info",
-                "invalid-input",
-                "cardNo of 17 characters",
-                400,
-                "800_009",
-            ),
-            obs(
-                "bank-account-valid",
-                "invalid-input",
-                "invalid-input",
-                400,
-                "000_002",
-            ),
-            obs("card-info", "unknown-card", "unknown-card", 404, "802_001"),
-        ];
+        let card = [
+            ("cardNo as a number", 422, "800_002"),
+            ("cardNo with a letter", 422, "800_002"),
+            ("cardNo as a number", 422, "800_002"),
+            ("cardNo of 17 characters", 400, "800_009"),
+        ]
+        .map(|(case, status, code)| obs("card-info", "invalid-input", case, status, code));
+        let list: Vec<Observation> = card
+            .into_iter()
+            .chain([
+                obs(
+                    "bank-account-valid",
+                    "invalid-input",
+                    "invalid-input",
+                    400,
+                    "000_002",
+                ),
+                obs("card-info", "unknown-card", "unknown-card", 404, "802_001"),
+            ])
+            .collect();
         let o = Observed::of(list.iter().map(|o| ("A named scenario", o)));
         assert_eq!(o.total, 6);
         assert_eq!((o.as_convention, o.as_convention_cases), (1, 1));

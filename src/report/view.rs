@@ -2,7 +2,7 @@
 //! from a run goes through ([`Text`]: maud's escaping after dropping characters HTML cannot
 //! carry), verdict badges and durations.
 
-use maud::{Markup, Render, html};
+use maud::{DOCTYPE, Markup, PreEscaped, Render, html};
 
 use crate::runner::results::Verdict;
 
@@ -104,6 +104,26 @@ pub fn badge(v: Verdict) -> Markup {
         Verdict::NotVerified => "badge b-not-verified",
     };
     html! { span class=(class) { (v.label()) } }
+}
+
+/// A whole self-contained page: the style sheet inline, nothing fetched.
+pub fn page(title: &str, body: Markup) -> String {
+    let page = html! {
+        (DOCTYPE)
+        html lang="ko" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                meta name="color-scheme" content="light";
+                title { (Text(title)) }
+                style { (PreEscaped(CSS)) }
+            }
+            body { (body) }
+        }
+    };
+    let mut out = page.into_string();
+    out.push('\n');
+    out
 }
 
 /// Microseconds as milliseconds with three decimals (`0.412 ms`), in integer arithmetic.
