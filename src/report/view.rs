@@ -28,6 +28,7 @@ table{border-collapse:collapse;width:100%;margin:4px 0 8px}
 th,td{border:1px solid var(--line);padding:3px 6px;text-align:left;vertical-align:top}
 th{background:#f9fafb;font-weight:600;font-size:12.5px}
 td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
+td.mono{overflow-wrap:anywhere}
 code,pre,.mono{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,"D2Coding","Noto Sans Mono CJK KR",monospace;font-size:12.5px}
 pre{background:#f9fafb;border:1px solid var(--line);padding:6px 8px;white-space:pre-wrap;word-break:break-all;margin:2px 0 6px;max-width:100%}
 .req{font-weight:700;font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;white-space:nowrap}
