@@ -5,6 +5,8 @@
 
 #[path = "support/echo.rs"]
 mod echo;
+#[path = "support/external_run.rs"]
+mod external_run;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -463,7 +465,7 @@ fn every_format_is_written_and_hangul_survives() {
 
     // report.html: escaped, Hangul intact, failures first.
     let html = read(dir.path(), "report.html");
-    assert!(html.contains("카드 정보 조회: 잔액이 &lt;음수&gt; &amp; \"따옴표\""));
+    assert!(html.contains("카드 정보 조회: 잔액이 &lt;음수&gt; &amp; &quot;따옴표&quot;"));
     assert!(html.contains("&lt;script&gt;alert('x')&lt;/script&gt;"));
     assert!(!html.contains("<script"));
     let first_failure = html.find("CARD-RESP-FIELDS").unwrap();
@@ -769,4 +771,76 @@ async fn real_run_formats_agree() {
         doc["counts"]["exchanges"].as_u64().unwrap() as usize,
         execution.results.exchange_count()
     );
+}
+
+/// Issue 15's reader budget: a foreign target (other answers wherever the docs are silent)
+/// with one documented deviation. The console stays under 200 lines, summary.md under 60;
+/// the failure is on the first page of report.html once, with its rule, expected vs actual,
+/// the meaning of the answered code per the docs and the correlation id; exchange timings
+/// keep microseconds. (The HTML's page count is measured with Chromium, see the README.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_foreign_target_with_one_deviation_fits_the_reading_budget() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = external_run::certified(
+        Some(kona_conformance::sandbox::Fault::NameMismatchAsNotFound),
+        true,
+        dir.path(),
+        7,
+        false,
+    )
+    .await;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stdout}\n{stderr}");
+    let console = stdout.lines().count() + stderr.lines().count();
+    assert!(
+        console < 200,
+        "{console} console lines:\n{stdout}\n{stderr}"
+    );
+    assert!(stdout.contains("observation(s) of behaviour the docs leave open"));
+
+    let md = read(dir.path(), "summary.md");
+    assert!(
+        md.lines().count() < 60,
+        "{} lines:\n{md}",
+        md.lines().count()
+    );
+    assert!(md.contains("| `BANK-CODE-002_003` |"), "{md}");
+    assert!(md.contains("002_007 is the documented code for"), "{md}");
+    assert!(md.contains("### How this target answers what the docs leave open"));
+
+    let html = read(dir.path(), "report.html");
+    let first_page = &html[..html.find("id=\"endpoints\"").unwrap()];
+    assert_eq!(first_page.matches("<article class=\"failure").count(), 1);
+    assert!(first_page.contains("BANK-CODE-002_003"));
+    assert!(
+        first_page
+            .contains("002_007 is the documented code for &quot;Bank account is not found.&quot;"),
+        "{first_page}"
+    );
+    let doc: Value = serde_json::from_str(&read(dir.path(), "results.json")).unwrap();
+    let cid = doc["scenarios"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|s| s["findings"].as_array().unwrap())
+        .map(|f| f["correlationId"].as_str().unwrap().to_owned())
+        .next()
+        .expect("one finding");
+    assert!(first_page.contains(&cid));
+    // Each finding once: the evidence below does not repeat the one on the first page.
+    assert_eq!(html.matches("further finding").count(), 0);
+    assert!(html.contains("<details class=\"exchange\">"));
+    assert!(html.contains("How this target answers what the docs leave open"));
+    assert!(regex::Regex::new(r"\d+\.\d{3} ms").unwrap().is_match(&html));
+
+    // results.json: exact microseconds beside the whole milliseconds, and valid.
+    let errors = Contract::shared().unwrap().validate(SCHEMA_FILE, &doc);
+    assert!(errors.is_empty(), "{errors:#?}");
+    let exchange = &doc["scenarios"][0]["exchanges"][0];
+    let (us, ms) = (
+        exchange["durationUs"].as_u64().unwrap(),
+        exchange["durationMs"].as_u64().unwrap(),
+    );
+    assert_eq!(us / 1000, ms);
 }

@@ -1,6 +1,7 @@
 //! The command-line front: clap definitions and dispatch only. Each subcommand lives in its
 //! own module and calls into the library; errors map to exit codes in one place ([`exit`]).
 
+pub mod compare;
 pub mod exit;
 pub mod mutants;
 pub mod openapi;
@@ -37,6 +38,8 @@ pub enum Command {
     Sandbox(sandbox::SandboxArgs),
     /// Run the suite against each fault-injected sandbox; every fault must be caught.
     Mutants(mutants::MutantsArgs),
+    /// How two runs differ (results.json files or report folders): exit 0 equivalent, 1 differ.
+    Compare(compare::CompareArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -111,6 +114,7 @@ pub fn main() -> ExitCode {
         Command::Coverage(args) => coverage(&args),
         Command::Openapi(args) => openapi::run(&args),
         Command::Sandbox(args) => sandbox::run(args),
+        Command::Compare(args) => compare::run(&args),
         Command::Mutants(args) => match runtime() {
             Some(rt) => rt.block_on(mutants::run(args)),
             None => exit::USAGE,

@@ -127,50 +127,123 @@ pub fn summary_table(results: &RunResults) -> String {
     out
 }
 
+/// Lines of the observation table the console shows; the rest are in the reports.
+const CONSOLE_OBSERVATION_LINES: usize = 20;
+/// Not-verified reasons the console lists.
+const CONSOLE_NOT_VERIFIED_REASONS: usize = 10;
+
+/// How the target answers what the docs leave open, aggregated: the answers that equal the
+/// convention counted in one line, the others one line per case and answer (endpoints
+/// merged), at most [`CONSOLE_OBSERVATION_LINES`].
+pub fn observation_lines(results: &RunResults) -> Vec<String> {
+    let observed = crate::report::observed::Observed::of(
+        results
+            .scenarios
+            .iter()
+            .flat_map(|s| s.observations.iter().map(move |o| (s.name.as_str(), o))),
+    );
+    if observed.total == 0 {
+        return Vec::new();
+    }
+    let mut out = vec![
+        format!(
+            "{} observation(s) of behaviour the docs leave open:",
+            observed.total
+        ),
+        format!("  {}", observed.convention_line()),
+    ];
+    let by_case = observed.by_case_and_code();
+    for rows in by_case.iter().take(CONSOLE_OBSERVATION_LINES) {
+        let first = rows[0];
+        let mut endpoints: Vec<&str> = rows.iter().map(|r| r.endpoint.as_str()).collect();
+        endpoints.dedup();
+        let count: usize = rows.iter().map(|r| r.count).sum();
+        let messages = rows
+            .iter()
+            .map(|r| &r.observed.message)
+            .collect::<std::collections::BTreeSet<_>>()
+            .len();
+        out.push(format!(
+            "  {:<22} observed {:<18} convention {:<18} ×{count:<4} {}{}",
+            first.case,
+            first.observed.status_code(),
+            first.convention.status_code(),
+            endpoints.join(", "),
+            if messages > 1 {
+                format!(" ({messages} messages)")
+            } else {
+                String::new()
+            }
+        ));
+    }
+    if by_case.len() > CONSOLE_OBSERVATION_LINES {
+        out.push(format!(
+            "  …and {} more line(s): see the observations in report.html (--report-dir)",
+            by_case.len() - CONSOLE_OBSERVATION_LINES
+        ));
+    } else if !by_case.is_empty() {
+        out.push("  inputs, messages and correlation ids: report.html (--report-dir)".into());
+    }
+    out
+}
+
 fn print_outcome(results: &RunResults) {
     println!();
     print!("{}", summary_table(results));
-    let observations: Vec<_> = results.observations().collect();
+    let observations = observation_lines(results);
     if !observations.is_empty() {
-        println!(
-            "\n{} observation(s) of behaviour the docs leave open:",
-            observations.len()
-        );
-        for o in observations {
-            println!(
-                "  {:<20} {:<28} convention {}/{}, observed HTTP {} code {}",
-                o.endpoint,
-                o.case,
-                o.convention.code,
-                o.convention.status,
-                o.observed_status,
-                o.observed_code.as_deref().unwrap_or("(none)")
-            );
+        println!();
+        for line in observations {
+            println!("{line}");
         }
     }
-    let not_verified: Vec<_> = results
+    let mut not_verified: std::collections::BTreeMap<&str, Vec<&str>> =
+        std::collections::BTreeMap::new();
+    for s in results
         .scenarios
         .iter()
         .filter(|s| s.verdict == Verdict::NotVerified)
-        .collect();
+    {
+        not_verified
+            .entry(s.reason.as_deref().unwrap_or(""))
+            .or_default()
+            .push(&s.id);
+    }
     if !not_verified.is_empty() {
-        println!(
-            "\nnot verified ({}), never counted as passed:",
-            not_verified.len()
-        );
-        for s in not_verified {
+        let total: usize = not_verified.values().map(Vec::len).sum();
+        println!("\nnot verified ({total}), never counted as passed:");
+        for (reason, ids) in not_verified.iter().take(CONSOLE_NOT_VERIFIED_REASONS) {
+            let shown: Vec<&str> = ids.iter().take(3).copied().collect();
             println!(
-                "  {}  {}: {}",
-                s.id,
-                s.name,
-                s.reason.as_deref().unwrap_or("")
+                "  {reason} ({}: {}{})",
+                ids.len(),
+                shown.join(", "),
+                if ids.len() > shown.len() { ", …" } else { "" }
+            );
+        }
+        if not_verified.len() > CONSOLE_NOT_VERIFIED_REASONS {
+            println!(
+                "  …and {} more reason(s): see report.html",
+                not_verified.len() - CONSOLE_NOT_VERIFIED_REASONS
             );
         }
     }
+    let timing = crate::report::model::Timing::of(
+        results
+            .scenarios
+            .iter()
+            .flat_map(|s| s.exchanges.iter())
+            .filter(|e| e.response.is_some())
+            .map(|e| u64::try_from(e.duration.as_micros()).unwrap_or(u64::MAX))
+            .collect(),
+    );
     println!(
-        "\nseed {} · {} exchanges · {:.2} s · target {}",
+        "\nseed {} · {} exchanges{} · {:.3} s · target {}",
         results.meta.seed,
         results.exchange_count(),
+        timing
+            .map(|t| format!(" ({})", t.describe()))
+            .unwrap_or_default(),
         results.duration().as_secs_f64(),
         results.meta.target
     );

@@ -17,14 +17,19 @@
 //! file, unreadable baseline, report folder not writable).
 
 pub mod baseline;
+pub mod compare;
 pub mod cucumber;
 pub mod decide;
+pub mod failures;
 pub mod html;
 pub mod junit;
+pub mod markdown;
 pub mod markup;
 pub mod model;
+pub mod observed;
 pub mod redact;
 pub mod summary;
+pub mod view;
 pub mod waivers;
 
 use std::io::Write as _;

@@ -1,49 +1,22 @@
-//! `summary.md`: short enough for `$GITHUB_STEP_SUMMARY` or a PR comment. The verdict, a
-//! table per endpoint, failures first (requirement id, expected vs actual, correlation id),
-//! regressions, waivers, observations. Long lists are cut with a pointer to report.html.
+//! `summary.md`: fits `$GITHUB_STEP_SUMMARY` or a PR comment (a run with one failure stays
+//! under 60 lines). The verdict, one row per broken requirement (documented rule, expected
+//! vs actual, what the answered code means per the docs, correlation id), regressions, a
+//! table per endpoint, waivers, and the observed answers that differ from this project's
+//! conventions, aggregated. Long lists are cut with a pointer to report.html.
 
-use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
-use crate::runner::results::Verdict;
-
+use super::failures;
+use super::markdown::{cell, code};
 use super::model::ResultsDoc;
+use super::observed::{Observed, inputs_text};
+use super::view::millis;
 
-const MAX_FAILURES: usize = 40;
-const MAX_OBSERVATIONS: usize = 20;
-const MAX_CELL: usize = 300;
+const MAX_FAILURES: usize = 20;
+const MAX_OBSERVATION_ROWS: usize = 15;
+const MAX_INPUTS: usize = 3;
 
-/// A Markdown table cell: no pipes or line breaks, no raw HTML, bounded length.
-fn cell(s: &str) -> String {
-    let mut out = String::new();
-    for (n, c) in s.chars().enumerate() {
-        if n >= MAX_CELL {
-            out.push('…');
-            break;
-        }
-        match c {
-            '|' => out.push_str("\\|"),
-            '\n' | '\r' => out.push(' '),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '&' => out.push_str("&amp;"),
-            '`' => out.push('\''),
-            c if c.is_control() => out.push('\u{FFFD}'),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-fn code(s: &str) -> String {
-    if s.is_empty() {
-        "–".into()
-    } else {
-        format!("`{}`", cell(s))
-    }
-}
-
-pub fn render<'a>(doc: &'a ResultsDoc) -> String {
+pub fn render(doc: &ResultsDoc) -> String {
     let mut out = String::new();
     let passed = doc.outcome.verdict == "passed";
     let _ = writeln!(
@@ -54,138 +27,40 @@ pub fn render<'a>(doc: &'a ResultsDoc) -> String {
     );
     let _ = writeln!(
         out,
-        "Target {} · profile {} · seed {} · contract `{}` · {} · {:.1} s\n",
+        "Target {} · profile {} · seed {} · contract `{}` · {} · {}{}\n",
         cell(&doc.run.target),
         cell(&doc.run.profile),
         doc.run.seed,
         &doc.run.contract_hash[..doc.run.contract_hash.len().min(12)],
         cell(&doc.run.started_at),
-        doc.run.duration_ms as f64 / 1000.0
+        millis(doc.run.duration_us),
+        match doc.timing() {
+            Some(t) => format!(" · {} exchanges, {}", t.exchanges, t.describe()),
+            None => String::new(),
+        }
     );
     for r in &doc.outcome.reasons {
         let _ = writeln!(out, "- {}", cell(r));
     }
     out.push('\n');
 
-    // One row per broken requirement, its first finding as the example.
-    struct Group<'a> {
-        label: String,
-        rule: String,
-        example_expected: String,
-        example_actual: String,
-        correlation_id: &'a str,
-        findings: usize,
-        scenarios: BTreeSet<&'a str>,
-        waived: bool,
-    }
-    let mut groups: Vec<Group<'_>> = Vec::new();
-    let mut add = |key: String,
-                   rule: String,
-                   expected: String,
-                   actual: String,
-                   cid: &'a str,
-                   scenario: &'a str,
-                   waived: bool| {
-        match groups.iter_mut().find(|g| g.label == key) {
-            Some(g) => {
-                g.findings += 1;
-                g.scenarios.insert(scenario);
-                g.waived &= waived;
-            }
-            None => groups.push(Group {
-                label: key,
-                rule,
-                example_expected: expected,
-                example_actual: actual,
-                correlation_id: cid,
-                findings: 1,
-                scenarios: BTreeSet::from([scenario]),
-                waived,
-            }),
-        }
-    };
-    let rule = |id: &str| {
-        doc.requirement(id)
-            .map(|r| r.summary.clone())
-            .unwrap_or_default()
-    };
-    for s in doc
-        .scenarios
-        .iter()
-        .filter(|s| s.verdict == Verdict::Failed)
-    {
-        let waived = doc.fully_waived(s);
-        if s.findings.is_empty() {
-            add(
-                format!("step error in {}", s.id),
-                s.requirements.first().map(|r| rule(r)).unwrap_or_default(),
-                s.name.clone(),
-                s.error
-                    .clone()
-                    .unwrap_or_else(|| "the scenario failed".into()),
-                s.exchanges
-                    .last()
-                    .map(|e| e.correlation_id.as_str())
-                    .unwrap_or(""),
-                &s.id,
-                waived,
-            );
-        }
-        for f in &s.findings {
-            let with_schema = if f.schema_errors.is_empty() {
-                f.actual.clone()
-            } else {
-                format!(
-                    "{} (schema: {})",
-                    f.actual,
-                    f.schema_errors
-                        .iter()
-                        .map(|e| format!(
-                            "{} {}",
-                            if e.instance_path.is_empty() {
-                                "/"
-                            } else {
-                                &e.instance_path
-                            },
-                            e.keyword
-                        ))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )
-            };
-            let (key, rule_text) = match &f.requirement {
-                Some(r) => (r.clone(), rule(r)),
-                None => (
-                    format!("no answer ({})", s.requirements.join(", ")),
-                    "every request gets an HTTP answer".into(),
-                ),
-            };
-            add(
-                key,
-                rule_text,
-                f.expected.clone(),
-                with_schema,
-                &f.correlation_id,
-                &s.id,
-                waived,
-            );
-        }
-    }
+    let groups = failures::groups(doc);
     if !groups.is_empty() {
         let _ = writeln!(out, "### Failures\n");
         out.push_str(
-            "| requirement | documented rule | expected | actual | correlation id | findings |\n",
+            "| requirement | documented rule | expected | actual | per the docs | correlation id | findings |\n",
         );
-        out.push_str("|---|---|---|---|---|---:|\n");
+        out.push_str("|---|---|---|---|---|---|---:|\n");
         for g in groups.iter().take(MAX_FAILURES) {
             let _ = writeln!(
                 out,
-                "| {}{} | {} | {} | {} | {} | {} in {} scenario(s) |",
-                code(&g.label),
+                "| {}{} | {} | {} | {} | {} | {} | {} in {} scenario(s) |",
+                code(&g.broken.label()),
                 if g.waived { " (waived)" } else { "" },
-                cell(&g.rule),
-                cell(&g.example_expected),
-                cell(&g.example_actual),
+                cell(&g.rule()),
+                cell(&g.expected()),
+                cell(&g.actual()),
+                cell(g.code_meaning.as_deref().unwrap_or("")),
                 code(g.correlation_id),
                 g.findings,
                 g.scenarios.len()
@@ -269,37 +144,44 @@ pub fn render<'a>(doc: &'a ResultsDoc) -> String {
         out.push('\n');
     }
 
-    let observations: Vec<_> = doc
-        .scenarios
-        .iter()
-        .flat_map(|s| s.observations.iter())
-        .collect();
-    if !observations.is_empty() {
-        let _ = writeln!(out, "### Observations (behaviour the docs leave open)\n");
-        out.push_str(
-            "| endpoint | case | convention | observed | correlation id |\n|---|---|---|---|---|\n",
+    let observed = Observed::of(
+        doc.scenarios
+            .iter()
+            .flat_map(|s| s.observations.iter().map(move |o| (s.name.as_str(), o))),
+    );
+    if observed.total > 0 {
+        let _ = writeln!(
+            out,
+            "### How this target answers what the docs leave open\n"
         );
-        for o in observations.iter().take(MAX_OBSERVATIONS) {
-            let _ = writeln!(
-                out,
-                "| {} | {} | {} {} | {} {} | {} |",
-                cell(&o.endpoint),
-                cell(&o.case),
-                o.convention.status,
-                code(&o.convention.code),
-                o.observed_status,
-                code(o.observed_code.as_deref().unwrap_or("")),
-                code(&o.correlation_id)
+        let _ = writeln!(out, "{}.\n", cell(&observed.convention_line()));
+        if !observed.differing.is_empty() {
+            out.push_str(
+                "| endpoint | case | convention | observed | count | inputs | example correlation id |\n|---|---|---|---|---:|---|---|\n",
             );
+            for r in observed.differing.iter().take(MAX_OBSERVATION_ROWS) {
+                let _ = writeln!(
+                    out,
+                    "| {} | {} | {} | {} {} | {} | {} | {} |",
+                    cell(&r.endpoint),
+                    cell(&r.case),
+                    code(&r.convention.status_code()),
+                    code(&r.observed.status_code()),
+                    cell(r.observed.message.as_deref().unwrap_or("")),
+                    r.count,
+                    cell(&inputs_text(&r.inputs, MAX_INPUTS)),
+                    code(&r.example_correlation_id)
+                );
+            }
+            if observed.differing.len() > MAX_OBSERVATION_ROWS {
+                let _ = writeln!(
+                    out,
+                    "\n…and {} more row(s): see report.html.",
+                    observed.differing.len() - MAX_OBSERVATION_ROWS
+                );
+            }
+            out.push('\n');
         }
-        if observations.len() > MAX_OBSERVATIONS {
-            let _ = writeln!(
-                out,
-                "\n…and {} more: see report.html.",
-                observations.len() - MAX_OBSERVATIONS
-            );
-        }
-        out.push('\n');
     }
     out.push_str(
         "Full evidence (redacted): `report.html`, `results.json`, `junit.xml`, `cucumber.json`.\n",
