@@ -8,7 +8,7 @@ use chrono::NaiveTime;
 
 use super::exit;
 use crate::sandbox::{
-    Clock, Fault, Sandbox, SandboxConfig, credentials, load_conventions, seeded_fixtures,
+    Clock, Fault, Sandbox, SandboxConfig, credentials, fixtures_for, load_conventions,
 };
 
 #[derive(Debug, clap::Args)]
@@ -29,6 +29,10 @@ pub struct SandboxArgs {
     /// Write the sandbox's seeded fixtures to FILE and exit without serving.
     #[arg(long, value_name = "FILE")]
     pub write_fixtures: Option<PathBuf>,
+    /// Serve the contract in this folder (same layout as schemas/, or an extension) instead
+    /// of the one built in.
+    #[arg(long, value_name = "DIR")]
+    pub contract: Option<PathBuf>,
 }
 
 fn parse_fault(s: &str) -> Result<Fault, String> {
@@ -60,8 +64,22 @@ fn parse_hh_mm(s: &str) -> Result<NaiveTime, String> {
 
 /// Serve (or write fixtures); returns the exit code.
 pub fn run(args: SandboxArgs) -> u8 {
+    let contract = match crate::contract::Contract::resolve(args.contract.as_deref()) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return exit::USAGE;
+        }
+    };
     if let Some(path) = &args.write_fixtures {
-        return match std::fs::write(path, seeded_fixtures().to_json()) {
+        let fixtures = match fixtures_for(contract) {
+            Ok(f) => f,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return exit::USAGE;
+            }
+        };
+        return match std::fs::write(path, fixtures.to_json()) {
             Ok(()) => {
                 println!("wrote the sandbox fixtures to {}", path.display());
                 exit::PASSED
@@ -72,7 +90,7 @@ pub fn run(args: SandboxArgs) -> u8 {
             }
         };
     }
-    let mut config = SandboxConfig::faithful();
+    let mut config = SandboxConfig::serving(contract);
     config.fault = args.fault;
     if let Some(time) = args.bank_time {
         config.bank_clock = Clock::kst_time_of_day(time);

@@ -192,6 +192,9 @@ pub async fn execute(
                 result.findings.append(&mut world.pending);
                 result.observations = std::mem::take(&mut world.observations);
                 result.exchanges = std::mem::take(&mut world.exchanges);
+                if let Some(endpoint) = world.endpoint {
+                    result.findings.extend(strays(endpoint, &result.exchanges));
+                }
                 result.duration_ms = world.started.elapsed().as_millis();
                 if result.endpoint.is_none() {
                     result.endpoint = world.endpoint.map(|e| e.id.clone());
@@ -271,6 +274,32 @@ pub async fn execute(
         },
         secrets,
     }
+}
+
+/// A scenario passes only on answers of its own endpoint: one finding per exchange that
+/// went anywhere else.
+fn strays(
+    endpoint: &crate::contract::Endpoint,
+    exchanges: &[crate::client::Exchange],
+) -> Vec<results::Finding> {
+    exchanges
+        .iter()
+        .filter(|e| {
+            let path = url::Url::parse(&e.url).map(|u| u.path().to_owned());
+            e.endpoint_id != endpoint.id || !path.is_ok_and(|p| p.ends_with(&endpoint.path))
+        })
+        .map(|e| results::Finding {
+            requirement: None,
+            class: crate::client::FailureClass::Setup,
+            expected: format!(
+                "every request of this scenario sent to {} ({})",
+                endpoint.path, endpoint.id
+            ),
+            actual: format!("a request sent to {}", e.url),
+            schema_errors: Vec::new(),
+            correlation_id: e.correlation_id.clone(),
+        })
+        .collect()
 }
 
 /// Sort `features/a.feature:9` before `features/a.feature:10`.
