@@ -55,21 +55,10 @@ async fn the_example_endpoint_is_certified_end_to_end_on_its_own_path() {
     })
     .unwrap();
     let contract = example_contract();
-    let features = plan::load_features(Some(&example("features"))).unwrap();
-    let expected_scenarios = plan::plan_for(
-        contract,
-        features,
-        &fixtures_for(contract).unwrap(),
-        &PlanOptions {
-            tags: None,
-            profile: options.profile,
-            has_keys: true,
-            generated_per_endpoint: 1,
-        },
-    )
-    .unwrap()
-    .scenarios
-    .len();
+    let expected_scenarios = plan_in(contract, &example("features"))
+        .unwrap()
+        .scenarios
+        .len();
 
     let certification = certify(&options, Arc::new(NoProgress)).await.unwrap();
     let results = &certification.execution.results;
@@ -174,13 +163,11 @@ async fn the_sandbox_refuses_an_endpoint_it_cannot_answer() {
     );
 }
 
-fn plan_error(contract: &'static Contract, feature: &str) -> String {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("x.feature"), feature).unwrap();
-    let features = plan::load_features(Some(dir.path())).unwrap();
-    let err = plan::plan_for(
+/// Plan the features in `dir` against `contract` and its embedded-sandbox fixtures.
+fn plan_in(contract: &'static Contract, dir: &Path) -> Result<plan::Plan, PlanError> {
+    plan::plan_for(
         contract,
-        features,
+        plan::load_features(Some(dir)).unwrap(),
         &fixtures_for(contract).unwrap(),
         &PlanOptions {
             tags: None,
@@ -189,7 +176,12 @@ fn plan_error(contract: &'static Contract, feature: &str) -> String {
             generated_per_endpoint: 1,
         },
     )
-    .unwrap_err();
+}
+
+fn plan_error(contract: &'static Contract, feature: &str) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("x.feature"), feature).unwrap();
+    let err = plan_in(contract, dir.path()).unwrap_err();
     assert!(matches!(err, PlanError::Scenario { .. }), "{err}");
     err.to_string()
 }

@@ -326,3 +326,40 @@ impl cucumber::Parser<Vec<gherkin::Feature>> for StaticFeatures {
         futures::stream::iter(input.into_iter().map(Ok as fn(_) -> _))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::client::{Exchange, FailureClass, RequestSpec, TransportFailure};
+
+    fn exchange(endpoint: &crate::contract::Endpoint, url_path: &str) -> Exchange {
+        let spec = RequestSpec {
+            endpoint_id: endpoint.id.clone(),
+            path: endpoint.path.clone(),
+            ..RequestSpec::default()
+        };
+        let failure = TransportFailure {
+            class: FailureClass::Transport,
+            reason: "not sent".into(),
+        };
+        Exchange::failed_before_sending(
+            &spec,
+            &format!("http://127.0.0.1:1/open-api{url_path}"),
+            Utc::now(),
+            failure,
+        )
+    }
+
+    #[test]
+    fn an_exchange_with_another_endpoint_is_a_finding() {
+        let catalogue = &crate::contract::Contract::shared().unwrap().catalogue;
+        let (own, other) = (&catalogue.endpoints[0], &catalogue.endpoints[1]);
+        assert!(strays(own, &[exchange(own, &own.path)]).is_empty());
+        let wrong_path = strays(own, &[exchange(own, &other.path)]);
+        assert_eq!(wrong_path.len(), 1);
+        assert_eq!(wrong_path[0].class, FailureClass::Setup);
+        assert!(wrong_path[0].actual.contains(&other.path));
+        let wrong_id = strays(own, &[exchange(own, &own.path), exchange(other, &own.path)]);
+        assert_eq!(wrong_id.len(), 1);
+    }
+}

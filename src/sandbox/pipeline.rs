@@ -246,33 +246,35 @@ impl App {
         method: &Method,
         path: &str,
         headers: &'h HeaderMap,
-    ) -> Result<Admitted<'h>, Outcome> {
+    ) -> Result<Admitted<'h>, Box<Outcome>> {
         let Some(route) = self
             .routes
             .iter()
             .find(|r| r.path == path && r.method == method)
         else {
-            return Err(Outcome::of(None, UNKNOWN_PATH));
+            return Err(Box::new(Outcome::of(None, UNKNOWN_PATH)));
         };
         let scope: Scope = Some(route.endpoint.id.as_str());
         let zone_default =
             (!self.enforces(Check::TimeZonePresent)).then_some(crate::crypto::TimeZoneName::Kst);
-        let read = headers::read_with(headers, zone_default).map_err(|problem| match problem {
-            HeaderProblem::Missing(name) => Outcome::naming(scope, "missing-header", name),
-            HeaderProblem::Malformed(name) => Outcome::naming(scope, "malformed-header", name),
+        let read = headers::read_with(headers, zone_default).map_err(|problem| {
+            Box::new(match problem {
+                HeaderProblem::Missing(name) => Outcome::naming(scope, "missing-header", name),
+                HeaderProblem::Malformed(name) => Outcome::naming(scope, "malformed-header", name),
+            })
         })?;
         if self.enforces(Check::Credentials) {
             let known = read.asp_id == ASP_ID
                 && constant_time_eq(read.access_key.as_bytes(), ACCESS_KEY.as_bytes());
             if !known {
-                return Err(Outcome::of(scope, "unknown-credentials"));
+                return Err(Box::new(Outcome::of(scope, "unknown-credentials")));
             }
         }
         if self.enforces(Check::TranTimeSkew) {
             let fresh = parse_tran_time(read.tran_time, read.zone)
                 .is_some_and(|sent| (sent - self.config.clock.now()).abs() <= self.config.skew);
             if !fresh {
-                return Err(Outcome::of(scope, "stale-tran-time"));
+                return Err(Box::new(Outcome::of(scope, "stale-tran-time")));
             }
         }
         Ok(Admitted {
@@ -319,7 +321,7 @@ impl App {
         let body = if encrypted {
             match self.decrypt(scope, &body, admitted.headers.crypto_key_id) {
                 Ok(plain) => plain,
-                Err(outcome) => return outcome,
+                Err(outcome) => return *outcome,
             }
         } else {
             body
@@ -354,26 +356,26 @@ impl App {
         scope: Scope,
         body: &Map<String, Value>,
         crypto_key_id: Option<&str>,
-    ) -> Result<Map<String, Value>, Outcome> {
+    ) -> Result<Map<String, Value>, Box<Outcome>> {
         let Some(key_id) = crypto_key_id else {
-            return Err(Outcome::naming(
+            return Err(Box::new(Outcome::naming(
                 scope,
                 "missing-header",
                 headers::CRYPTO_KEY_ID,
-            ));
+            )));
         };
         if !constant_time_eq(key_id.as_bytes(), CRYPTO_KEY_ID.as_bytes()) {
-            return Err(Outcome::of(scope, "unknown-crypto-key"));
+            return Err(Box::new(Outcome::of(scope, "unknown-crypto-key")));
         }
         // The encrypted form is exactly one member: anything beside encData would be sent
         // in the clear by mistake.
         let compact = match body.get(&self.envelope.encrypted_field) {
             Some(Value::String(s)) if body.len() == 1 => s,
-            _ => return Err(Outcome::of(scope, "undecryptable-body")),
+            _ => return Err(Box::new(Outcome::of(scope, "undecryptable-body"))),
         };
         let plaintext = jwe::decrypt(compact, &self.server_key)
-            .map_err(|_| Outcome::of(scope, "undecryptable-body"))?;
-        json_object(&plaintext).ok_or_else(|| Outcome::of(scope, "body-not-json"))
+            .map_err(|_| Box::new(Outcome::of(scope, "undecryptable-body")))?;
+        json_object(&plaintext).ok_or_else(|| Box::new(Outcome::of(scope, "body-not-json")))
     }
 
     /// The answer for `outcome`, serialized, with `correlation` echoed.
