@@ -40,11 +40,7 @@ fn card_info(c: &mut Criterion) {
     )
     .expect("client builds");
     let fixtures = sandbox::seeded_fixtures();
-    let card_no = &fixtures
-        .cards
-        .get("active")
-        .expect("an active card")
-        .card_no;
+    let card_no = &fixtures.role("cards", "active").expect("an active card")["cardNo"];
     let body = serde_json::to_vec(&serde_json::json!({ "cardNo": card_no })).expect("body");
 
     let mut rng = StdRng::seed_from_u64(1);

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::contract::{Contract, Strength};
-use crate::runner::plan::{SAFETY_TAGS, effective_tags, scenario_id};
+use crate::runner::plan::{SAFETY_TAGS, effective_tags, scenario_id, scenario_target};
 use crate::steps::world::requirement_tags;
 
 #[derive(Debug, Clone, Serialize)]
@@ -29,6 +29,11 @@ pub struct Coverage {
     pub unclassified: Vec<String>,
     /// Scenarios that verify no requirement at all.
     pub untagged: Vec<String>,
+    /// (scenario id, requirement) for `@req:` tags of an endpoint the scenario sends no
+    /// request to: they cover nothing.
+    pub elsewhere: Vec<(String, String)>,
+    /// (scenario id, why) for scenarios whose steps and tags disagree on the endpoint.
+    pub broken: Vec<(String, String)>,
 }
 
 impl Coverage {
@@ -43,10 +48,13 @@ impl Coverage {
             && self.unknown_references.is_empty()
             && self.unclassified.is_empty()
             && self.untagged.is_empty()
+            && self.elsewhere.is_empty()
+            && self.broken.is_empty()
     }
 }
 
-/// Map the (expanded) features onto the catalogue.
+/// Map the (expanded) features onto the catalogue. A requirement of one endpoint counts a
+/// scenario only if that scenario sends to that endpoint; a shared (`*`) one counts any.
 pub fn coverage(contract: &Contract, features: &[gherkin::Feature]) -> Coverage {
     let mut by_requirement: BTreeMap<&str, Vec<String>> = contract
         .catalogue
@@ -76,10 +84,24 @@ pub fn coverage(contract: &Contract, features: &[gherkin::Feature]) -> Coverage 
             if reqs.is_empty() {
                 out.untagged.push(id.clone());
             }
+            let sends_to = match scenario_target(contract, &tags, scenario) {
+                Ok(target) => target.endpoint,
+                Err(reason) => {
+                    out.broken.push((id.clone(), reason));
+                    continue;
+                }
+            };
             for r in reqs {
-                match by_requirement.get_mut(r.as_str()) {
-                    Some(list) => list.push(id.clone()),
-                    None => out
+                let endpoint = contract
+                    .catalogue
+                    .requirement(&r)
+                    .map(|q| q.endpoint.as_str());
+                match (by_requirement.get_mut(r.as_str()), endpoint) {
+                    (Some(list), Some(e)) if e == "*" || sends_to.as_deref() == Some(e) => {
+                        list.push(id.clone())
+                    }
+                    (Some(_), _) => out.elsewhere.push((id.clone(), r)),
+                    (None, _) => out
                         .unknown_references
                         .push((id.clone(), format!("@req:{r}"))),
                 }
@@ -141,6 +163,14 @@ pub fn render(cov: &Coverage) -> String {
     }
     for s in &cov.untagged {
         out.push_str(&format!("no @req: tag on {s}\n"));
+    }
+    for (s, r) in &cov.elsewhere {
+        out.push_str(&format!(
+            "@req:{r} on {s} covers nothing: the scenario sends no request to that requirement's endpoint\n"
+        ));
+    }
+    for (s, why) in &cov.broken {
+        out.push_str(&format!("scenario {s}: {why}\n"));
     }
     out
 }

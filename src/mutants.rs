@@ -16,6 +16,10 @@ use crate::sandbox::{Fault, Sandbox, SandboxConfig};
 
 #[derive(Debug, Clone)]
 pub struct MutantsOptions {
+    /// The contract served and certified; the embedded one when `None`.
+    pub contract: Option<&'static crate::contract::Contract>,
+    /// Feature files from this folder instead of the ones built in.
+    pub features: Option<std::path::PathBuf>,
     pub concurrency: usize,
     pub generated_per_endpoint: usize,
     pub seed: u64,
@@ -28,6 +32,8 @@ pub struct MutantsOptions {
 impl Default for MutantsOptions {
     fn default() -> Self {
         MutantsOptions {
+            contract: None,
+            features: None,
             concurrency: 16,
             generated_per_endpoint: 20,
             seed: 1,
@@ -123,6 +129,8 @@ pub enum MutantsError {
     Sandbox(#[from] crate::sandbox::SandboxError),
     #[error(transparent)]
     Suite(#[from] crate::runner::suite::SuiteError),
+    #[error(transparent)]
+    Contract(#[from] crate::contract::ContractError),
 }
 
 async fn run_one(
@@ -131,9 +139,13 @@ async fn run_one(
     options: &MutantsOptions,
 ) -> Result<MutantOutcome, MutantsError> {
     let started = Instant::now();
+    let contract = match options.contract {
+        Some(c) => c,
+        None => crate::contract::Contract::shared()?,
+    };
     let config = SandboxConfig {
         fault,
-        ..SandboxConfig::for_certification()
+        ..SandboxConfig::certifying(contract)
     };
     let sandbox = Sandbox::start(config).await?;
     let suite = SuiteOptions {
@@ -142,11 +154,12 @@ async fn run_one(
             timeout: options.timeout,
             ..TransportOptions::default()
         },
+        contract: Some(contract),
         ..SuiteOptions::full(options.seed, options.generated_per_endpoint)
     };
     let execution = run_suite(
         crate::sandbox::embedded_target(&sandbox.base_url()),
-        crate::sandbox::seeded_fixtures(),
+        crate::sandbox::fixtures_for(contract)?,
         features.to_vec(),
         &suite,
         Arc::new(NoProgress),
@@ -184,7 +197,7 @@ async fn run_one(
 
 /// The faithful run, then every fault in turn.
 pub async fn run(options: &MutantsOptions) -> Result<MutantsReport, MutantsError> {
-    let features = plan::load_features(None)?;
+    let features = plan::load_features(options.features.as_deref())?;
     let faithful = run_one(None, &features, options).await?;
     let mut mutants = Vec::with_capacity(options.faults.len());
     for fault in &options.faults {

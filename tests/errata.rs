@@ -334,7 +334,9 @@ async fn e22_encryption_is_per_request_and_errors_are_plain() {
     let target = kona_conformance::sandbox::embedded_target(&sandbox.base_url());
     let client = KonaClient::new(target, &TransportOptions::default()).unwrap();
     let fixtures = kona_conformance::sandbox::seeded_fixtures();
-    let card = &fixtures.cards["active"].card_no;
+    let card = fixtures.role("cards", "active").unwrap()["cardNo"]
+        .as_str()
+        .unwrap();
     let spec = |encrypt: bool, mutation: Option<JweMutation>| RequestSpec {
         endpoint_id: "card-info".into(),
         path: "/api/v1/user/card/info".into(),

@@ -199,16 +199,16 @@ fn sandbox_canaries() -> Vec<String> {
             .unwrap()
             .to_owned(),
     ];
-    for c in f.cards.values().chain(f.pool.cards.iter()) {
-        out.push(c.card_no.clone());
-        if let Some(Some(r)) = &c.cash_receipt_info {
-            out.push(r.id_no.clone());
+    for c in f.all("cards") {
+        let id_no = c.get("cashReceiptInfo").and_then(|r| r.get("idNo"));
+        for v in [c.get("cardNo"), id_no].into_iter().flatten() {
+            out.extend(v.as_str().map(str::to_owned));
         }
     }
-    for a in f.bank_accounts.values().chain(f.pool.bank_accounts.iter()) {
-        out.push(a.bank_account.clone());
-        out.push(a.birth_date.clone());
-        out.push(a.user_name.clone());
+    for a in f.all("bankAccounts") {
+        for k in ["bankAccount", "birthDate", "userName"] {
+            out.extend(a.get(k).and_then(|v| v.as_str()).map(str::to_owned));
+        }
     }
     out.sort();
     out.dedup();

@@ -10,10 +10,10 @@ use chrono::{NaiveTime, TimeZone};
 use kona_conformance::contract::Strength;
 use kona_conformance::crypto::jwe::ContentEncryption;
 use kona_conformance::crypto::{TimeZoneName, now_in};
-use kona_conformance::fixtures::{Fixtures, MAX_USER_ID};
+use kona_conformance::fixtures::{Fixtures, Record};
 use kona_conformance::sandbox::{
-    Clock, Fault, Sandbox, SandboxConfig, SandboxError, credentials, kst, load_conventions,
-    parse_conventions, seeded_fixtures,
+    Clock, Fault, MAX_USER_ID, Sandbox, SandboxConfig, SandboxError, credentials, kst,
+    load_conventions, parse_conventions, seeded_fixtures,
 };
 use rstest::rstest;
 use serde_json::{Value, json};
@@ -33,16 +33,30 @@ fn card_body(card_no: &str) -> String {
     json!({ "cardNo": card_no }).to_string()
 }
 
+/// The seeded record of `role` in `collection`.
+fn record(collection: &str, role: &str) -> Record {
+    fx().role(collection, role)
+        .unwrap_or_else(|| panic!("no {collection} role {role}"))
+        .clone()
+}
+
+fn user_id(role: &str) -> u64 {
+    record("members", role)["userId"].as_u64().unwrap()
+}
+
+fn card_no(role: &str) -> String {
+    record("cards", role)["cardNo"].as_str().unwrap().to_owned()
+}
+
 fn bank_body(role: &str) -> Value {
-    serde_json::to_value(&fx().bank_accounts[role]).unwrap()
+    Value::Object(record("bankAccounts", role))
 }
 
 /// A body each endpoint answers with success.
 fn valid_body(endpoint: &str) -> String {
-    let f = fx();
     match endpoint {
-        DEDUCTION => member_body(f.members["authed"].user_id),
-        CARD => card_body(&f.cards["active"].card_no),
+        DEDUCTION => member_body(user_id("authed")),
+        CARD => card_body(&card_no("active")),
         _ => bank_body("valid").to_string(),
     }
 }
@@ -105,7 +119,6 @@ fn credentials_have_the_documented_shapes_and_keys_that_load() {
         public_key_from_pem(c.client_public_key_pem).unwrap()
     );
     assert_ne!(server, client.to_public_key());
-    assert!(c.test_keys_dir.ends_with("test-keys"));
 }
 
 // ---------------------------------------------------------------- fixtures
@@ -125,30 +138,20 @@ fn committed_fixtures_file_equals_the_seeded_data_byte_for_byte() {
 #[test]
 fn seeded_fixtures_carry_every_role_and_a_pool() {
     let f = fx();
-    let keys = |m: Vec<&String>| m.into_iter().cloned().collect::<Vec<_>>();
+    let roles = |c: &str| f.collections[c].roles.keys().cloned().collect::<Vec<_>>();
     assert_eq!(
-        keys(f.members.keys().collect()),
+        roles("members"),
         ["authed", "max-id", "min-id", "not-authed", "unknown"]
     );
-    assert_eq!(f.members["min-id"].user_id, 1);
-    assert_eq!(f.members["max-id"].user_id, MAX_USER_ID);
-    for role in [
-        "active",
-        "suspended",
-        "terminated",
-        "unmapped",
-        "zero-balance",
-        "max-balance",
-        "cash-receipt-consumer",
-        "cash-receipt-business",
-        "no-cash-receipt",
-        "with-owner-ka",
-        "without-owner-ka",
-        "auto-recharge",
-        "no-auto-recharge",
-        "unknown",
-    ] {
-        assert!(f.cards.contains_key(role), "card role {role}");
+    assert_eq!(user_id("min-id"), 1);
+    assert_eq!(user_id("max-id"), MAX_USER_ID);
+    // Every role the catalogue declares for each collection is seeded.
+    for (name, declared) in &contract().catalogue.collections {
+        assert_eq!(
+            roles(name),
+            declared.roles.keys().cloned().collect::<Vec<_>>(),
+            "{name}"
+        );
     }
     // One bank role per response key that data can reach: all but the format error.
     let bank = contract().endpoint(BANK).unwrap();
@@ -158,31 +161,32 @@ fn seeded_fixtures_carry_every_role_and_a_pool() {
             "account-format" => continue,
             other => other,
         };
-        assert!(f.bank_accounts.contains_key(role), "bank role {role}");
+        assert!(f.role("bankAccounts", role).is_some(), "bank role {role}");
     }
-    for key in [
-        "before-hours-uncoded",
-        "processing-delay",
-        "non-participating",
-    ] {
-        assert!(f.bank_accounts.contains_key(key), "bank role {key}");
+    for c in ["members", "cards", "bankAccounts"] {
+        assert!(f.pool(c).len() >= 50, "{c}");
     }
-    assert!(f.pool.members.len() >= 50);
-    assert!(f.pool.cards.len() >= 50);
-    assert!(f.pool.bank_accounts.len() >= 50);
     let hangul = |s: &str| s.chars().all(|c| ('\u{AC00}'..='\u{D7A3}').contains(&c));
-    assert!(f.pool.bank_accounts.iter().all(|a| hangul(&a.user_name)));
-    assert!(f.pool.members.iter().all(|m| m.user_id > 1_000_000_000));
+    assert!(
+        f.pool("bankAccounts")
+            .iter()
+            .all(|a| hangul(a["userName"].as_str().unwrap()))
+    );
+    assert!(
+        f.pool("members")
+            .iter()
+            .all(|m| m["userId"].as_u64().unwrap() > 1_000_000_000)
+    );
     // Cash-receipt variety: both values of each flag somewhere among the cards.
-    let receipts: Vec<_> = f
-        .cards
+    let receipts: Vec<&Value> = f.collections["cards"]
+        .roles
         .values()
-        .chain(&f.pool.cards)
-        .filter_map(|c| c.cash_receipt_info.clone().flatten())
+        .chain(f.pool("cards"))
+        .filter_map(|c| c.get("cashReceiptInfo").filter(|r| !r.is_null()))
         .collect();
     for div in ["0", "1"] {
-        assert!(receipts.iter().any(|r| r.approval_div == div));
-        assert!(receipts.iter().any(|r| r.man_yn == div));
+        assert!(receipts.iter().any(|r| r["approvalDiv"] == div));
+        assert!(receipts.iter().any(|r| r["manYn"] == div));
     }
 }
 
@@ -190,12 +194,13 @@ fn seeded_fixtures_carry_every_role_and_a_pool() {
 fn vendor_fixtures_hold_only_the_public_portal_data() {
     let text = std::fs::read_to_string(format!("{REPO}/fixtures/vendor-sandbox.json")).unwrap();
     let f = Fixtures::from_json(&text, "vendor-sandbox.json").unwrap();
-    let active = &f.cards["active"];
-    assert_eq!(active.card_no, "9491339401250765");
-    assert_eq!(active.card_status.as_deref(), Some("ACTIVE"));
-    assert_eq!(active.service_id.as_deref(), Some("000170000002000"));
-    assert_eq!(f.cards.len(), 1);
-    assert!(f.members.is_empty() && f.bank_accounts.is_empty());
+    f.check(contract(), "vendor-sandbox.json").unwrap();
+    let active = f.role("cards", "active").unwrap();
+    assert_eq!(active["cardNo"], "9491339401250765");
+    assert_eq!(active["cardStatus"], "ACTIVE");
+    assert_eq!(active["serviceId"], "000170000002000");
+    assert_eq!(f.collections.len(), 1);
+    assert_eq!(f.collections["cards"].roles.len(), 1);
     for word in ["19751112", "333015555557", "missing"] {
         assert!(
             f.description.contains(word),
@@ -214,17 +219,14 @@ fn vendor_fixtures_hold_only_the_public_portal_data() {
 #[tokio::test]
 async fn members_answer_their_authentication_state(#[case] role: &str) {
     let h = Harness::faithful().await;
-    let member = &fx().members[role];
+    let member = record("members", role);
     let reply = h
         .to(DEDUCTION)
-        .json(&member_body(member.user_id))
+        .json(&member_body(user_id(role)))
         .send()
         .await;
     reply.assert_is(DEDUCTION, "success", None);
-    assert_eq!(
-        reply.json()["isAuthed"],
-        Value::Bool(member.is_authed.unwrap())
-    );
+    assert_eq!(reply.json()["isAuthed"], member["isAuthed"]);
     let violations = contract().validate("deduction-info/response.schema.json", &reply.json());
     assert!(violations.is_empty(), "{violations:?}");
 }
@@ -232,13 +234,16 @@ async fn members_answer_their_authentication_state(#[case] role: &str) {
 #[tokio::test]
 async fn both_authentication_states_exist_and_every_pool_member_is_known() {
     let h = Harness::faithful().await;
-    let f = fx();
-    assert_eq!(f.members["authed"].is_authed, Some(true));
-    assert_eq!(f.members["not-authed"].is_authed, Some(false));
-    for m in &f.pool.members {
-        let reply = h.to(DEDUCTION).json(&member_body(m.user_id)).send().await;
+    assert_eq!(record("members", "authed")["isAuthed"], true);
+    assert_eq!(record("members", "not-authed")["isAuthed"], false);
+    for m in fx().pool("members") {
+        let reply = h
+            .to(DEDUCTION)
+            .json(&Value::Object(m.clone()).to_string())
+            .send()
+            .await;
         reply.assert_is(DEDUCTION, "success", None);
-        assert_eq!(reply.json()["isAuthed"].as_bool(), m.is_authed);
+        assert_eq!(reply.json()["isAuthed"], m["isAuthed"]);
     }
 }
 
@@ -247,7 +252,7 @@ async fn an_unknown_member_gets_the_unknown_member_convention() {
     let h = Harness::faithful().await;
     let reply = h
         .to(DEDUCTION)
-        .json(&member_body(fx().members["unknown"].user_id))
+        .json(&member_body(user_id("unknown")))
         .send()
         .await;
     reply.assert_is(DEDUCTION, "unknown-member", None);
@@ -321,46 +326,31 @@ async fn card_roles_answer_their_records(
     role: &str,
 ) {
     let h = Harness::faithful().await;
-    let card = fx().cards[role].clone();
-    let reply = h.to(CARD).json(&card_body(&card.card_no)).send().await;
+    let card = record("cards", role);
+    let reply = h.to(CARD).json(&card_body(&card_no(role))).send().await;
     reply.assert_is(CARD, "success", None);
     assert_card_matches(&reply.json(), &card);
 }
 
-fn assert_card_matches(doc: &Value, card: &kona_conformance::fixtures::CardFixture) {
+/// Every response field of the record comes back as recorded: a `null` userId as an
+/// explicit null (errata E11), any other `null` as a field left out.
+fn assert_card_matches(doc: &Value, card: &Record) {
     let violations = contract().validate("card-info/response.schema.json", doc);
     assert!(violations.is_empty(), "{violations:?}");
     let obj = doc.as_object().unwrap();
-    assert_eq!(obj.get("userId"), Some(&json!(card.user_id.unwrap())));
-    assert_eq!(doc["balance"], json!(card.balance.unwrap()));
-    assert_eq!(doc["cardStatus"], json!(card.card_status.clone().unwrap()));
-    assert_eq!(doc["serviceId"], json!(card.service_id.clone().unwrap()));
-    assert_eq!(
-        doc["serviceName"],
-        json!(card.service_name.clone().unwrap())
-    );
-    assert_eq!(
-        obj.get("ownerKa"),
-        card.owner_ka.clone().unwrap().map(Value::from).as_ref()
-    );
-    assert_eq!(
-        obj.get("cashReceiptInfo").cloned(),
-        card.cash_receipt_info
-            .clone()
-            .unwrap()
-            .map(|r| serde_json::to_value(r).unwrap())
-    );
-    assert_eq!(
-        doc["isAutoRechargeBeforePayment"],
-        json!(card.is_auto_recharge_before_payment.unwrap())
-    );
+    for (field, want) in card.iter().filter(|(f, _)| *f != "cardNo") {
+        match want {
+            Value::Null if field != "userId" => assert!(obj.get(field).is_none(), "{field}"),
+            want => assert_eq!(obj.get(field), Some(want), "{field}"),
+        }
+    }
 }
 
 #[tokio::test]
 async fn card_traits_are_what_their_roles_say() {
     let h = Harness::faithful().await;
     let doc = |role: &'static str| {
-        let no = fx().cards[role].card_no.clone();
+        let no = card_no(role);
         let req = h.to(CARD).json(&card_body(&no));
         async move { req.send().await.json() }
     };
@@ -411,11 +401,7 @@ async fn balances_at_both_bounds_are_sent_exactly() {
         ("zero-balance", "\"balance\":0,"),
         ("max-balance", "\"balance\":9999999999,"),
     ] {
-        let reply = h
-            .to(CARD)
-            .json(&card_body(&fx().cards[role].card_no))
-            .send()
-            .await;
+        let reply = h.to(CARD).json(&card_body(&card_no(role))).send().await;
         let body = String::from_utf8(reply.body.clone()).unwrap();
         assert!(body.contains(text), "{body}");
     }
@@ -424,8 +410,12 @@ async fn balances_at_both_bounds_are_sent_exactly() {
 #[tokio::test]
 async fn every_pool_card_answers_its_record() {
     let h = Harness::faithful().await;
-    for card in &fx().pool.cards {
-        let reply = h.to(CARD).json(&card_body(&card.card_no)).send().await;
+    for card in fx().pool("cards") {
+        let reply = h
+            .to(CARD)
+            .json(&card_body(card["cardNo"].as_str().unwrap()))
+            .send()
+            .await;
         reply.assert_is(CARD, "success", None);
         assert_card_matches(&reply.json(), card);
     }
@@ -457,7 +447,7 @@ async fn card_no_rules(#[case] body: &str, #[case] key: &str) {
 async fn an_unknown_card_gets_the_unknown_card_convention() {
     let h = Harness::faithful().await;
     h.to(CARD)
-        .json(&card_body(&fx().cards["unknown"].card_no))
+        .json(&card_body(&card_no("unknown")))
         .send()
         .await
         .assert_is(CARD, "unknown-card", None);
@@ -496,7 +486,7 @@ async fn bank_roles_answer_their_codes(#[case] role: &str, #[case] key: &str) {
 async fn every_documented_bank_code_and_uncoded_case_is_reachable() {
     let h = Harness::faithful().await;
     let mut seen = std::collections::BTreeSet::new();
-    for role in fx().bank_accounts.keys() {
+    for role in fx().collections["bankAccounts"].roles.keys() {
         let reply = h.to(BANK).json(&bank_body(role).to_string()).send().await;
         seen.insert(reply.code());
     }
@@ -522,7 +512,7 @@ async fn every_documented_bank_code_and_uncoded_case_is_reachable() {
 #[tokio::test]
 async fn every_pool_account_verifies() {
     let h = Harness::faithful().await;
-    for a in &fx().pool.bank_accounts {
+    for a in fx().pool("bankAccounts") {
         let body = serde_json::to_string(a).unwrap();
         h.to(BANK)
             .json(&body)
@@ -624,7 +614,7 @@ async fn malformed_bank_fields(#[case] field: &str, #[case] value: Value, #[case
 async fn a_user_id_beyond_u64_is_invalid_input_on_the_bank_page_too() {
     let h = Harness::faithful().await;
     let body = bank_body("valid").to_string();
-    let id = fx().bank_accounts["valid"].user_id.to_string();
+    let id = record("bankAccounts", "valid")["userId"].to_string();
     let body = body.replace(&id, "99999999999999999999999");
     h.to(BANK)
         .json(&body)
@@ -662,7 +652,7 @@ async fn member_details_that_do_not_match_the_account_are_user_not_found(#[case]
     let mut body = bank_body("valid");
     body[field] = match field {
         "birthDate" => json!("19000101"),
-        _ => json!(fx().members["min-id"].user_id),
+        _ => json!(user_id("min-id")),
     };
     h.to(BANK)
         .json(&body.to_string())
@@ -702,7 +692,7 @@ async fn within_the_window_every_account_answers_the_bank_hours_code() {
         ..SandboxConfig::faithful()
     })
     .await;
-    for role in fx().bank_accounts.keys() {
+    for role in fx().collections["bankAccounts"].roles.keys() {
         h.to(BANK)
             .json(&bank_body(role).to_string())
             .send()
@@ -1019,8 +1009,12 @@ async fn the_body_size_limit_holds_at_the_byte() {
 #[tokio::test]
 async fn an_encrypted_card_request_gets_an_encrypted_success() {
     let h = Harness::faithful().await;
-    let card = fx().cards["cash-receipt-consumer"].clone();
-    let reply = h.to(CARD).encrypted(&card_body(&card.card_no)).send().await;
+    let card = record("cards", "cash-receipt-consumer");
+    let reply = h
+        .to(CARD)
+        .encrypted(&card_body(&card_no("cash-receipt-consumer")))
+        .send()
+        .await;
     let outer = reply.json();
     assert_eq!(outer.as_object().unwrap().len(), 1, "{outer}");
     let violations = contract().validate("common/encrypted-body.schema.json", &outer);
@@ -1032,7 +1026,11 @@ async fn an_encrypted_card_request_gets_an_encrypted_success() {
     reply.assert_is(CARD, "success", None);
     assert_card_matches(&reply.document(), &card);
     // The plaintext is byte-for-byte the plain answer.
-    let plain = h.to(CARD).json(&card_body(&card.card_no)).send().await;
+    let plain = h
+        .to(CARD)
+        .json(&card_body(&card_no("cash-receipt-consumer")))
+        .send()
+        .await;
     assert_eq!(reply.document(), plain.json());
     assert!(!plain.is_encrypted() && plain.header(CRYPTO_KEY_ID).is_none());
 }
@@ -1052,7 +1050,7 @@ async fn errors_to_encrypted_requests_are_plain() {
     let h = Harness::faithful().await;
     let reply = h
         .to(CARD)
-        .encrypted(&card_body(&fx().cards["unknown"].card_no))
+        .encrypted(&card_body(&card_no("unknown")))
         .send()
         .await;
     assert!(!reply.is_encrypted());
@@ -1308,7 +1306,7 @@ async fn the_sandbox_answers_with_alternative_conventions() {
     };
     check(
         h.to(DEDUCTION)
-            .json(&member_body(fx().members["unknown"].user_id))
+            .json(&member_body(user_id("unknown")))
             .send()
             .await,
         "unknown-member",

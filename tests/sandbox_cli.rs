@@ -131,14 +131,17 @@ async fn serves_with_the_given_options_until_ctrl_c() {
             .json(&body)
             .send()
     };
-    let bank = serde_json::to_string(&seeded_fixtures().bank_accounts["valid"]).unwrap();
+    let bank =
+        serde_json::to_string(seeded_fixtures().role("bankAccounts", "valid").unwrap()).unwrap();
     // --bank-time 23:45: inside the night window.
     let reply = send(BANK, bank).await;
     assert_eq!((reply.status, reply.code()), (400, "002_006".to_owned()));
     // --conventions: the alternative code for an unknown card.
     let unknown = format!(
         r#"{{"cardNo":"{}"}}"#,
-        seeded_fixtures().cards["unknown"].card_no
+        seeded_fixtures().role("cards", "unknown").unwrap()["cardNo"]
+            .as_str()
+            .unwrap()
     );
     let reply = send(CARD, unknown).await;
     assert_eq!((reply.status, reply.code()), (404, "802_002".to_owned()));

@@ -11,7 +11,6 @@ use kona_conformance::mutants::MutantsOptions;
 use kona_conformance::sandbox::fault::SLOW_RESPONSE;
 use kona_conformance::sandbox::{Fault, Sandbox, SandboxConfig, embedded_target, seeded_fixtures};
 use kona_conformance::secret::Secret;
-use kona_conformance::steps::request::bank_body;
 use rand::SeedableRng;
 use rstest::rstest;
 use serde_json::{Map, Value};
@@ -47,20 +46,25 @@ fn card_body(card_no: &str) -> Map<String, Value> {
     Map::from_iter([("cardNo".to_owned(), Value::from(card_no))])
 }
 
+fn record(fixtures: &Fixtures, collection: &str, role: &str) -> Map<String, Value> {
+    fixtures
+        .role(collection, role)
+        .unwrap_or_else(|| panic!("no {collection} role {role}"))
+        .clone()
+}
+
 fn card(fixtures: &Fixtures, role: &str) -> RequestSpec {
-    spec(CARD, card_body(&fixtures.cards[role].card_no))
+    let no = record(fixtures, "cards", role)["cardNo"].clone();
+    spec(CARD, Map::from_iter([("cardNo".to_owned(), no)]))
 }
 
 fn member(fixtures: &Fixtures, role: &str) -> RequestSpec {
-    let body = Map::from_iter([(
-        "userId".to_owned(),
-        Value::from(fixtures.members[role].user_id),
-    )]);
-    spec(DEDUCTION, body)
+    let id = record(fixtures, "members", role)["userId"].clone();
+    spec(DEDUCTION, Map::from_iter([("userId".to_owned(), id)]))
 }
 
 fn bank(fixtures: &Fixtures, role: &str) -> RequestSpec {
-    spec(BANK, bank_body(&fixtures.bank_accounts[role]))
+    spec(BANK, record(fixtures, "bankAccounts", role))
 }
 
 fn status(ex: &Exchange) -> u16 {
@@ -105,12 +109,14 @@ fn exact(v: &Value) -> Option<u128> {
 
 /// A card role mapped to a member whose userId a 64-bit float cannot hold exactly.
 fn big_id_card(fixtures: &Fixtures) -> (String, u64) {
-    fixtures
-        .cards
+    fixtures.collections["cards"]
+        .roles
         .iter()
         .filter(|(role, _)| role.as_str() != "unknown")
-        .find_map(|(_, c)| match c.user_id {
-            Some(Some(id)) if id as f64 as u64 != id => Some((c.card_no.clone(), id)),
+        .find_map(|(_, c)| match c.get("userId").and_then(Value::as_u64) {
+            Some(id) if id as f64 as u64 != id => {
+                Some((c["cardNo"].as_str().unwrap_or_default().to_owned(), id))
+            }
             _ => None,
         })
         .expect("a seeded card maps to a userId above 2^53")
@@ -154,7 +160,12 @@ fn probe(name: &str, fixtures: &Fixtures) -> Probe {
         }
         Fault::AcceptLongCardNo => {
             // The active card's number with one more digit: its first 16 name a real card.
-            let long = format!("{}1", fixtures.cards["active"].card_no);
+            let long = format!(
+                "{}1",
+                record(fixtures, "cards", "active")["cardNo"]
+                    .as_str()
+                    .unwrap()
+            );
             p(spec(CARD, card_body(&long)), Box::new(accepted))
         }
         Fault::WrongSuccessMessage => p(
@@ -242,8 +253,8 @@ fn probe(name: &str, fixtures: &Fixtures) -> Probe {
             Box::new(|ex| accepted(ex) && !message(ex)["userId"].is_null()),
         ),
         Fault::IsAuthedInverted => {
-            let authed = fixtures.members["authed"].is_authed;
-            assert_eq!(authed, Some(true));
+            let authed = record(fixtures, "members", "authed")["isAuthed"].clone();
+            assert_eq!(authed, Value::Bool(true));
             p(
                 member(fixtures, "authed"),
                 Box::new(|ex| message(ex)["isAuthed"] == false),

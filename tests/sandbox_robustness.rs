@@ -227,23 +227,29 @@ fn field_body(endpoint: &'static str) -> impl Strategy<Value = J> {
 
 fn valid_members(endpoint: &str) -> Vec<(String, J)> {
     let f = seeded_fixtures();
-    match endpoint {
-        DEDUCTION => vec![(
-            "userId".into(),
-            J::Num(f.members["authed"].user_id.to_string()),
-        )],
-        CARD => vec![("cardNo".into(), J::Str(f.cards["active"].card_no.clone()))],
-        _ => {
-            let a = &f.bank_accounts["valid"];
-            vec![
-                ("bankAccount".into(), J::Str(a.bank_account.clone())),
-                ("bankCode".into(), J::Str(a.bank_code.clone())),
-                ("birthDate".into(), J::Str(a.birth_date.clone())),
-                ("userId".into(), J::Num(a.user_id.to_string())),
-                ("userName".into(), J::Str(a.user_name.clone())),
-            ]
-        }
-    }
+    let (collection, role) = match endpoint {
+        DEDUCTION => ("members", "authed"),
+        CARD => ("cards", "active"),
+        _ => ("bankAccounts", "valid"),
+    };
+    let recipe = contract()
+        .endpoint(endpoint)
+        .unwrap()
+        .request
+        .clone()
+        .unwrap();
+    let record = f.role(collection, role).unwrap();
+    recipe
+        .body
+        .iter()
+        .map(|field| {
+            let value = match &record[field] {
+                Value::String(s) => J::Str(s.clone()),
+                other => J::Num(other.to_string()),
+            };
+            (field.clone(), value)
+        })
+        .collect()
 }
 
 // ------------------------------------------------------------------ hostile requests
@@ -912,7 +918,13 @@ fn malformed_http_never_gets_a_server_error_and_the_server_lives_on() {
         endpoint: CARD,
         path: None,
         method: reqwest::Method::POST,
-        body: format!(r#"{{"cardNo":"{}"}}"#, f.cards["active"].card_no).into_bytes(),
+        body: format!(
+            r#"{{"cardNo":"{}"}}"#,
+            f.role("cards", "active").unwrap()["cardNo"]
+                .as_str()
+                .unwrap()
+        )
+        .into_bytes(),
         content_type: Some(b"application/json".to_vec()),
         signing: Signing::Correct,
         zone: TimeZoneName::Kst,

@@ -47,13 +47,16 @@ pub struct CoverageArgs {
     /// Read feature files from this folder instead of the ones built in.
     #[arg(long, value_name = "DIR")]
     pub features: Option<std::path::PathBuf>,
+    /// Map them onto the contract in this folder instead of the one built in.
+    #[arg(long, value_name = "DIR")]
+    pub contract: Option<std::path::PathBuf>,
     /// Print JSON instead of the table.
     #[arg(long)]
     pub json: bool,
 }
 
 fn coverage(args: &CoverageArgs) -> u8 {
-    let result = crate::contract::Contract::shared()
+    let result = crate::contract::Contract::resolve(args.contract.as_deref())
         .map_err(|e| e.to_string())
         .and_then(|contract| {
             crate::runner::plan::load_features(args.features.as_deref())

@@ -23,6 +23,12 @@ pub struct MutantsArgs {
     /// Print the outcome as JSON.
     #[arg(long)]
     pub json: bool,
+    /// Read feature files from this folder instead of the ones built in.
+    #[arg(long, value_name = "DIR")]
+    pub features: Option<std::path::PathBuf>,
+    /// Serve and certify the contract in this folder instead of the one built in.
+    #[arg(long, value_name = "DIR")]
+    pub contract: Option<std::path::PathBuf>,
 }
 
 pub async fn run(args: MutantsArgs) -> u8 {
@@ -44,7 +50,16 @@ pub async fn run(args: MutantsArgs) -> u8 {
         }
         out
     };
+    let contract = match crate::contract::Contract::resolve(args.contract.as_deref()) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return exit::USAGE;
+        }
+    };
     let options = MutantsOptions {
+        contract: Some(contract),
+        features: args.features.clone(),
         concurrency: args.concurrency.max(1),
         generated_per_endpoint: args.generated,
         seed: args.seed,

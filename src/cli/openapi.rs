@@ -12,6 +12,9 @@ pub struct Args {
     /// Write the document to FILE instead of standard output.
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// Export the contract in this folder instead of the one built in.
+    #[arg(long, value_name = "DIR")]
+    pub contract: Option<PathBuf>,
 }
 
 /// Export and write; the exit code is `USAGE` for any failure, since nothing was certified.
@@ -26,7 +29,7 @@ pub fn run(args: &Args) -> u8 {
 }
 
 fn write(args: &Args) -> Result<(), OpenApiError> {
-    let contract = Contract::shared()?;
+    let contract = Contract::resolve(args.contract.as_deref())?;
     let text = openapi::to_pretty_string(&openapi::export(contract)?);
     match &args.output {
         Some(path) => std::fs::write(path, text).map_err(|source| OpenApiError::Write {

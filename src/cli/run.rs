@@ -24,6 +24,10 @@ pub struct RunArgs {
     /// Read feature files from this folder instead of the ones built in.
     #[arg(long, value_name = "DIR")]
     pub features: Option<PathBuf>,
+    /// Certify against the contract in this folder (same layout as schemas/, or an
+    /// extension whose catalogue.json says "extends": "embedded") instead of the one built in.
+    #[arg(long, value_name = "DIR")]
+    pub contract: Option<PathBuf>,
     /// Only scenarios matching this tag expression, e.g. "@read-only and not @generated".
     #[arg(long, value_name = "EXPR")]
     pub tags: Option<String>,
@@ -74,6 +78,7 @@ impl RunArgs {
             base_url: self.base_url.clone(),
             fixtures: self.fixtures.clone(),
             features: self.features.clone(),
+            contract: self.contract.clone(),
             tags: self.tags.clone(),
             concurrency: self.concurrency,
             timeout: self.timeout,

@@ -8,7 +8,7 @@ use chrono::NaiveTime;
 
 use super::exit;
 use crate::sandbox::{
-    Clock, Fault, Sandbox, SandboxConfig, credentials, load_conventions, seeded_fixtures, test_keys,
+    Clock, Fault, Sandbox, SandboxConfig, credentials, fixtures_for, load_conventions, test_keys,
 };
 
 #[derive(Debug, clap::Args)]
@@ -32,6 +32,10 @@ pub struct SandboxArgs {
     /// Write the public test keys a client needs (PEM) into DIR, then serve.
     #[arg(long, value_name = "DIR")]
     pub write_keys: Option<PathBuf>,
+    /// Serve the contract in this folder (same layout as schemas/, or an extension) instead
+    /// of the one built in.
+    #[arg(long, value_name = "DIR")]
+    pub contract: Option<PathBuf>,
 }
 
 fn parse_fault(s: &str) -> Result<Fault, String> {
@@ -69,8 +73,22 @@ pub fn run(args: SandboxArgs) -> u8 {
         eprintln!("error: {e}");
         return exit::USAGE;
     }
+    let contract = match crate::contract::Contract::resolve(args.contract.as_deref()) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return exit::USAGE;
+        }
+    };
     if let Some(path) = &args.write_fixtures {
-        return match std::fs::write(path, seeded_fixtures().to_json()) {
+        let fixtures = match fixtures_for(contract) {
+            Ok(f) => f,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return exit::USAGE;
+            }
+        };
+        return match std::fs::write(path, fixtures.to_json()) {
             Ok(()) => {
                 println!("wrote the sandbox fixtures to {}", path.display());
                 exit::PASSED
@@ -81,7 +99,7 @@ pub fn run(args: SandboxArgs) -> u8 {
             }
         };
     }
-    let mut config = SandboxConfig::faithful();
+    let mut config = SandboxConfig::serving(contract);
     config.fault = args.fault;
     if let Some(time) = args.bank_time {
         config.bank_clock = Clock::kst_time_of_day(time);

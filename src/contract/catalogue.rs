@@ -1,6 +1,8 @@
 //! Typed view of `schemas/catalogue.json`: endpoints, documented responses, this project's
 //! conventions for what the docs leave open, and the requirement ids everything else cites.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 /// How strongly an expectation may be asserted (see the catalogue's `strength` fields).
@@ -25,8 +27,20 @@ pub struct Catalogue {
     pub headers: HeaderSchemas,
     pub missing_field_message_prefix: String,
     pub requirements: Vec<Requirement>,
+    /// Record collections the fixtures hold, by name (`members`, `cards`, ...).
+    #[serde(default)]
+    pub collections: BTreeMap<String, Collection>,
     pub endpoints: Vec<Endpoint>,
     pub conventions: Vec<Convention>,
+}
+
+/// A kind of record a target holds, and the roles scenarios may ask for.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Collection {
+    pub summary: String,
+    /// Role name to what a record of that role is.
+    pub roles: BTreeMap<String, String>,
 }
 
 /// Where the result code and text sit in a response body (errata E21 fixes the names once).
@@ -82,6 +96,52 @@ pub struct Endpoint {
     pub encryption: Encryption,
     pub required_fields: Vec<String>,
     pub responses: Vec<DocumentedResponse>,
+    /// How a record of the fixtures becomes a request to this endpoint.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request: Option<RequestRecipe>,
+    /// The requirement each convention answer of this endpoint holds (documented rows
+    /// name their own).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub answer_requirements: BTreeMap<String, String>,
+    /// How the embedded sandbox answers this endpoint when no Rust logic is registered for
+    /// it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sandbox: Option<SandboxBehaviour>,
+}
+
+/// The request side of an endpoint, as data: which records feed it and how.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RequestRecipe {
+    /// The fixtures collection the records come from.
+    pub collection: String,
+    /// What the Gherkin calls one record (`Given the card "active" from the fixtures`).
+    pub noun: String,
+    /// The role a plain valid request uses.
+    pub default_role: String,
+    /// Roles, besides the collection's pool, that generated valid cases draw from.
+    pub generated_roles: Vec<String>,
+    /// The record fields copied into the request body, in this order.
+    pub body: Vec<String>,
+}
+
+/// A declarative sandbox answer: find a record, answer its fields.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SandboxBehaviour {
+    pub lookup: Lookup,
+}
+
+/// "Find the record of `collection` whose `match` field equals the request's, else answer
+/// `not_found`; on success return the record's `respond` fields."
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Lookup {
+    pub collection: String,
+    #[serde(rename = "match")]
+    pub match_field: String,
+    pub not_found: String,
+    pub respond: Vec<String>,
 }
 
 /// A row of an endpoint's response-code table.
@@ -138,6 +198,24 @@ impl Catalogue {
 
     pub fn requirement(&self, id: &str) -> Option<&Requirement> {
         self.requirements.iter().find(|r| r.id == id)
+    }
+
+    /// The endpoint whose request recipe calls one record `noun`.
+    pub fn endpoint_by_noun(&self, noun: &str) -> Option<&Endpoint> {
+        self.endpoints
+            .iter()
+            .find(|e| e.request.as_ref().is_some_and(|r| r.noun == noun))
+    }
+
+    /// The requirement an answer `key` of `endpoint` holds: the documented row's own, or
+    /// the one the endpoint names for that convention.
+    pub fn answer_requirement(&self, endpoint: &Endpoint, key: &str) -> Option<String> {
+        endpoint
+            .responses
+            .iter()
+            .find(|r| r.key == key)
+            .map(|r| r.requirement.clone())
+            .or_else(|| endpoint.answer_requirements.get(key).cloned())
     }
 
     /// The convention for `key` that applies to `endpoint`: an endpoint-specific one wins

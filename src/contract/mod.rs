@@ -12,7 +12,8 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 pub use catalogue::{
-    Catalogue, Convention, DocumentedResponse, Endpoint, Expected, Requirement, Strength,
+    Catalogue, Collection, Convention, DocumentedResponse, Endpoint, Expected, Lookup,
+    RequestRecipe, Requirement, SandboxBehaviour, Strength,
 };
 pub use errata::{Errata, Erratum};
 
@@ -35,6 +36,10 @@ pub const SCHEMA_BASE_URI: &str = "https://kona-conformance.local/schemas/";
 
 const CATALOGUE_FILE: &str = "catalogue.json";
 const ERRATA_FILE: &str = "errata.json";
+/// Records the embedded sandbox serves besides its seeded ones (fixtures format).
+pub const SANDBOX_RECORDS_FILE: &str = "sandbox-records.json";
+/// The value of a catalogue's `extends` that layers it on the contract built in.
+const EXTENDS_EMBEDDED: &str = "embedded";
 
 #[derive(Debug, thiserror::Error)]
 pub enum ContractError {
@@ -48,6 +53,8 @@ pub enum ContractError {
     Inconsistent(String),
     #[error("no schema named {0} in the contract")]
     UnknownSchema(String),
+    #[error("cannot read contract folder {path}: {reason}")]
+    Read { path: String, reason: String },
 }
 
 /// One way an instance breaks a schema.
@@ -76,6 +83,7 @@ pub struct Contract {
     pub errata: Errata,
     validators: BTreeMap<String, jsonschema::Validator>,
     documents: BTreeMap<String, Value>,
+    sandbox_records: Option<String>,
     hash: String,
 }
 
@@ -103,6 +111,64 @@ impl Contract {
     /// Load and compile the embedded contract (a fresh copy; prefer [`Contract::shared`]).
     pub fn embedded() -> Result<Contract, ContractError> {
         Self::from_files(embedded::SCHEMA_FILES)
+    }
+
+    /// The contract in `dir` (same layout as `schemas/`), or the embedded one. A loaded
+    /// contract lives as long as the process, like the embedded one.
+    pub fn resolve(dir: Option<&std::path::Path>) -> Result<&'static Contract, ContractError> {
+        match dir {
+            None => Contract::shared(),
+            Some(dir) => Ok(Box::leak(Box::new(Contract::load_dir(dir)?))),
+        }
+    }
+
+    /// Load the contract in `dir`. A `catalogue.json` whose `extends` is `"embedded"` adds
+    /// to the built-in contract: its requirements, endpoints, conventions and collections
+    /// join the embedded catalogue's, and its other files join (or replace) the embedded
+    /// files of the same path. Otherwise `dir` is a whole contract.
+    pub fn load_dir(dir: &std::path::Path) -> Result<Contract, ContractError> {
+        let mut own = Vec::new();
+        read_tree(dir, dir, &mut own)?;
+        let catalogue_text = own
+            .iter()
+            .find(|(p, _)| p == CATALOGUE_FILE)
+            .map(|(_, t)| t.clone())
+            .ok_or_else(|| ContractError::MissingFile {
+                file: format!("{}/{CATALOGUE_FILE}", dir.display()),
+            })?;
+        let invalid = |reason: String| ContractError::Invalid {
+            file: format!("{}/{CATALOGUE_FILE}", dir.display()),
+            reason,
+        };
+        let mut catalogue: Value =
+            serde_json::from_str(&catalogue_text).map_err(|e| invalid(e.to_string()))?;
+        let extends = catalogue.as_object_mut().and_then(|o| o.remove("extends"));
+        let mut files: BTreeMap<String, String> = BTreeMap::new();
+        match extends {
+            None => {}
+            Some(Value::String(base)) if base == EXTENDS_EMBEDDED => {
+                for (p, t) in embedded::SCHEMA_FILES {
+                    files.insert((*p).to_owned(), (*t).to_owned());
+                }
+                let base: Value = serde_json::from_str(&files[CATALOGUE_FILE])
+                    .map_err(|e| invalid(e.to_string()))?;
+                catalogue = extend_catalogue(base, catalogue).map_err(invalid)?;
+            }
+            Some(other) => {
+                return Err(invalid(format!(
+                    "extends: must be \"{EXTENDS_EMBEDDED}\" (the contract built in), found {other}"
+                )));
+            }
+        }
+        for (p, t) in own {
+            files.insert(p, t);
+        }
+        files.insert(CATALOGUE_FILE.to_owned(), catalogue.to_string());
+        let pairs: Vec<(&str, &str)> = files
+            .iter()
+            .map(|(p, t)| (p.as_str(), t.as_str()))
+            .collect();
+        Self::from_files(&pairs)
     }
 
     /// Load a contract from (path relative to `schemas/`, text) pairs.
@@ -181,11 +247,16 @@ impl Contract {
             .map(|b| format!("{b:02x}"))
             .collect();
 
+        let sandbox_records = files
+            .iter()
+            .find(|(p, _)| *p == SANDBOX_RECORDS_FILE)
+            .map(|(_, t)| (*t).to_owned());
         let contract = Contract {
             catalogue,
             errata,
             validators,
             documents: documents.into_iter().collect(),
+            sandbox_records,
             hash,
         };
         contract.check_consistency()?;
@@ -228,6 +299,40 @@ impl Contract {
 
     pub fn endpoint(&self, id: &str) -> Option<&Endpoint> {
         self.catalogue.endpoint(id)
+    }
+
+    /// The text of `sandbox-records.json`, when the contract has one.
+    pub fn sandbox_records(&self) -> Option<&str> {
+        self.sandbox_records.as_deref()
+    }
+
+    /// The top-level properties a schema describes, through its `allOf` parts, in order.
+    pub fn schema_properties(&self, schema: &str) -> serde_json::Map<String, Value> {
+        fn collect(doc: &Value, out: &mut serde_json::Map<String, Value>) {
+            if let Some(p) = doc.get("properties").and_then(Value::as_object) {
+                for (k, v) in p {
+                    out.entry(k.clone()).or_insert_with(|| v.clone());
+                }
+            }
+            for part in doc
+                .get("allOf")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
+                collect(part, out);
+            }
+        }
+        let mut out = serde_json::Map::new();
+        if let Some(doc) = self.documents.get(schema) {
+            collect(doc, &mut out);
+        }
+        out
+    }
+
+    /// Whether `key` resolves to an answer on `endpoint` (a documented row or a convention).
+    fn answers(&self, endpoint: &str, key: &str) -> bool {
+        self.catalogue.expected(endpoint, key, None).is_some()
     }
 
     /// The rules that keep the catalogue one coherent source of truth.
@@ -288,6 +393,9 @@ impl Contract {
                 }
             }
         }
+        for e in &cat.endpoints {
+            self.check_endpoint_data(e)?;
+        }
         for c in &cat.conventions {
             if c.endpoint != "*" && cat.endpoint(&c.endpoint).is_none() {
                 return Err(ContractError::Inconsistent(format!(
@@ -314,6 +422,190 @@ impl Contract {
         }
         Ok(())
     }
+}
+
+impl Contract {
+    /// An endpoint's recipe, answer requirements and sandbox behaviour name only things
+    /// that exist: collections, roles, schema properties, answers, requirements.
+    fn check_endpoint_data(&self, e: &Endpoint) -> Result<(), ContractError> {
+        let cat = &self.catalogue;
+        let broken = |what: String| {
+            Err(ContractError::Inconsistent(format!(
+                "endpoint {}: {what}",
+                e.id
+            )))
+        };
+        let request_fields = self.schema_properties(&e.request_schema);
+        if let Some(recipe) = &e.request {
+            let Some(collection) = cat.collections.get(&recipe.collection) else {
+                return broken(format!(
+                    "request.collection {} is not a catalogue collection",
+                    recipe.collection
+                ));
+            };
+            for role in std::iter::once(&recipe.default_role).chain(&recipe.generated_roles) {
+                if !collection.roles.contains_key(role) {
+                    return broken(format!(
+                        "role {role} is not a role of collection {}",
+                        recipe.collection
+                    ));
+                }
+            }
+            for field in &recipe.body {
+                if !request_fields.contains_key(field) {
+                    return broken(format!(
+                        "request.body field {field} is not a property of {}",
+                        e.request_schema
+                    ));
+                }
+            }
+            if cat
+                .endpoints
+                .iter()
+                .any(|o| o.id != e.id && o.request.as_ref().is_some_and(|r| r.noun == recipe.noun))
+            {
+                return broken(format!(
+                    "request.noun {:?} is used by another endpoint too",
+                    recipe.noun
+                ));
+            }
+        }
+        for (key, requirement) in &e.answer_requirements {
+            if !self.answers(&e.id, key) {
+                return broken(format!(
+                    "answerRequirements names answer {key}, which the catalogue does not give"
+                ));
+            }
+            match cat.requirement(requirement) {
+                Some(r) if r.endpoint == e.id || r.endpoint == "*" => {}
+                _ => {
+                    return broken(format!(
+                        "answerRequirements cites {requirement}, which is not one of this endpoint's requirements"
+                    ));
+                }
+            }
+        }
+        for (field, rule) in &request_fields {
+            if let Some(key) = rule.get(INVALID_ANSWER).and_then(Value::as_str)
+                && !self.answers(&e.id, key)
+            {
+                return broken(format!(
+                    "{field}: {INVALID_ANSWER} names answer {key}, which the catalogue does not give"
+                ));
+            }
+        }
+        if let Some(behaviour) = &e.sandbox {
+            let lookup = &behaviour.lookup;
+            if !cat.collections.contains_key(&lookup.collection) {
+                return broken(format!(
+                    "sandbox.lookup.collection {} is not a catalogue collection",
+                    lookup.collection
+                ));
+            }
+            if !request_fields.contains_key(&lookup.match_field) {
+                return broken(format!(
+                    "sandbox.lookup.match {} is not a property of {}",
+                    lookup.match_field, e.request_schema
+                ));
+            }
+            if !self.answers(&e.id, &lookup.not_found) {
+                return broken(format!(
+                    "sandbox.lookup.notFound names answer {}, which the catalogue does not give",
+                    lookup.not_found
+                ));
+            }
+            let response_fields = self.schema_properties(&e.response_schema);
+            for field in &lookup.respond {
+                if !response_fields.contains_key(field) {
+                    return broken(format!(
+                        "sandbox.lookup.respond field {field} is not a property of {}",
+                        e.response_schema
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Request-schema annotation: the answer key a value of the right type that breaks the
+/// property's rule gets, where the endpoint documents its own code for it.
+pub const INVALID_ANSWER: &str = "x-invalid-answer";
+/// Response-schema annotation: the requirement a property's value holds.
+pub const REQUIREMENT: &str = "x-requirement";
+/// Response-schema annotation: the requirement an expected `null` holds, when not the
+/// property's own.
+pub const NULL_REQUIREMENT: &str = "x-null-requirement";
+
+/// Every file under `dir`, as (path relative to `root` with `/`, text).
+fn read_tree(
+    root: &std::path::Path,
+    dir: &std::path::Path,
+    out: &mut Vec<(String, String)>,
+) -> Result<(), ContractError> {
+    let read_error = |path: &std::path::Path, e: std::io::Error| ContractError::Read {
+        path: path.display().to_string(),
+        reason: e.to_string(),
+    };
+    let mut entries: Vec<_> = std::fs::read_dir(dir)
+        .map_err(|e| read_error(dir, e))?
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    entries.sort();
+    for path in entries {
+        if path.is_dir() {
+            read_tree(root, &path, out)?;
+        } else if path.extension().is_some_and(|e| e == "json") {
+            let text = std::fs::read_to_string(&path).map_err(|e| read_error(&path, e))?;
+            let relative = path
+                .strip_prefix(root)
+                .unwrap_or(&path)
+                .to_string_lossy()
+                .replace('\\', "/");
+            out.push((relative, text));
+        }
+    }
+    Ok(())
+}
+
+/// `base` with the lists of `extension` appended and its collections added.
+fn extend_catalogue(mut base: Value, extension: Value) -> Result<Value, String> {
+    let Value::Object(extension) = extension else {
+        return Err("an extension catalogue must be a JSON object".into());
+    };
+    for (key, value) in extension {
+        match (key.as_str(), base.get_mut(&key), value) {
+            (
+                "requirements" | "endpoints" | "conventions",
+                Some(Value::Array(list)),
+                Value::Array(more),
+            ) => list.extend(more),
+            ("collections", Some(Value::Object(map)), Value::Object(more)) => {
+                for (name, c) in more {
+                    if map.contains_key(&name) {
+                        return Err(format!(
+                            "collections: {name} is already in the embedded catalogue"
+                        ));
+                    }
+                    map.insert(name, c);
+                }
+            }
+            ("collections", None, more @ Value::Object(_)) => {
+                if let Value::Object(b) = &mut base {
+                    b.insert(key, more);
+                }
+            }
+            // Notes for readers (an example's disclaimer, say): not part of the catalogue.
+            (note, _, _) if note.starts_with("x-") => {}
+            (other, _, _) => {
+                return Err(format!(
+                    "{other}: an extension may add requirements, endpoints, conventions and collections only"
+                ));
+            }
+        }
+    }
+    Ok(base)
 }
 
 fn is_code(code: &str) -> bool {

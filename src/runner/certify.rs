@@ -184,43 +184,50 @@ pub async fn certify(
     options: &RunOptions,
     progress: Arc<dyn Progress>,
 ) -> Result<Certification, RunError> {
-    Contract::shared()?;
+    let contract = Contract::resolve(options.contract.as_deref())?;
     let transport = TransportOptions {
         timeout: options.timeout,
         rate_limit: options.rate_limit,
         ca_cert: options.ca_cert.clone(),
         ..TransportOptions::default()
     };
-    let fixtures_from_flag = options
-        .fixtures
-        .as_deref()
-        .map(Fixtures::load)
-        .transpose()?;
+    let fixtures_from_flag = match options.fixtures.as_deref() {
+        Some(path) => {
+            let fixtures = Fixtures::load(path)?;
+            fixtures.check(contract, &path.display().to_string())?;
+            Some(fixtures)
+        }
+        None => None,
+    };
     // Parse the features before any request, so a bad feature file is a usage error.
     let features = plan::load_features(options.features.as_deref())?;
 
     let (target, fixtures, sandbox) = match &options.base_url {
         None => {
-            let sandbox = Sandbox::start(SandboxConfig::for_certification()).await?;
+            let sandbox = Sandbox::start(SandboxConfig::certifying(contract)).await?;
             let target = crate::sandbox::embedded_target(&sandbox.base_url());
-            let fixtures = fixtures_from_flag.unwrap_or_else(crate::sandbox::seeded_fixtures);
+            let fixtures = match fixtures_from_flag {
+                Some(f) => f,
+                None => crate::sandbox::fixtures_for(contract)?,
+            };
             (target, fixtures, Some(sandbox))
         }
         Some(url) => {
             let target = Target::from_env(url, |k| std::env::var(k).ok())?;
             (
                 target,
-                fixtures_from_flag.unwrap_or_else(empty_fixtures),
+                fixtures_from_flag.unwrap_or_else(Fixtures::empty),
                 None,
             )
         }
     };
     let skew = probe(&target.base_url, &transport).await?;
     let suite = SuiteOptions {
+        contract: Some(contract),
         tags: options.tags.clone(),
         profile: options.profile,
         seed: options.seed,
-        generated_per_endpoint: options.generated_per_endpoint,
+        generated_per_endpoint: options.generated_per_endpoint(contract.catalogue.endpoints.len()),
         concurrency: options.concurrency,
         fail_fast: options.fail_fast,
         transport,
@@ -233,11 +240,4 @@ pub async fn certify(
         execution: execution?,
         skew,
     })
-}
-
-fn empty_fixtures() -> Fixtures {
-    Fixtures {
-        format: crate::fixtures::FORMAT.to_owned(),
-        ..Fixtures::default()
-    }
 }

@@ -31,6 +31,8 @@ pub struct Settings {
     pub base_url: Option<String>,
     pub fixtures: Option<PathBuf>,
     pub features: Option<PathBuf>,
+    /// A contract folder (same layout as `schemas/`) instead of the one built in.
+    pub contract: Option<PathBuf>,
     pub tags: Option<String>,
     pub concurrency: Option<usize>,
     /// Seconds per request.
@@ -113,6 +115,7 @@ impl Settings {
             base_url: var("BASE_URL").1,
             fixtures: path("FIXTURES"),
             features: path("FEATURES"),
+            contract: path("CONTRACT"),
             tags: var("TAGS").1,
             concurrency: {
                 let (n, v) = var("CONCURRENCY");
@@ -152,6 +155,7 @@ impl Settings {
             base_url: over.base_url.or(self.base_url),
             fixtures: over.fixtures.or(self.fixtures),
             features: over.features.or(self.features),
+            contract: over.contract.or(self.contract),
             tags: over.tags.or(self.tags),
             concurrency: over.concurrency.or(self.concurrency),
             timeout: over.timeout.or(self.timeout),
@@ -181,7 +185,10 @@ pub struct RunOptions {
     pub fail_fast: bool,
     pub seed: u64,
     pub profile: Profile,
-    pub generated_per_endpoint: usize,
+    /// Generated cases in all, spread over the contract's endpoints (see
+    /// [`RunOptions::generated_per_endpoint`]).
+    pub generated: usize,
+    pub contract: Option<PathBuf>,
     pub ca_cert: Option<PathBuf>,
     pub report_dir: Option<PathBuf>,
     pub baseline: Option<PathBuf>,
@@ -206,6 +213,12 @@ pub const DEFAULT_GENERATED: usize = 1000;
 pub const DEFAULT_CONCURRENCY: usize = 16;
 
 impl RunOptions {
+    /// The generated cases each endpoint gets: the total spread evenly over `endpoints`
+    /// (rounded up, so every endpoint gets some when any are asked for).
+    pub fn generated_per_endpoint(&self, endpoints: usize) -> usize {
+        self.generated.div_ceil(endpoints.max(1))
+    }
+
     /// Apply defaults. Off loopback the defaults are the safe ones: production profile, one
     /// scenario at a time, 2 requests per second, no generated volume; each can be raised
     /// explicitly.
@@ -277,7 +290,8 @@ impl RunOptions {
             fail_fast: s.fail_fast.unwrap_or(false),
             seed,
             profile,
-            generated_per_endpoint: generated.div_ceil(3),
+            generated,
+            contract: s.contract,
             ca_cert: s.ca_cert,
             report_dir: s.report_dir,
             baseline: s.baseline,
@@ -312,7 +326,7 @@ mod tests {
         assert_eq!(o.profile, Profile::Production);
         assert_eq!(o.concurrency, 1);
         assert_eq!(o.rate_limit, Some(2.0));
-        assert_eq!(o.generated_per_endpoint, 0);
+        assert_eq!(o.generated_per_endpoint(3), 0);
         let raised = RunOptions::resolve(Settings {
             profile: Some(Profile::Sandbox),
             concurrency: Some(4),
@@ -324,7 +338,8 @@ mod tests {
         assert_eq!(raised.profile, Profile::Sandbox);
         assert_eq!(raised.concurrency, 4);
         assert_eq!(raised.rate_limit, Some(10.0));
-        assert_eq!(raised.generated_per_endpoint, 10);
+        assert_eq!(raised.generated_per_endpoint(3), 10);
+        assert_eq!(raised.generated_per_endpoint(4), 8);
     }
 
     #[test]

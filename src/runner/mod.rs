@@ -195,6 +195,9 @@ pub async fn execute(
                 result.findings.append(&mut world.pending);
                 result.observations = std::mem::take(&mut world.observations);
                 result.exchanges = std::mem::take(&mut world.exchanges);
+                if let Some(endpoint) = world.endpoint {
+                    result.findings.extend(strays(endpoint, &result.exchanges));
+                }
                 result.duration_ms = world.started.elapsed().as_millis();
                 if result.endpoint.is_none() {
                     result.endpoint = world.endpoint.map(|e| e.id.clone());
@@ -277,6 +280,32 @@ pub async fn execute(
     }
 }
 
+/// A scenario passes only on answers of its own endpoint: one finding per exchange that
+/// went anywhere else.
+fn strays(
+    endpoint: &crate::contract::Endpoint,
+    exchanges: &[crate::client::Exchange],
+) -> Vec<results::Finding> {
+    exchanges
+        .iter()
+        .filter(|e| {
+            let path = url::Url::parse(&e.url).map(|u| u.path().to_owned());
+            e.endpoint_id != endpoint.id || !path.is_ok_and(|p| p.ends_with(&endpoint.path))
+        })
+        .map(|e| results::Finding {
+            requirement: None,
+            class: crate::client::FailureClass::Setup,
+            expected: format!(
+                "every request of this scenario sent to {} ({})",
+                endpoint.path, endpoint.id
+            ),
+            actual: format!("a request sent to {}", e.url),
+            schema_errors: Vec::new(),
+            correlation_id: e.correlation_id.clone(),
+        })
+        .collect()
+}
+
 /// Sort `features/a.feature:9` before `features/a.feature:10`.
 fn natural_id(id: &str) -> (String, usize) {
     match id.rsplit_once(':') {
@@ -299,5 +328,42 @@ impl cucumber::Parser<Vec<gherkin::Feature>> for StaticFeatures {
 
     fn parse(self, input: Vec<gherkin::Feature>, _: Self::Cli) -> Self::Output {
         futures::stream::iter(input.into_iter().map(Ok as fn(_) -> _))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::client::{Exchange, FailureClass, RequestSpec, TransportFailure};
+
+    fn exchange(endpoint: &crate::contract::Endpoint, url_path: &str) -> Exchange {
+        let spec = RequestSpec {
+            endpoint_id: endpoint.id.clone(),
+            path: endpoint.path.clone(),
+            ..RequestSpec::default()
+        };
+        let failure = TransportFailure {
+            class: FailureClass::Transport,
+            reason: "not sent".into(),
+        };
+        Exchange::failed_before_sending(
+            &spec,
+            &format!("http://127.0.0.1:1/open-api{url_path}"),
+            Utc::now(),
+            failure,
+        )
+    }
+
+    #[test]
+    fn an_exchange_with_another_endpoint_is_a_finding() {
+        let catalogue = &crate::contract::Contract::shared().unwrap().catalogue;
+        let (own, other) = (&catalogue.endpoints[0], &catalogue.endpoints[1]);
+        assert!(strays(own, &[exchange(own, &own.path)]).is_empty());
+        let wrong_path = strays(own, &[exchange(own, &other.path)]);
+        assert_eq!(wrong_path.len(), 1);
+        assert_eq!(wrong_path[0].class, FailureClass::Setup);
+        assert!(wrong_path[0].actual.contains(&other.path));
+        let wrong_id = strays(own, &[exchange(own, &own.path), exchange(other, &own.path)]);
+        assert_eq!(wrong_id.len(), 1);
     }
 }

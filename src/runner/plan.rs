@@ -11,6 +11,7 @@ use cucumber::feature::Ext as _;
 use cucumber::tag::Ext as _;
 use regex::Regex;
 
+use crate::contract::Contract;
 use crate::fixtures::Fixtures;
 
 use super::config::Profile;
@@ -25,6 +26,10 @@ pub enum PlanError {
     Tags { expr: String, reason: String },
     #[error("no feature files found in {0}")]
     Empty(String),
+    #[error("scenario {id}: {reason}")]
+    Scenario { id: String, reason: String },
+    #[error(transparent)]
+    Contract(#[from] crate::contract::ContractError),
 }
 
 /// The safety classes a scenario may carry; every scenario carries one.
@@ -130,17 +135,96 @@ pub fn load_features(dir: Option<&Path>) -> Result<Vec<gherkin::Feature>, PlanEr
         .collect()
 }
 
-static FIXTURE_STEP: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"^the (member|card|bank account) "([^"]+)" from the fixtures$"#)
-        .expect("valid regex")
-});
+static FIXTURE_STEP: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r#"^the (.+) "([^"]+)" from the fixtures$"#).expect("valid regex"));
 static VALID_REQUEST_STEP: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r#"^a valid request to "([^"]+)"$"#).expect("valid regex"));
+const GENERATED_STEP: &str = "the generated cases for this endpoint are sent";
+
+/// What a scenario sends to and from which record, read from its tags and steps.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ScenarioTarget {
+    /// The endpoint every request of the scenario goes to.
+    pub endpoint: Option<String>,
+    /// The role of the endpoint's collection its request is made from.
+    pub role: Option<String>,
+}
+
+/// The endpoint and record a scenario uses, or why the scenario is wrong: a step whose
+/// endpoint disagrees with the feature's `@endpoint:` tag, an endpoint the catalogue lacks
+/// or that has no request recipe, a role its collection does not declare.
+pub fn scenario_target(
+    contract: &Contract,
+    tags: &[String],
+    scenario: &gherkin::Scenario,
+) -> Result<ScenarioTarget, String> {
+    let catalogue = &contract.catalogue;
+    let mut chosen = crate::steps::world::endpoint_tag(tags).map(str::to_owned);
+    let mut role = None;
+    let mut agree = |id: &str, how: &str| match &chosen {
+        Some(c) if c != id => Err(format!(
+            "{how} sends to {id:?}, but the scenario's endpoint is {c:?} (its @endpoint: tag or an earlier step)"
+        )),
+        _ => {
+            chosen = Some(id.to_owned());
+            Ok(())
+        }
+    };
+    let mut needs_recipe = false;
+    for step in &scenario.steps {
+        if let Some(c) = FIXTURE_STEP.captures(&step.value) {
+            let Some(endpoint) = catalogue.endpoint_by_noun(&c[1]) else {
+                return Err(format!(
+                    "step {:?}: no endpoint's request recipe takes a {:?}",
+                    step.value, &c[1]
+                ));
+            };
+            agree(&endpoint.id, &format!("step {:?}", step.value))?;
+            role = Some(c[2].to_owned());
+            needs_recipe = true;
+        } else if let Some(c) = VALID_REQUEST_STEP.captures(&step.value) {
+            agree(&c[1], &format!("step {:?}", step.value))?;
+            needs_recipe = true;
+        } else if step.value == GENERATED_STEP {
+            needs_recipe = true;
+        }
+    }
+    let Some(id) = &chosen else {
+        return Ok(ScenarioTarget::default());
+    };
+    let Some(endpoint) = catalogue.endpoint(id) else {
+        return Err(format!("endpoint {id:?} is not in the catalogue"));
+    };
+    if needs_recipe {
+        let Some(recipe) = &endpoint.request else {
+            return Err(format!(
+                "endpoint {id} has no request recipe in the catalogue, so no request can be made for it"
+            ));
+        };
+        let role = role.get_or_insert_with(|| recipe.default_role.clone());
+        let declared = catalogue
+            .collections
+            .get(&recipe.collection)
+            .is_some_and(|c| c.roles.contains_key(role.as_str()));
+        if !declared {
+            return Err(format!(
+                "role {role:?} is not a role of the catalogue's {} collection",
+                recipe.collection
+            ));
+        }
+    }
+    Ok(ScenarioTarget {
+        endpoint: chosen,
+        role,
+    })
+}
 
 /// Why `scenario` cannot be verified on this target, if it cannot.
 fn unverifiable(
+    contract: &Contract,
     tags: &[String],
     scenario: &gherkin::Scenario,
+    target: &ScenarioTarget,
     fixtures: &Fixtures,
     options: &PlanOptions,
 ) -> Option<String> {
@@ -153,28 +237,14 @@ fn unverifiable(
     if tags.iter().any(|t| t == "generated") && options.generated_per_endpoint == 0 {
         return Some("generated cases are off for this run (--generated 0)".into());
     }
+    if let (Some(id), Some(role)) = (&target.endpoint, &target.role)
+        && let Some(endpoint) = contract.endpoint(id)
+        && let Err(crate::steps::request::Unavailable::NotVerified(reason)) =
+            crate::steps::request::record_for(contract, fixtures, endpoint, role)
+    {
+        return Some(reason);
+    }
     for step in &scenario.steps {
-        let role = if let Some(c) = FIXTURE_STEP.captures(&step.value) {
-            Some((c[1].to_owned(), c[2].to_owned()))
-        } else {
-            VALID_REQUEST_STEP.captures(&step.value).map(|c| {
-                let endpoint = &c[1];
-                (
-                    crate::steps::request::fixture_kind(endpoint).to_owned(),
-                    crate::steps::request::default_role(endpoint).to_owned(),
-                )
-            })
-        };
-        if let Some((kind, role)) = role {
-            let present = match kind.as_str() {
-                "member" => fixtures.members.contains_key(&role),
-                "card" => fixtures.cards.contains_key(&role),
-                _ => fixtures.bank_accounts.contains_key(&role),
-            };
-            if !present {
-                return Some(format!("the target's fixtures have no {kind} \"{role}\""));
-            }
-        }
         if step.value == "the request is encrypted" && !options.has_keys {
             return Some("no encryption keys are configured for this target".into());
         }
@@ -182,9 +252,24 @@ fn unverifiable(
     None
 }
 
+/// [`plan_for`] with the embedded contract.
+pub fn plan(
+    features: Vec<gherkin::Feature>,
+    fixtures: &Fixtures,
+    options: &PlanOptions,
+) -> Result<Plan, PlanError> {
+    plan_for(
+        crate::contract::Contract::shared()?,
+        features,
+        fixtures,
+        options,
+    )
+}
+
 /// Build the plan: filter by `--tags`, mark what cannot be verified, and stand a
 /// non-matching step in for the steps of those scenarios.
-pub fn plan(
+pub fn plan_for(
+    contract: &Contract,
     mut features: Vec<gherkin::Feature>,
     fixtures: &Fixtures,
     options: &PlanOptions,
@@ -211,7 +296,12 @@ pub fn plan(
             });
             for s in list.iter_mut() {
                 let tags = effective_tags(&snapshot, rule, s);
-                let reason = unverifiable(&tags, s, fixtures, options);
+                let target =
+                    scenario_target(contract, &tags, s).map_err(|reason| PlanError::Scenario {
+                        id: scenario_id(&snapshot, s.position.line),
+                        reason,
+                    })?;
+                let reason = unverifiable(contract, &tags, s, &target, fixtures, options);
                 if let Some(reason) = &reason {
                     let mut stand_in = s.steps.first().cloned().unwrap_or_else(|| gherkin::Step {
                         keyword: "Given ".into(),
@@ -238,110 +328,15 @@ pub fn plan(
                     },
                 );
             }
+            Ok::<(), PlanError>(())
         };
-        decide(None, &mut feature.scenarios, &mut scenarios);
+        decide(None, &mut feature.scenarios, &mut scenarios)?;
         for (i, rule) in feature.rules.clone().iter().enumerate() {
-            decide(Some(rule), &mut feature.rules[i].scenarios, &mut scenarios);
+            decide(Some(rule), &mut feature.rules[i].scenarios, &mut scenarios)?;
         }
     }
     Ok(Plan {
         features,
         scenarios,
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn planned(fixtures: &Fixtures, options: &PlanOptions) -> BTreeMap<String, PlannedScenario> {
-        plan(load_features(None).unwrap(), fixtures, options)
-            .unwrap()
-            .scenarios
-    }
-
-    fn options() -> PlanOptions {
-        PlanOptions {
-            tags: None,
-            profile: Profile::Sandbox,
-            has_keys: true,
-            generated_per_endpoint: 10,
-        }
-    }
-
-    #[test]
-    fn the_embedded_fixtures_leave_nothing_unverified() {
-        let all = planned(&crate::sandbox::seeded_fixtures(), &options());
-        assert!(all.len() > 100);
-        assert!(all.values().all(|s| s.not_verified.is_none()));
-    }
-
-    #[test]
-    fn a_missing_role_names_the_role() {
-        let mut fixtures = crate::sandbox::seeded_fixtures();
-        fixtures.cards.remove("suspended");
-        let all = planned(&fixtures, &options());
-        let reasons: Vec<_> = all
-            .values()
-            .filter_map(|s| s.not_verified.clone())
-            .collect();
-        assert_eq!(
-            reasons,
-            ["the target's fixtures have no card \"suspended\""]
-        );
-    }
-
-    #[test]
-    fn without_keys_only_encrypted_requests_are_unverified() {
-        let all = planned(
-            &crate::sandbox::seeded_fixtures(),
-            &PlanOptions {
-                has_keys: false,
-                ..options()
-            },
-        );
-        for s in all.values() {
-            let encrypts = s.name.contains("encrypted")
-                || s.name.contains("encData")
-                || s.name.contains("crypto key id");
-            assert_eq!(s.not_verified.is_some(), encrypts, "{} {}", s.id, s.name);
-        }
-    }
-
-    #[test]
-    fn production_runs_read_only_scenarios_and_tags_filter() {
-        let all = planned(
-            &crate::sandbox::seeded_fixtures(),
-            &PlanOptions {
-                profile: Profile::Production,
-                ..options()
-            },
-        );
-        for s in all.values() {
-            let read_only = s.tags.iter().any(|t| t == "read-only");
-            assert_eq!(s.not_verified.is_none(), read_only, "{}", s.id);
-        }
-        let filtered = planned(
-            &crate::sandbox::seeded_fixtures(),
-            &PlanOptions {
-                tags: Some("@endpoint:deduction-info and not @generated".into()),
-                ..options()
-            },
-        );
-        assert!(!filtered.is_empty());
-        assert!(
-            filtered
-                .keys()
-                .all(|id| id.starts_with("features/deduction_info"))
-        );
-        let bad = plan(
-            load_features(None).unwrap(),
-            &Fixtures::default(),
-            &PlanOptions {
-                tags: Some("@a and and".into()),
-                ..options()
-            },
-        );
-        assert!(matches!(bad, Err(PlanError::Tags { .. })));
-    }
 }

@@ -25,6 +25,8 @@ pub enum SuiteError {
 /// Everything one pass needs besides the target.
 #[derive(Debug, Clone)]
 pub struct SuiteOptions {
+    /// The contract to certify against; the embedded one when `None`.
+    pub contract: Option<&'static Contract>,
     pub tags: Option<String>,
     pub profile: Profile,
     pub seed: u64,
@@ -38,6 +40,7 @@ impl SuiteOptions {
     /// Every scenario at full speed, as against a local sandbox.
     pub fn full(seed: u64, generated_per_endpoint: usize) -> SuiteOptions {
         SuiteOptions {
+            contract: None,
             tags: None,
             profile: Profile::Sandbox,
             seed,
@@ -58,13 +61,17 @@ pub async fn run_suite(
     options: &SuiteOptions,
     progress: Arc<dyn Progress>,
 ) -> Result<Execution, SuiteError> {
-    let contract = Contract::shared()?;
+    let contract = match options.contract {
+        Some(c) => c,
+        None => Contract::shared()?,
+    };
     let kind = target.kind;
     let label = match kind {
         TargetKind::Embedded => format!("embedded sandbox ({})", target.base_url),
         TargetKind::External => target.base_url.clone(),
     };
-    let planned = plan::plan(
+    let planned = plan::plan_for(
+        contract,
         features,
         &fixtures,
         &PlanOptions {

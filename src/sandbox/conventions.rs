@@ -173,7 +173,7 @@ mod tests {
         parse_conventions(text, "alt.json").unwrap_err().to_string()
     }
 
-    const GOOD: &str = r#"{"key":"unknown-card","endpoint":"card-info","status":422,"code":"802_001","message":"No card.","compatibleCodes":[],"meaning":"m"}"#;
+    const GOOD: &str = r#"{"key":"unknown-card","endpoint":"*","status":422,"code":"802_001","message":"No card.","compatibleCodes":[],"meaning":"m"}"#;
 
     #[test]
     fn accepts_an_array_or_an_object() {
@@ -195,7 +195,7 @@ mod tests {
         assert!(e.contains("[0].status") && e.contains("missing"), "{e}");
         let e = err_of(&format!("[{}]", GOOD.replace("\"meaning\"", "\"meening\"")));
         assert!(e.contains("[0].meening"), "{e}");
-        let e = err_of(&format!("[{}]", GOOD.replace("card-info", "card")));
+        let e = err_of(&format!("[{}]", GOOD.replace("\"*\"", "\"nowhere\"")));
         assert!(e.contains("[0].endpoint"), "{e}");
         let e = err_of(&format!("[{GOOD},{GOOD}]"));
         assert!(e.contains("[1].key") && e.contains("twice"), "{e}");

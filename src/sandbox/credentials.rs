@@ -24,9 +24,6 @@ pub const CLIENT_PUBLIC_KEY_PEM: &str = include_str!("../../test-keys/client-pub
 /// The client's private half, so tests and `run` can read encrypted responses.
 pub const CLIENT_PRIVATE_KEY_PEM: &str = include_str!("../../test-keys/client-private.pem");
 
-/// Where the key files live in the source tree the binary was built from.
-pub const TEST_KEYS_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/test-keys");
-
 /// Everything a client needs to talk to the embedded sandbox.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SandboxCredentials {
@@ -40,8 +37,6 @@ pub struct SandboxCredentials {
     pub client_private_key_pem: &'static str,
     /// The key the sandbox encrypts responses for.
     pub client_public_key_pem: &'static str,
-    /// The build's `test-keys/` directory (it may not exist where the binary runs).
-    pub test_keys_dir: &'static str,
 }
 
 /// The sandbox's public test credentials.
@@ -54,7 +49,6 @@ pub fn credentials() -> SandboxCredentials {
         server_public_key_pem: SERVER_PUBLIC_KEY_PEM,
         client_private_key_pem: CLIENT_PRIVATE_KEY_PEM,
         client_public_key_pem: CLIENT_PUBLIC_KEY_PEM,
-        test_keys_dir: TEST_KEYS_DIR,
     }
 }
 

@@ -1,6 +1,9 @@
 //! Deliberate deviations from the documentation, one rule at a time, so the harness can be
-//! shown to catch each one. The pipeline asks at three well-defined points:
+//! shown to catch each one. Faults name the endpoints they concern by catalogue id and the
+//! answers by catalogue key. The pipeline asks at four well-defined points:
 //!
+//! 0. [`Fault::alter_request`] on the (decrypted) request body, before its fields are
+//!    checked: a fault may read a field differently;
 //! 1. [`Fault::enforces`] before each request check (headers, token, body): a fault may
 //!    switch exactly one check off;
 //! 2. [`Fault::alter_answer`] after the faithful answer is chosen (status, code, message,
@@ -18,8 +21,17 @@ use std::time::Duration;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use serde_json::Value;
 
-use super::codebook::{Api, Codebook, ResponseKey, Scope};
+use serde_json::Map;
+
+use super::codebook::{Codebook, SUCCESS};
 use super::pipeline::{Answer, Recipient};
+
+/// The endpoints faults single out, by catalogue id.
+const CARD_INFO: &str = "card-info";
+const DEDUCTION_INFO: &str = "deduction-info";
+/// The card number field, which [`Fault::AcceptLongCardNo`] reads by its first 16 digits.
+const CARD_NO: &str = "cardNo";
+const CARD_NO_LENGTH: usize = 16;
 
 /// How late [`Fault::SlowMemberLookup`] answers: beyond the mutants run's 2 s time budget
 /// (`MutantsOptions::timeout`), so the run sees a timeout.
@@ -39,8 +51,6 @@ pub enum Check {
     ContentType,
     /// X-KM-Time-Zone must be present (off: a request without it is read as KST).
     TimeZonePresent,
-    /// cardNo is at most 16 digits (off: a longer one is looked up by its first 16).
-    CardNoLength,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -258,68 +268,81 @@ impl Fault {
             Fault::AcceptUnknownCredentials => Check::Credentials,
             Fault::AcceptAnyContentType => Check::ContentType,
             Fault::AcceptMissingTimeZone => Check::TimeZonePresent,
-            Fault::AcceptLongCardNo => Check::CardNoLength,
             _ => return true,
         };
         check != skipped
     }
 
+    /// Point 0: read the request body of `endpoint` differently before its fields are
+    /// checked.
+    pub(crate) fn alter_request(self, endpoint: &str, body: &mut Map<String, Value>) {
+        if self == Fault::AcceptLongCardNo
+            && endpoint == CARD_INFO
+            && let Some(Value::String(no)) = body.get_mut(CARD_NO)
+            && no.len() > CARD_NO_LENGTH
+            && no.bytes().all(|b| b.is_ascii_digit())
+        {
+            no.truncate(CARD_NO_LENGTH);
+        }
+    }
+
     /// Point 2: change the chosen answer before it is serialized. `book` holds the
     /// catalogued answers, so a fault that answers as another case spells no code itself.
     pub(crate) fn alter_answer(self, answer: &mut Answer, book: &Codebook) {
-        let Scope::Endpoint(api) = answer.scope else {
+        let Some(api) = answer.scope else {
             return;
         };
-        let key = answer.key;
-        let success = key == ResponseKey::Success;
+        let key = answer.key.as_str();
+        let success = key == SUCCESS;
         let data = &mut answer.data;
         match (self, api) {
             (Fault::WrongSuccessMessage, _) if success => answer.message = "OK".to_owned(),
-            (Fault::WrongErrorMessage, Api::CardInfo) if key == ResponseKey::InvalidInput => {
+            (Fault::WrongErrorMessage, CARD_INFO) if key == "invalid-input" => {
                 answer.message = "Invalid input.".to_owned();
             }
-            (Fault::NameMismatchAsNotFound, _) if key == ResponseKey::NameMismatch => {
-                answer.code = book
-                    .get(answer.scope, ResponseKey::AccountNotFound)
-                    .code
-                    .clone();
+            (Fault::NameMismatchAsNotFound, _) if key == "name-mismatch" => {
+                answer.code = book.get(answer.scope, "account-not-found").code.clone();
             }
-            (Fault::InvalidInput422, Api::CardInfo) if key == ResponseKey::InvalidInput => {
+            (Fault::InvalidInput422, CARD_INFO) if key == "invalid-input" => {
                 answer.status = StatusCode::UNPROCESSABLE_ENTITY;
             }
-            (Fault::FrozenAccountAccepted, _) if key == ResponseKey::AccountNotTradable => {
-                let entry = book.get(answer.scope, ResponseKey::Success);
+            (Fault::FrozenAccountAccepted, _) if key == "account-not-tradable" => {
+                let entry = book.get(answer.scope, "success");
                 answer.status = entry.status;
                 answer.code = entry.code.clone();
                 answer.message = entry.message.clone();
             }
-            (Fault::MissingFieldUnnamed, Api::CardInfo) if key == ResponseKey::MissingField => {
-                if let Some(field) = answer.field {
-                    answer.message = answer.message.replace(field, "").trim_end().to_owned();
+            (Fault::MissingFieldUnnamed, CARD_INFO) if key == "missing-field" => {
+                if let Some(field) = &answer.field {
+                    answer.message = answer
+                        .message
+                        .replace(field.as_str(), "")
+                        .trim_end()
+                        .to_owned();
                 }
             }
-            (Fault::NameCheck500, _) if key == ResponseKey::NameCheckUnavailable => {
+            (Fault::NameCheck500, _) if key == "name-check-unavailable" => {
                 answer.status = StatusCode::INTERNAL_SERVER_ERROR;
             }
-            (Fault::UndocumentedCode, _) if key == ResponseKey::UnknownCard => {
+            (Fault::UndocumentedCode, _) if key == "unknown-card" => {
                 answer.code = UNDOCUMENTED_CODE.to_owned();
             }
-            (Fault::NoServiceName, Api::CardInfo) => {
+            (Fault::NoServiceName, CARD_INFO) => {
                 data.remove("serviceName");
             }
-            (Fault::BalanceAsString, Api::CardInfo) => {
+            (Fault::BalanceAsString, CARD_INFO) => {
                 if let Some(b) = data.get_mut("balance") {
                     *b = Value::String(b.to_string());
                 }
             }
-            (Fault::NegativeBalance, Api::CardInfo) => {
+            (Fault::NegativeBalance, CARD_INFO) => {
                 if let Some(b) = data.get_mut("balance")
                     && let Some(n) = b.as_i64().filter(|n| *n > 0)
                 {
                     *b = Value::from(-n);
                 }
             }
-            (Fault::UserIdOverMax, Api::CardInfo) => {
+            (Fault::UserIdOverMax, CARD_INFO) => {
                 if let Some(id) = data.get_mut("userId")
                     && let Some(n) = id.as_u64()
                 {
@@ -329,7 +352,7 @@ impl Fault {
                     }
                 }
             }
-            (Fault::RoundedUserId, Api::CardInfo) => {
+            (Fault::RoundedUserId, CARD_INFO) => {
                 if let Some(id) = data.get_mut("userId")
                     && let Some(n) = id.as_u64().filter(|n| *n > 1 << 53)
                 {
@@ -337,33 +360,33 @@ impl Fault {
                     *id = Value::from(n as f64 as u64);
                 }
             }
-            (Fault::CardStatusClosed, Api::CardInfo) => {
+            (Fault::CardStatusClosed, CARD_INFO) => {
                 if let Some(status) = data.get_mut("cardStatus")
                     && status.as_str() == Some("TERMINATED")
                 {
                     *status = Value::from("CLOSED");
                 }
             }
-            (Fault::ServiceIdOf14, Api::CardInfo) => {
+            (Fault::ServiceIdOf14, CARD_INFO) => {
                 if let Some(Value::String(id)) = data.get_mut("serviceId") {
                     id.pop();
                 }
             }
-            (Fault::UnmappedUserId, Api::CardInfo) => {
+            (Fault::UnmappedUserId, CARD_INFO) => {
                 if let Some(id) = data.get_mut("userId")
                     && id.is_null()
                 {
                     *id = Value::from(0);
                 }
             }
-            (Fault::IsAuthedInverted, Api::DeductionInfo) => {
+            (Fault::IsAuthedInverted, DEDUCTION_INFO) => {
                 if let Some(Value::Bool(authed)) = data.get_mut("isAuthed") {
                     *authed = !*authed;
                 }
             }
-            (Fault::PlainCardAnswer, Api::CardInfo) => answer.encrypt = false,
-            (Fault::WrongEncryptionKey, Api::CardInfo) => answer.recipient = Recipient::Server,
-            (Fault::SlowMemberLookup, Api::DeductionInfo) if success => {
+            (Fault::PlainCardAnswer, CARD_INFO) => answer.encrypt = false,
+            (Fault::WrongEncryptionKey, CARD_INFO) => answer.recipient = Recipient::Server,
+            (Fault::SlowMemberLookup, DEDUCTION_INFO) if success => {
                 answer.delay = Some(SLOW_RESPONSE);
             }
             _ => {}
@@ -468,7 +491,6 @@ mod tests {
             Check::TranToken,
             Check::ContentType,
             Check::TimeZonePresent,
-            Check::CardNoLength,
         ];
         for f in Fault::ALL {
             let off = checks.iter().filter(|c| !f.enforces(**c)).count();
@@ -482,6 +504,27 @@ mod tests {
                 Fault::ALL.iter().any(|f| !f.enforces(check)),
                 "no fault switches off {check:?}"
             );
+        }
+    }
+
+    #[test]
+    fn the_long_card_fault_reads_only_the_first_sixteen_digits() {
+        let body = |no: &str| {
+            let mut m = Map::new();
+            m.insert(CARD_NO.into(), Value::from(no));
+            m
+        };
+        let mut long = body("94100000000000001");
+        Fault::AcceptLongCardNo.alter_request(CARD_INFO, &mut long);
+        assert_eq!(long, body("9410000000000000"));
+        for (fault, endpoint, no) in [
+            (Fault::AcceptLongCardNo, CARD_INFO, "941000000000000A1"),
+            (Fault::AcceptLongCardNo, DEDUCTION_INFO, "94100000000000001"),
+            (Fault::AcceptAnyToken, CARD_INFO, "94100000000000001"),
+        ] {
+            let mut b = body(no);
+            fault.alter_request(endpoint, &mut b);
+            assert_eq!(b, body(no), "{fault} on {endpoint}");
         }
     }
 

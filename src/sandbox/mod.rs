@@ -1,11 +1,15 @@
 //! The embedded reference sandbox: a local server that behaves as the documentation (and,
 //! where the documentation is silent, the catalogue's conventions) says KONA PLATE does.
 //!
-//! It serves the catalogue's three endpoints under its base path, checks the common
-//! headers, the tran token and the encryption as documented, and answers from seeded
-//! records whose roles are written out as `fixtures/embedded-sandbox.json`. It is what
-//! `run` certifies against by default and what the tests exercise; `kona-conformance
-//! sandbox` serves it on a port of your choice.
+//! It is driven by the contract: it routes every endpoint of the catalogue under its base
+//! path, checks the common headers, the tran token and the encryption as documented,
+//! checks request fields with the compiled request schemas ([`validate`]), and answers
+//! with the catalogue's keys. An endpoint's answer comes from the catalogue's declarative
+//! lookup over records ([`lookup`]) or, where the answer is genuine logic, from Rust
+//! registered for its id ([`bank`]); it refuses to start when an endpoint has neither.
+//! Records are seeded ([`seed`], written out as `fixtures/embedded-sandbox.json`) or brought
+//! by the contract ([`records`]). It is what `run` certifies against by default and what
+//! the tests exercise; `kona-conformance sandbox` serves it on a port of your choice.
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), kona_conformance::sandbox::SandboxError> {
@@ -16,18 +20,21 @@
 //! # Ok(()) }
 //! ```
 
+mod bank;
 mod clock;
 mod codebook;
 mod conventions;
 mod credentials;
 pub mod fault;
-mod fields;
 mod headers;
 mod korean;
+mod lookup;
 mod pipeline;
+mod records;
 mod seed;
 mod server;
 pub mod test_keys;
+mod validate;
 
 use std::future::IntoFuture;
 use std::net::SocketAddr;
@@ -46,9 +53,26 @@ pub use conventions::{load_conventions, parse_conventions};
 pub use credentials::{SandboxCredentials, credentials, embedded_credentials, embedded_target};
 pub use fault::{Fault, UnknownFault};
 pub use korean::KO_KR;
-pub use seed::seeded_fixtures;
+pub use seed::MAX_USER_ID;
 
 use crate::contract::{Contract, ContractError, Convention};
+use crate::fixtures::Fixtures;
+
+/// The embedded sandbox's records of the embedded contract, as a fixtures file (roles plus a
+/// pool per collection).
+pub fn seeded_fixtures() -> Fixtures {
+    seed::seeded().fixtures.clone()
+}
+
+/// The fixtures of the embedded sandbox serving `contract`: the seeded records plus the
+/// records the contract brings in its `sandbox-records.json`.
+pub fn fixtures_for(contract: &Contract) -> Result<Fixtures, SandboxError> {
+    let mut fixtures = seeded_fixtures();
+    if let Some(extra) = records::contract_records(contract)? {
+        fixtures.merge(extra);
+    }
+    Ok(fixtures)
+}
 
 /// Why the sandbox could not start.
 #[derive(Debug, thiserror::Error)]
@@ -57,6 +81,12 @@ pub enum SandboxError {
     Contract(#[from] ContractError),
     #[error("the catalogue has no endpoint `{id}`, which the sandbox serves")]
     MissingEndpoint { id: String },
+    #[error(
+        "endpoint `{id}` has neither a declarative handler (the catalogue's `sandbox.lookup`) nor Rust logic registered for its id, so the sandbox cannot answer it"
+    )]
+    NoHandler { id: String },
+    #[error("contract file {file}: {reason}")]
+    Records { file: String, reason: String },
     #[error(
         "no documented response or convention gives endpoint `{endpoint}` an answer for `{key}`"
     )]
@@ -80,6 +110,8 @@ pub enum SandboxError {
 /// real clock; tests change single fields.
 #[derive(Debug, Clone)]
 pub struct SandboxConfig {
+    /// The contract served: the embedded one unless `--contract` names another.
+    pub contract: &'static Contract,
     /// The clock tran times are checked against.
     pub clock: Clock,
     /// The clock that decides the banks' service hours.
@@ -97,14 +129,22 @@ pub struct SandboxConfig {
 }
 
 impl SandboxConfig {
-    /// The documented behaviour, on the real clock.
+    /// The documented behaviour of the embedded contract, on the real clock.
+    ///
+    /// # Panics
+    /// If the contract built in does not load, which the build's own tests rule out.
     pub fn faithful() -> Self {
+        let contract = Contract::shared().expect("the embedded contract loads");
+        Self::serving(contract)
+    }
+
+    /// The documented behaviour of `contract`, on the real clock.
+    pub fn serving(contract: &'static Contract) -> Self {
         SandboxConfig {
+            contract,
             clock: Clock::System,
             bank_clock: Clock::System,
-            conventions: Contract::shared()
-                .map(|c| c.catalogue.conventions.clone())
-                .unwrap_or_default(),
+            conventions: contract.catalogue.conventions.clone(),
             fault: None,
             skew: chrono::Duration::minutes(5),
             body_limit: 64 * 1024,
@@ -115,11 +155,16 @@ impl SandboxConfig {
     /// Faithful, with the bank clock pinned to 12:00 KST so a certification run never
     /// depends on the hour it runs at.
     pub fn for_certification() -> Self {
+        Self::certifying(Contract::shared().expect("the embedded contract loads"))
+    }
+
+    /// [`SandboxConfig::for_certification`] serving `contract`.
+    pub fn certifying(contract: &'static Contract) -> Self {
         SandboxConfig {
             bank_clock: Clock::kst_time_of_day(
                 NaiveTime::from_hms_opt(12, 0, 0).unwrap_or_default(),
             ),
-            ..Self::faithful()
+            ..Self::serving(contract)
         }
     }
 }
@@ -150,8 +195,10 @@ impl Sandbox {
         addr: SocketAddr,
         config: SandboxConfig,
     ) -> Result<Sandbox, SandboxError> {
-        let app = Arc::new(pipeline::App::new(config)?);
-        let base_path = Contract::shared()?.catalogue.base_path.clone();
+        let extra = records::contract_records(config.contract)?;
+        let served = records::served_with(&seed::seeded().served, extra.as_ref());
+        let base_path = config.contract.catalogue.base_path.clone();
+        let app = Arc::new(pipeline::App::new(config, &served)?);
         let listener = TcpListener::bind(addr)
             .await
             .map_err(|source| SandboxError::Bind { addr, source })?;

@@ -9,21 +9,22 @@ use std::time::Duration;
 
 use axum::http::header::CONTENT_TYPE;
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
-use chrono::NaiveTime;
 use rsa::{RsaPrivateKey, RsaPublicKey};
 use serde_json::{Map, Value};
 
-use super::codebook::{Api, Codebook, ResponseKey, Scope};
+use super::bank::{self, Bank};
+use super::codebook::{Codebook, SUCCESS, Scope, UNKNOWN_PATH};
 use super::credentials::{
     ACCESS_KEY, ASP_ID, CLIENT_PUBLIC_KEY_PEM, CRYPTO_KEY_ID, SECRET_KEY, SERVER_PRIVATE_KEY_PEM,
 };
 use super::fault::Check;
-use super::fields::{self, AccountProblem};
 use super::headers::{self, HeaderProblem, RequestHeaders};
-use super::seed::{self, Store};
+use super::lookup::RecordLookup;
+use super::records::Records;
+use super::validate::RequestRules;
 use super::{SandboxConfig, SandboxError};
-use crate::contract::Contract;
-use crate::contract::catalogue::{Encryption, Envelope};
+use crate::contract::Endpoint;
+use crate::contract::catalogue::Envelope;
 use crate::crypto::ids::parse_tran_time;
 use crate::crypto::jwe::{self, ContentEncryption};
 use crate::crypto::keys::{private_key_from_pem, public_key_from_pem};
@@ -32,23 +33,58 @@ use crate::crypto::token::{TokenError, verify_tran_token};
 pub(crate) const CORRELATION_HEADER: HeaderName = HeaderName::from_static("x-km-correlation-id");
 pub(crate) const CRYPTO_KEY_HEADER: HeaderName = HeaderName::from_static("x-km-crypto-key-id");
 
+/// How an endpoint's answer is found once its request passed every check.
+#[derive(Debug, Clone)]
+pub(crate) enum Handler {
+    /// The catalogue's declarative lookup.
+    Lookup(RecordLookup),
+    /// Rust logic registered for the endpoint's id.
+    Bank(Bank),
+}
+
+impl Handler {
+    /// The Rust logic registered for endpoint `id`, if any: the only place the sandbox
+    /// names an endpoint.
+    fn registered(id: &str, records: &Records, config: &SandboxConfig) -> Option<Handler> {
+        match id {
+            bank::ENDPOINT => Some(Handler::Bank(Bank::new(records, config.bank_clock))),
+            _ => None,
+        }
+    }
+
+    fn answers(&self) -> Vec<String> {
+        match self {
+            Handler::Lookup(l) => l.answers(),
+            Handler::Bank(b) => b.answers(),
+        }
+    }
+
+    fn answer(&self, body: &Map<String, Value>) -> Result<Map<String, Value>, String> {
+        match self {
+            Handler::Lookup(l) => l.answer(body),
+            Handler::Bank(b) => b.answer(body),
+        }
+    }
+}
+
 /// An endpoint as the catalogue describes it.
 #[derive(Debug, Clone)]
 pub(crate) struct Route {
-    api: Api,
+    endpoint: &'static Endpoint,
     method: Method,
     path: String,
-    required: &'static [String],
-    encryption: Encryption,
+    rules: RequestRules,
+    handler: Handler,
 }
 
 /// What the pipeline decided, before any code or message is looked up.
 #[derive(Debug, Clone)]
 pub(crate) struct Outcome {
     pub scope: Scope,
-    pub key: ResponseKey,
+    /// A catalogue answer key.
+    pub key: String,
     /// Fills `{field}` in the message: a header or body field name.
-    pub field: Option<&'static str>,
+    pub field: Option<String>,
     /// Data fields beside the envelope (successes only).
     pub data: Map<String, Value>,
     /// Encrypt the body for the caller's key (encrypted successes only: errata E22).
@@ -56,27 +92,20 @@ pub(crate) struct Outcome {
 }
 
 impl Outcome {
-    fn of(scope: Scope, key: ResponseKey) -> Outcome {
+    fn of(scope: Scope, key: &str) -> Outcome {
         Outcome {
             scope,
-            key,
+            key: key.to_owned(),
             field: None,
             data: Map::new(),
             encrypt: false,
         }
     }
 
-    fn naming(scope: Scope, key: ResponseKey, field: &'static str) -> Outcome {
+    fn naming(scope: Scope, key: &str, field: &str) -> Outcome {
         Outcome {
-            field: Some(field),
+            field: Some(field.to_owned()),
             ..Outcome::of(scope, key)
-        }
-    }
-
-    fn success(api: Api, data: Map<String, Value>) -> Outcome {
-        Outcome {
-            data,
-            ..Outcome::of(Scope::Endpoint(api), ResponseKey::Success)
         }
     }
 }
@@ -96,9 +125,9 @@ pub(crate) struct Answer {
     /// Which endpoint answers and which catalogue answer this is: read, not changed, by
     /// faults that concern one case only.
     pub scope: Scope,
-    pub key: ResponseKey,
+    pub key: String,
     /// The field the message names, if any.
-    pub field: Option<&'static str>,
+    pub field: Option<String>,
     pub status: StatusCode,
     pub code: String,
     pub message: String,
@@ -131,45 +160,61 @@ pub(crate) struct App {
     codebook: Codebook,
     envelope: Envelope,
     routes: Vec<Route>,
-    store: &'static Store,
     server_key: RsaPrivateKey,
     server_public_key: RsaPublicKey,
     client_key: RsaPublicKey,
 }
 
 impl App {
-    pub(crate) fn new(config: SandboxConfig) -> Result<App, SandboxError> {
-        let contract = Contract::shared()?;
+    /// Route every endpoint of the configured contract; refuse to start if one has neither a
+    /// declarative handler in the catalogue nor Rust logic registered for its id.
+    pub(crate) fn new(config: SandboxConfig, records: &Records) -> Result<App, SandboxError> {
+        let contract = config.contract;
         let catalogue = &contract.catalogue;
-        let codebook = Codebook::new(catalogue, &config.conventions)?;
         let mut routes = Vec::new();
-        for api in Api::ALL {
-            let endpoint =
-                catalogue
-                    .endpoint(api.id())
-                    .ok_or_else(|| SandboxError::MissingEndpoint {
-                        id: api.id().to_owned(),
-                    })?;
+        let mut own_answers = std::collections::HashMap::new();
+        for endpoint in &catalogue.endpoints {
+            let handler = match (
+                Handler::registered(&endpoint.id, records, &config),
+                &endpoint.sandbox,
+            ) {
+                (Some(logic), _) => logic,
+                (None, Some(behaviour)) => Handler::Lookup(RecordLookup::new(
+                    contract,
+                    endpoint,
+                    &behaviour.lookup,
+                    records,
+                )),
+                (None, None) => {
+                    return Err(SandboxError::NoHandler {
+                        id: endpoint.id.clone(),
+                    });
+                }
+            };
             let method = Method::from_bytes(endpoint.method.as_bytes()).map_err(|_| {
                 SandboxError::MissingEndpoint {
-                    id: format!("{} (method {:?})", api.id(), endpoint.method),
+                    id: format!("{} (method {:?})", endpoint.id, endpoint.method),
                 }
             })?;
+            let rules = RequestRules::new(contract, endpoint);
+            let mut answers = handler.answers();
+            answers.extend(rules.own_answers().map(str::to_owned));
+            own_answers.insert(endpoint.id.clone(), answers);
             routes.push(Route {
-                api,
+                endpoint,
                 method,
                 path: format!("{}{}", catalogue.base_path, endpoint.path),
-                required: &endpoint.required_fields,
-                encryption: endpoint.encryption,
+                rules,
+                handler,
             });
         }
+        let codebook = Codebook::new(catalogue, &config.conventions, &own_answers)?;
         let server_key = private_key_from_pem(SERVER_PRIVATE_KEY_PEM)
             .map_err(|e| SandboxError::Key(e.to_string()))?;
         Ok(App {
             codebook,
             envelope: catalogue.envelope.clone(),
             routes,
-            store: seed::store(),
             server_public_key: RsaPublicKey::from(&server_key),
             server_key,
             client_key: public_key_from_pem(CLIENT_PUBLIC_KEY_PEM)
@@ -201,37 +246,35 @@ impl App {
         method: &Method,
         path: &str,
         headers: &'h HeaderMap,
-    ) -> Result<Admitted<'h>, Outcome> {
+    ) -> Result<Admitted<'h>, Box<Outcome>> {
         let Some(route) = self
             .routes
             .iter()
             .find(|r| r.path == path && r.method == method)
         else {
-            return Err(Outcome::of(Scope::Unrouted, ResponseKey::UnknownPath));
+            return Err(Box::new(Outcome::of(None, UNKNOWN_PATH)));
         };
-        let scope = Scope::Endpoint(route.api);
+        let scope: Scope = Some(route.endpoint.id.as_str());
         let zone_default =
             (!self.enforces(Check::TimeZonePresent)).then_some(crate::crypto::TimeZoneName::Kst);
-        let read = headers::read_with(headers, zone_default).map_err(|problem| match problem {
-            HeaderProblem::Missing(name) => {
-                Outcome::naming(scope, ResponseKey::MissingHeader, name)
-            }
-            HeaderProblem::Malformed(name) => {
-                Outcome::naming(scope, ResponseKey::MalformedHeader, name)
-            }
+        let read = headers::read_with(headers, zone_default).map_err(|problem| {
+            Box::new(match problem {
+                HeaderProblem::Missing(name) => Outcome::naming(scope, "missing-header", name),
+                HeaderProblem::Malformed(name) => Outcome::naming(scope, "malformed-header", name),
+            })
         })?;
         if self.enforces(Check::Credentials) {
             let known = read.asp_id == ASP_ID
                 && constant_time_eq(read.access_key.as_bytes(), ACCESS_KEY.as_bytes());
             if !known {
-                return Err(Outcome::of(scope, ResponseKey::UnknownCredentials));
+                return Err(Box::new(Outcome::of(scope, "unknown-credentials")));
             }
         }
         if self.enforces(Check::TranTimeSkew) {
             let fresh = parse_tran_time(read.tran_time, read.zone)
                 .is_some_and(|sent| (sent - self.config.clock.now()).abs() <= self.config.skew);
             if !fresh {
-                return Err(Outcome::of(scope, ResponseKey::StaleTranTime));
+                return Err(Box::new(Outcome::of(scope, "stale-tran-time")));
             }
         }
         Ok(Admitted {
@@ -249,53 +292,61 @@ impl App {
         raw: Option<&[u8]>,
     ) -> Outcome {
         let route = admitted.route;
-        let scope = Scope::Endpoint(route.api);
+        let endpoint = route.endpoint;
+        let scope: Scope = Some(endpoint.id.as_str());
         // Verifying the token means holding the whole body, so an oversize one is refused
         // as such before its token is looked at.
         let Some(raw) = raw else {
-            return Outcome::of(scope, ResponseKey::BodyNotJson);
+            return Outcome::of(scope, "body-not-json");
         };
         if self.enforces(Check::TranToken) {
             match verify_tran_token(SECRET_KEY.as_bytes(), raw, admitted.headers.tran_token) {
                 Ok(_) => {}
-                Err(TokenError::Mismatch) => return Outcome::of(scope, ResponseKey::TokenMismatch),
+                Err(TokenError::Mismatch) => return Outcome::of(scope, "token-mismatch"),
                 // The format was checked with the headers; this only guards the invariant.
                 Err(_) => {
-                    return Outcome::naming(
-                        scope,
-                        ResponseKey::MalformedHeader,
-                        headers::TRAN_TOKEN,
-                    );
+                    return Outcome::naming(scope, "malformed-header", headers::TRAN_TOKEN);
                 }
             }
         }
         if self.enforces(Check::ContentType) && !headers::is_json_content_type(headers) {
-            return Outcome::of(scope, ResponseKey::BodyNotJson);
+            return Outcome::of(scope, "body-not-json");
         }
         let Some(body) = json_object(raw) else {
-            return Outcome::of(scope, ResponseKey::BodyNotJson);
+            return Outcome::of(scope, "body-not-json");
         };
 
         let encrypted =
-            route.encryption.request && body.contains_key(&self.envelope.encrypted_field);
+            endpoint.encryption.request && body.contains_key(&self.envelope.encrypted_field);
         let body = if encrypted {
             match self.decrypt(scope, &body, admitted.headers.crypto_key_id) {
                 Ok(plain) => plain,
-                Err(outcome) => return outcome,
+                Err(outcome) => return *outcome,
             }
         } else {
             body
         };
 
-        let mut outcome = match route.api {
-            Api::DeductionInfo => self.deduction_info(route, &body),
-            Api::CardInfo => self.card_info(route, &body),
-            Api::BankAccountValid => self.bank_account_valid(route, &body),
+        let mut body = body;
+        if let Some(fault) = self.config.fault {
+            fault.alter_request(&endpoint.id, &mut body);
+        }
+        let mut outcome = match route.rules.check(&body) {
+            Some(problem) => Outcome {
+                field: problem.field,
+                ..Outcome::of(scope, &problem.key)
+            },
+            None => match route.handler.answer(&body) {
+                Ok(data) => Outcome {
+                    data,
+                    ..Outcome::of(scope, SUCCESS)
+                },
+                Err(key) => Outcome::of(scope, &key),
+            },
         };
         // Errata E22: only an encrypted request's success is encrypted, and only where
         // the endpoint encrypts responses.
-        outcome.encrypt =
-            encrypted && outcome.key == ResponseKey::Success && route.encryption.response;
+        outcome.encrypt = encrypted && outcome.key == SUCCESS && endpoint.encryption.response;
         outcome
     }
 
@@ -305,144 +356,31 @@ impl App {
         scope: Scope,
         body: &Map<String, Value>,
         crypto_key_id: Option<&str>,
-    ) -> Result<Map<String, Value>, Outcome> {
+    ) -> Result<Map<String, Value>, Box<Outcome>> {
         let Some(key_id) = crypto_key_id else {
-            return Err(Outcome::naming(
+            return Err(Box::new(Outcome::naming(
                 scope,
-                ResponseKey::MissingHeader,
+                "missing-header",
                 headers::CRYPTO_KEY_ID,
-            ));
+            )));
         };
         if !constant_time_eq(key_id.as_bytes(), CRYPTO_KEY_ID.as_bytes()) {
-            return Err(Outcome::of(scope, ResponseKey::UnknownCryptoKey));
+            return Err(Box::new(Outcome::of(scope, "unknown-crypto-key")));
         }
         // The encrypted form is exactly one member: anything beside encData would be sent
         // in the clear by mistake.
         let compact = match body.get(&self.envelope.encrypted_field) {
             Some(Value::String(s)) if body.len() == 1 => s,
-            _ => return Err(Outcome::of(scope, ResponseKey::UndecryptableBody)),
+            _ => return Err(Box::new(Outcome::of(scope, "undecryptable-body"))),
         };
         let plaintext = jwe::decrypt(compact, &self.server_key)
-            .map_err(|_| Outcome::of(scope, ResponseKey::UndecryptableBody))?;
-        json_object(&plaintext).ok_or_else(|| Outcome::of(scope, ResponseKey::BodyNotJson))
-    }
-
-    fn deduction_info(&self, route: &Route, body: &Map<String, Value>) -> Outcome {
-        let scope = Scope::Endpoint(route.api);
-        if let Some(field) = fields::first_missing(body, route.required) {
-            return Outcome::naming(scope, ResponseKey::MissingField, field);
-        }
-        let Some(user_id) = body.get("userId").and_then(fields::user_id) else {
-            return Outcome::naming(scope, ResponseKey::InvalidInput, "userId");
-        };
-        match self.store.member(user_id) {
-            None => Outcome::of(scope, ResponseKey::UnknownMember),
-            Some(member) => {
-                let mut data = Map::new();
-                data.insert("isAuthed".into(), Value::Bool(member.is_authed));
-                Outcome::success(route.api, data)
-            }
-        }
-    }
-
-    fn card_info(&self, route: &Route, body: &Map<String, Value>) -> Outcome {
-        let scope = Scope::Endpoint(route.api);
-        if let Some(field) = fields::first_missing(body, route.required) {
-            return Outcome::naming(scope, ResponseKey::MissingField, field);
-        }
-        let card_no = if self.enforces(Check::CardNoLength) {
-            fields::card_no
-        } else {
-            fields::card_no_prefix
-        };
-        let Some(card_no) = body.get("cardNo").and_then(card_no) else {
-            return Outcome::naming(scope, ResponseKey::InvalidInput, "cardNo");
-        };
-        let Some(card) = self.store.card(card_no) else {
-            return Outcome::of(scope, ResponseKey::UnknownCard);
-        };
-        let mut data = Map::new();
-        // Errata E11: an unmapped card says so with an explicit null.
-        data.insert(
-            "userId".into(),
-            card.user_id.map_or(Value::Null, Value::from),
-        );
-        data.insert("balance".into(), Value::from(card.balance));
-        data.insert("serviceId".into(), Value::from(card.service_id));
-        data.insert("serviceName".into(), Value::from(card.service_name));
-        if let Some(owner) = card.owner_ka {
-            data.insert("ownerKa".into(), Value::from(owner));
-        }
-        if let Some(receipt) = &card.cash_receipt {
-            let mut info = Map::new();
-            info.insert("approvalDiv".into(), Value::from(receipt.approval_div));
-            info.insert("idNo".into(), Value::from(receipt.id_no.as_str()));
-            info.insert("manYn".into(), Value::from(receipt.man_yn));
-            data.insert("cashReceiptInfo".into(), Value::Object(info));
-        }
-        data.insert("cardStatus".into(), Value::from(card.status));
-        data.insert(
-            "isAutoRechargeBeforePayment".into(),
-            Value::Bool(card.auto_recharge),
-        );
-        Outcome::success(route.api, data)
-    }
-
-    fn bank_account_valid(&self, route: &Route, body: &Map<String, Value>) -> Outcome {
-        let scope = Scope::Endpoint(route.api);
-        if let Some(field) = fields::first_missing(body, route.required) {
-            return Outcome::naming(scope, ResponseKey::MissingField, field);
-        }
-        let field = |name: &str| body.get(name).unwrap_or(&Value::Null);
-        let invalid = |name: &'static str| Outcome::naming(scope, ResponseKey::InvalidInput, name);
-        // Form checks follow the catalogue's field order too.
-        let bank_account = match fields::bank_account(field("bankAccount")) {
-            Ok(a) => a,
-            Err(AccountProblem::BadText) => {
-                return Outcome::naming(scope, ResponseKey::AccountFormat, "bankAccount");
-            }
-            Err(AccountProblem::NotText) => return invalid("bankAccount"),
-        };
-        let Some(bank_code) = fields::bank_code(field("bankCode")) else {
-            return invalid("bankCode");
-        };
-        let Some(birth_date) = fields::birth_date(field("birthDate")) else {
-            return invalid("birthDate");
-        };
-        let Some(user_id) = fields::user_id(field("userId")) else {
-            return invalid("userId");
-        };
-        let Some(user_name) = fields::user_name(field("userName")) else {
-            return invalid("userName");
-        };
-
-        if let Some(closed) = self.bank_hours() {
-            return Outcome::of(scope, closed);
-        }
-        let Some(account) = self.store.account(bank_code, bank_account) else {
-            return Outcome::of(scope, ResponseKey::AccountNotFound);
-        };
-        if let Some(refusal) = account.refusal {
-            return Outcome::of(scope, refusal);
-        }
-        if account.birth_date != birth_date || account.user_id != user_id {
-            return Outcome::of(scope, ResponseKey::UserNotFound);
-        }
-        if account.holder_name != user_name {
-            return Outcome::of(scope, ResponseKey::NameMismatch);
-        }
-        Outcome::success(route.api, Map::new())
-    }
-
-    /// The banks' nightly window (KST): from 23:30 they are outside service hours, from
-    /// midnight to 00:30 not yet open for business.
-    fn bank_hours(&self) -> Option<ResponseKey> {
-        bank_window(self.config.bank_clock.now().time())
+            .map_err(|_| Box::new(Outcome::of(scope, "undecryptable-body")))?;
+        json_object(&plaintext).ok_or_else(|| Box::new(Outcome::of(scope, "body-not-json")))
     }
 
     /// The answer for `outcome`, serialized, with `correlation` echoed.
     pub(crate) fn render(&self, outcome: Outcome, correlation: HeaderValue) -> Reply {
-        let entry = self.codebook.get(outcome.scope, outcome.key);
+        let entry = self.codebook.get(outcome.scope, &outcome.key);
         let message = match &outcome.field {
             Some(field) => entry.message.replace("{field}", field),
             None => entry.message.clone(),
@@ -512,19 +450,6 @@ impl App {
     }
 }
 
-/// Which bank-hours answer applies at `time` (KST), if any.
-pub(crate) fn bank_window(time: NaiveTime) -> Option<ResponseKey> {
-    let closing = NaiveTime::from_hms_opt(23, 30, 0)?;
-    let opening = NaiveTime::from_hms_opt(0, 30, 0)?;
-    if time >= closing {
-        Some(ResponseKey::OutsideServiceHours)
-    } else if time < opening {
-        Some(ResponseKey::BeforeBusinessHours)
-    } else {
-        None
-    }
-}
-
 /// Compare without stopping at the first difference, so timing tells nothing about how
 /// much of a guessed key was right (the lengths are public: the docs fix them).
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
@@ -545,19 +470,6 @@ fn json_object(raw: &[u8]) -> Option<Map<String, Value>> {
 mod tests {
     use super::*;
     use rstest::rstest;
-
-    #[rstest]
-    #[case("12:00:00", None)]
-    #[case("23:29:59", None)]
-    #[case("23:30:00", Some(ResponseKey::OutsideServiceHours))]
-    #[case("23:59:59", Some(ResponseKey::OutsideServiceHours))]
-    #[case("00:00:00", Some(ResponseKey::BeforeBusinessHours))]
-    #[case("00:29:59", Some(ResponseKey::BeforeBusinessHours))]
-    #[case("00:30:00", None)]
-    fn the_bank_window(#[case] time: &str, #[case] key: Option<ResponseKey>) {
-        let time = NaiveTime::parse_from_str(time, "%H:%M:%S").unwrap();
-        assert_eq!(bank_window(time), key);
-    }
 
     #[rstest]
     #[case(b"{}".as_slice(), true)]

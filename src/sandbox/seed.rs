@@ -1,9 +1,11 @@
-//! The sandbox's records: members, cards and bank accounts generated from a fixed seed with
-//! `fake` (Korean names from [`super::korean`]), plus the named records the scenarios ask for
-//! by role. The same records are the fixtures file `fixtures/embedded-sandbox.json`, so what
-//! the sandbox serves and what the suite expects cannot drift apart.
+//! The seeded records of the three certified endpoints' collections: members, cards and bank
+//! accounts generated from a fixed seed with `fake` (Korean names from [`super::korean`]),
+//! plus the named records the scenarios ask for by role. The same records are the fixtures
+//! file `fixtures/embedded-sandbox.json`, so what the sandbox serves and what the suite
+//! expects cannot drift apart. Collections a contract adds are served from its
+//! `sandbox-records.json` instead (see [`super::records`]).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::sync::LazyLock;
 
 use chrono::NaiveDate;
@@ -14,12 +16,19 @@ use fake::rand::SeedableRng;
 use fake::rand::rngs::ChaCha8Rng;
 use fake::rand::seq::IndexedRandom;
 
-use super::codebook::ResponseKey;
+use serde_json::{Value, json};
+
 use super::korean::KO_KR;
-use crate::fixtures::{
-    BankAccountFixture, CardFixture, CashReceiptFixture, FORMAT, Fixtures, MAX_USER_ID,
-    MemberFixture,
-};
+use super::records::{Records, Served};
+use crate::fixtures::{FORMAT, Fixtures, Record};
+
+/// The documented maximum of a member id (errata E04).
+pub const MAX_USER_ID: u64 = 9_999_999_999_999_999_999;
+
+/// Collection names, as the catalogue declares them.
+const MEMBERS: &str = "members";
+const CARDS: &str = "cards";
+const BANK_ACCOUNTS: &str = "bankAccounts";
 
 /// Changing the seed (or the generation order below) changes every record: regenerate the
 /// fixtures file afterwards (`kona-conformance sandbox --write-fixtures ...`).
@@ -86,47 +95,21 @@ pub(crate) struct Account {
     pub holder_name: String,
     /// The documented refusal this account always answers with, for the bank's test cases
     /// that depend on the bank's side (gateway down, account frozen, ...).
-    pub refusal: Option<ResponseKey>,
+    pub refusal: Option<&'static str>,
 }
 
-/// Lookup tables the endpoints read, and the same records as fixtures.
+/// What the sandbox serves, and the same records as fixtures.
 #[derive(Debug)]
-pub(crate) struct Store {
-    members: HashMap<u64, Member>,
-    cards: HashMap<String, Card>,
-    /// bankCode -> bankAccount -> account.
-    accounts: HashMap<String, HashMap<String, Account>>,
-    fixtures: Fixtures,
+pub(crate) struct Seeded {
+    pub served: Records,
+    pub fixtures: Fixtures,
 }
 
-static STORE: LazyLock<Store> = LazyLock::new(Store::seeded);
+static SEEDED: LazyLock<Seeded> = LazyLock::new(|| Seeder::new().run());
 
 /// The seeded records, generated once per process.
-pub(crate) fn store() -> &'static Store {
-    &STORE
-}
-
-/// The sandbox's records as a fixtures file (roles plus a pool per kind).
-pub fn seeded_fixtures() -> Fixtures {
-    store().fixtures.clone()
-}
-
-impl Store {
-    pub(crate) fn member(&self, user_id: u64) -> Option<&Member> {
-        self.members.get(&user_id)
-    }
-
-    pub(crate) fn card(&self, card_no: &str) -> Option<&Card> {
-        self.cards.get(card_no)
-    }
-
-    pub(crate) fn account(&self, bank_code: &str, bank_account: &str) -> Option<&Account> {
-        self.accounts.get(bank_code)?.get(bank_account)
-    }
-
-    fn seeded() -> Store {
-        Seeder::new().run()
-    }
+pub(crate) fn seeded() -> &'static Seeded {
+    &SEEDED
 }
 
 struct Seeder {
@@ -304,7 +287,7 @@ impl Seeder {
         (*BANK_CODES.choose(&mut self.rng).unwrap_or(&"004")).to_owned()
     }
 
-    fn account(&mut self, refusal: Option<ResponseKey>) -> Account {
+    fn account(&mut self, refusal: Option<&'static str>) -> Account {
         let holder = self.any_member();
         let bank_code = self.bank_code();
         Account {
@@ -317,7 +300,7 @@ impl Seeder {
         }
     }
 
-    fn run(mut self) -> Store {
+    fn run(mut self) -> Seeded {
         let mut fx = Fixtures {
             format: FORMAT.to_owned(),
             description: "Records of the embedded sandbox (kona-conformance sandbox), generated \
@@ -327,20 +310,34 @@ impl Seeder {
                 .to_owned(),
             ..Fixtures::default()
         };
+        let role = |fx: &mut Fixtures, collection: &str, role: &str, record: Record| {
+            fx.collections
+                .entry(collection.to_owned())
+                .or_default()
+                .roles
+                .insert(role.to_owned(), record);
+        };
+        let pool = |fx: &mut Fixtures, collection: &str, record: Record| {
+            fx.collections
+                .entry(collection.to_owned())
+                .or_default()
+                .pool
+                .push(record);
+        };
 
         // Members.
-        for (role, id, authed) in [
+        for (name, id, authed) in [
             ("authed", None, true),
             ("not-authed", None, false),
             ("min-id", Some(1), true),
             ("max-id", Some(MAX_USER_ID), false),
         ] {
             let m = self.member(id, Some(authed));
-            fx.members.insert(role.to_owned(), member_fixture(&m));
+            role(&mut fx, MEMBERS, name, member_record(&m));
         }
         for _ in 0..POOL_SIZE {
             let m = self.member(None, None);
-            fx.pool.members.push(member_fixture(&m));
+            pool(&mut fx, MEMBERS, member_record(&m));
         }
 
         // Cards: a random card with the one trait its role is about forced.
@@ -372,168 +369,165 @@ impl Seeder {
             ("auto-recharge", |c, _| c.auto_recharge = true),
             ("no-auto-recharge", |c, _| c.auto_recharge = false),
         ];
-        for (role, force) in roles {
+        for (name, force) in roles {
             let mut card = self.card();
             force(&mut card, &mut self);
-            fx.cards.insert(role.to_owned(), card_fixture(&card));
+            role(&mut fx, CARDS, name, card_record(&card));
             self.cards.push(card);
         }
         for _ in 0..POOL_SIZE {
             let card = self.card();
-            fx.pool.cards.push(card_fixture(&card));
+            pool(&mut fx, CARDS, card_record(&card));
             self.cards.push(card);
         }
 
         // Bank accounts: one role per answer that seeded data can reach.
         let valid = self.account(None);
-        fx.bank_accounts
-            .insert("valid".into(), account_fixture(&valid));
+        role(&mut fx, BANK_ACCOUNTS, "valid", account_record(&valid));
         self.accounts.push(valid);
 
         let mismatch = self.account(None);
-        let mut request = account_fixture(&mismatch);
-        request.user_name = self.other_name(&mismatch.holder_name);
-        fx.bank_accounts.insert("name-mismatch".into(), request);
+        let mut request = account_record(&mismatch);
+        request.insert(
+            "userName".into(),
+            Value::from(self.other_name(&mismatch.holder_name)),
+        );
+        role(&mut fx, BANK_ACCOUNTS, "name-mismatch", request);
         self.accounts.push(mismatch);
 
         let not_found = self.account(None);
-        let mut request = account_fixture(&not_found);
-        request.birth_date = self.other_birth_date(&not_found.birth_date);
-        fx.bank_accounts.insert("user-not-found".into(), request);
+        let mut request = account_record(&not_found);
+        request.insert(
+            "birthDate".into(),
+            Value::from(self.other_birth_date(&not_found.birth_date)),
+        );
+        role(&mut fx, BANK_ACCOUNTS, "user-not-found", request);
         self.accounts.push(not_found);
 
-        for key in [
-            ResponseKey::NameCheckUnavailable,
-            ResponseKey::BeforeBusinessHours,
-            ResponseKey::OutsideServiceHours,
-            ResponseKey::AccountNotTradable,
-            ResponseKey::AccountNotCheckable,
-            ResponseKey::BeforeHoursUncoded,
-            ResponseKey::ProcessingDelay,
-            ResponseKey::NonParticipating,
-        ] {
+        for key in BANK_REFUSALS {
             let account = self.account(Some(key));
-            fx.bank_accounts
-                .insert(key.as_str().to_owned(), account_fixture(&account));
+            role(&mut fx, BANK_ACCOUNTS, key, account_record(&account));
             self.accounts.push(account);
         }
         for _ in 0..POOL_SIZE {
             let account = self.account(None);
-            fx.pool.bank_accounts.push(account_fixture(&account));
+            pool(&mut fx, BANK_ACCOUNTS, account_record(&account));
             self.accounts.push(account);
         }
 
         // Well-formed values that name nothing.
         let unknown_member = self.user_id();
-        fx.members.insert(
-            "unknown".into(),
-            MemberFixture {
-                user_id: unknown_member,
-                is_authed: None,
-            },
+        role(
+            &mut fx,
+            MEMBERS,
+            "unknown",
+            record(json!({ "userId": unknown_member })),
         );
         let unknown_card = self.card_no();
-        fx.cards.insert("unknown".into(), bare_card(unknown_card));
+        role(
+            &mut fx,
+            CARDS,
+            "unknown",
+            record(json!({ "cardNo": unknown_card })),
+        );
         let holder = self.any_member();
         let bank_code = self.bank_code();
         let bank_account = self.account_no(&bank_code);
-        fx.bank_accounts.insert(
-            "account-not-found".into(),
-            BankAccountFixture {
-                bank_account,
-                bank_code,
-                birth_date: holder.birth_date,
-                user_id: holder.user_id,
-                user_name: holder.name,
-            },
+        role(
+            &mut fx,
+            BANK_ACCOUNTS,
+            "account-not-found",
+            record(json!({
+                "bankAccount": bank_account,
+                "bankCode": bank_code,
+                "birthDate": holder.birth_date,
+                "userId": holder.user_id,
+                "userName": holder.name,
+            })),
         );
 
-        let mut accounts: HashMap<String, HashMap<String, Account>> = HashMap::new();
-        for a in self.accounts {
-            accounts
-                .entry(a.bank_code.clone())
-                .or_default()
-                .insert(a.bank_account.clone(), a);
-        }
-        Store {
-            members: self.members.into_iter().map(|m| (m.user_id, m)).collect(),
-            cards: self
-                .cards
-                .into_iter()
-                .map(|c| (c.card_no.clone(), c))
-                .collect(),
-            accounts,
+        let mut served = Served::new();
+        served.insert(
+            MEMBERS.to_owned(),
+            self.members.iter().map(member_record).collect(),
+        );
+        served.insert(
+            CARDS.to_owned(),
+            self.cards.iter().map(card_record).collect(),
+        );
+        served.insert(
+            BANK_ACCOUNTS.to_owned(),
+            self.accounts.iter().map(served_account).collect(),
+        );
+        Seeded {
+            served: Records::new(served),
             fixtures: fx,
         }
     }
 }
 
-fn member_fixture(m: &Member) -> MemberFixture {
-    MemberFixture {
-        user_id: m.user_id,
-        is_authed: Some(m.is_authed),
+/// The bank's answers that depend on the bank's side (gateway down, account frozen, ...):
+/// one seeded account always answers each.
+const BANK_REFUSALS: [&str; 8] = [
+    "name-check-unavailable",
+    "before-business-hours",
+    "outside-service-hours",
+    "account-not-tradable",
+    "account-not-checkable",
+    "before-hours-uncoded",
+    "processing-delay",
+    "non-participating",
+];
+
+fn record(value: Value) -> Record {
+    match value {
+        Value::Object(map) => map,
+        _ => Record::new(),
     }
 }
 
-fn card_fixture(c: &Card) -> CardFixture {
-    CardFixture {
-        card_no: c.card_no.clone(),
-        user_id: Some(c.user_id),
-        balance: Some(c.balance),
-        card_status: Some(c.status.to_owned()),
-        service_id: Some(c.service_id.to_owned()),
-        service_name: Some(c.service_name.to_owned()),
-        owner_ka: Some(c.owner_ka.map(str::to_owned)),
-        cash_receipt_info: Some(c.cash_receipt.as_ref().map(|r| CashReceiptFixture {
-            approval_div: r.approval_div.to_owned(),
-            id_no: r.id_no.clone(),
-            man_yn: r.man_yn.to_owned(),
+fn member_record(m: &Member) -> Record {
+    record(json!({ "userId": m.user_id, "isAuthed": m.is_authed }))
+}
+
+/// A card as a record: request field, then every response field (null where the card has
+/// no value, which the fixtures read as "expect it null or absent").
+fn card_record(c: &Card) -> Record {
+    record(json!({
+        "cardNo": c.card_no,
+        "userId": c.user_id,
+        "balance": c.balance,
+        "cardStatus": c.status,
+        "serviceId": c.service_id,
+        "serviceName": c.service_name,
+        "ownerKa": c.owner_ka,
+        "cashReceiptInfo": c.cash_receipt.as_ref().map(|r| json!({
+            "approvalDiv": r.approval_div,
+            "idNo": r.id_no,
+            "manYn": r.man_yn,
         })),
-        is_auto_recharge_before_payment: Some(c.auto_recharge),
-    }
+        "isAutoRechargeBeforePayment": c.auto_recharge,
+    }))
 }
 
-fn bare_card(card_no: String) -> CardFixture {
-    CardFixture {
-        card_no,
-        user_id: None,
-        balance: None,
-        card_status: None,
-        service_id: None,
-        service_name: None,
-        owner_ka: None,
-        cash_receipt_info: None,
-        is_auto_recharge_before_payment: None,
-    }
+/// The request that checks account `a` for its own holder.
+fn account_record(a: &Account) -> Record {
+    record(json!({
+        "bankAccount": a.bank_account,
+        "bankCode": a.bank_code,
+        "birthDate": a.birth_date,
+        "userId": a.user_id,
+        "userName": a.holder_name,
+    }))
 }
 
-fn account_fixture(a: &Account) -> BankAccountFixture {
-    BankAccountFixture {
-        bank_account: a.bank_account.clone(),
-        bank_code: a.bank_code.clone(),
-        birth_date: a.birth_date.clone(),
-        user_id: a.user_id,
-        user_name: a.holder_name.clone(),
+/// The account as the bank holds it: its holder, and the answer it always gets, if any.
+fn served_account(a: &Account) -> Record {
+    let mut r = account_record(a);
+    if let Some(answer) = a.refusal {
+        r.insert(super::bank::ANSWER.into(), Value::from(answer));
     }
-}
-
-/// The bank roles and the answer each must get.
-#[cfg(test)]
-pub(crate) fn bank_roles() -> std::collections::BTreeMap<&'static str, ResponseKey> {
-    std::collections::BTreeMap::from([
-        ("valid", ResponseKey::Success),
-        ("name-mismatch", ResponseKey::NameMismatch),
-        ("user-not-found", ResponseKey::UserNotFound),
-        ("account-not-found", ResponseKey::AccountNotFound),
-        ("name-check-unavailable", ResponseKey::NameCheckUnavailable),
-        ("before-business-hours", ResponseKey::BeforeBusinessHours),
-        ("outside-service-hours", ResponseKey::OutsideServiceHours),
-        ("account-not-tradable", ResponseKey::AccountNotTradable),
-        ("account-not-checkable", ResponseKey::AccountNotCheckable),
-        ("before-hours-uncoded", ResponseKey::BeforeHoursUncoded),
-        ("processing-delay", ResponseKey::ProcessingDelay),
-        ("non-participating", ResponseKey::NonParticipating),
-    ])
+    r
 }
 
 #[cfg(test)]
@@ -547,36 +541,40 @@ mod tests {
         assert_eq!(a, b);
         let again = Fixtures::from_json(&a.to_json(), "seeded").unwrap();
         assert_eq!(again, a);
+        a.check(crate::contract::Contract::shared().unwrap(), "seeded")
+            .unwrap();
     }
 
     #[test]
-    fn every_role_is_served_as_its_role_says() {
-        let store = store();
-        let fx = &store.fixtures;
-        for (role, m) in &fx.members {
-            match (role.as_str(), store.member(m.user_id)) {
-                ("unknown", found) => assert!(found.is_none()),
-                (_, Some(member)) => assert_eq!(Some(member.is_authed), m.is_authed),
-                (_, None) => panic!("member role {role} not in the store"),
-            }
+    fn unknown_roles_are_not_served_and_the_others_are() {
+        let seeded = seeded();
+        let fx = &seeded.fixtures;
+        let served = |collection: &str, field: &str, role: &str| {
+            let value = &fx.role(collection, role).unwrap()[field];
+            seeded
+                .served
+                .get(collection)
+                .iter()
+                .any(|r| r.get(field) == Some(value))
+        };
+        assert!(!served(MEMBERS, "userId", "unknown"));
+        assert!(!served(CARDS, "cardNo", "unknown"));
+        assert!(!served(BANK_ACCOUNTS, "bankAccount", "account-not-found"));
+        assert!(served(MEMBERS, "userId", "authed"));
+        assert!(served(CARDS, "cardNo", "suspended"));
+        assert_eq!(fx.role(MEMBERS, "min-id").unwrap()["userId"], json!(1));
+        assert_eq!(fx.pool(MEMBERS).len(), POOL_SIZE);
+        assert_eq!(fx.pool(CARDS).len(), POOL_SIZE);
+        assert_eq!(fx.pool(BANK_ACCOUNTS).len(), POOL_SIZE);
+        for key in BANK_REFUSALS {
+            let account = &fx.role(BANK_ACCOUNTS, key).unwrap()["bankAccount"];
+            let stored = seeded
+                .served
+                .get(BANK_ACCOUNTS)
+                .iter()
+                .find(|r| r.get("bankAccount") == Some(account))
+                .unwrap();
+            assert_eq!(stored[super::super::bank::ANSWER], json!(key));
         }
-        assert_eq!(fx.members["min-id"].user_id, 1);
-        assert_eq!(fx.members["max-id"].user_id, MAX_USER_ID);
-        assert!(store.card(&fx.cards["unknown"].card_no).is_none());
-        for (role, key) in bank_roles() {
-            let a = &fx.bank_accounts[role];
-            let stored = store.account(&a.bank_code, &a.bank_account);
-            match key {
-                ResponseKey::AccountNotFound => assert!(stored.is_none()),
-                ResponseKey::NameMismatch => assert_ne!(stored.unwrap().holder_name, a.user_name),
-                ResponseKey::UserNotFound => assert_ne!(stored.unwrap().birth_date, a.birth_date),
-                ResponseKey::Success => assert_eq!(stored.unwrap().refusal, None),
-                other => assert_eq!(stored.unwrap().refusal, Some(other), "{role}"),
-            }
-        }
-        assert_eq!(fx.bank_accounts.len(), bank_roles().len());
-        assert_eq!(fx.pool.members.len(), POOL_SIZE);
-        assert_eq!(fx.pool.cards.len(), POOL_SIZE);
-        assert_eq!(fx.pool.bank_accounts.len(), POOL_SIZE);
     }
 }

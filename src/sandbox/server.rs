@@ -24,7 +24,7 @@ pub(crate) async fn handle(State(app): State<Arc<App>>, request: Request) -> Res
     // Read (or drain) the body whatever happens next, for the reason given at DRAIN_LIMIT.
     let raw = read_body(&parts.headers, body, app.config.body_limit).await;
     let outcome = match app.admit(&parts.method, parts.uri.path(), &parts.headers) {
-        Err(outcome) => outcome,
+        Err(outcome) => *outcome,
         Ok(admitted) => app.answer(&admitted, &parts.headers, raw.as_deref()),
     };
     let reply = app.render(outcome, correlation);

@@ -4,6 +4,8 @@
 
 use std::path::{Path, PathBuf};
 
+use super::credentials;
+
 /// One key file a client of the sandbox uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TestKeyFile {
@@ -19,17 +21,17 @@ pub const TEST_KEY_FILES: [TestKeyFile; 3] = [
     TestKeyFile {
         name: "server-public.pem",
         role: "encrypt requests for the sandbox with it",
-        pem: include_str!("../../test-keys/server-public.pem"),
+        pem: credentials::SERVER_PUBLIC_KEY_PEM,
     },
     TestKeyFile {
         name: "client-private.pem",
         role: "decrypt the sandbox's encrypted answers with it",
-        pem: include_str!("../../test-keys/client-private.pem"),
+        pem: credentials::CLIENT_PRIVATE_KEY_PEM,
     },
     TestKeyFile {
         name: "client-public.pem",
         role: "the key the sandbox encrypts its answers for",
-        pem: include_str!("../../test-keys/client-public.pem"),
+        pem: credentials::CLIENT_PUBLIC_KEY_PEM,
     },
 ];
 

@@ -5,12 +5,11 @@ use cucumber::then;
 use serde_json::Value;
 
 use crate::client::FailureClass;
-use crate::contract::Strength;
-use crate::fixtures::CardFixture;
+use crate::contract::{NULL_REQUIREMENT, REQUIREMENT, Strength};
 use crate::runner::results::Finding;
 
 use super::checks;
-use super::world::{FixtureRecord, KonaWorld};
+use super::world::KonaWorld;
 
 fn finding(world: &KonaWorld, requirement: &str, expected: String, actual: String) -> Finding {
     Finding {
@@ -105,113 +104,65 @@ fn message(world: &KonaWorld) -> Option<Value> {
         .and_then(|r| r.message().cloned())
 }
 
-/// Exact comparison of a JSON number with a u64: through the number's own text, so nothing
-/// is rounded (E04).
-fn same_number(value: Option<&Value>, want: u64) -> bool {
-    value
-        .and_then(|v| match v {
-            Value::Number(n) => n.to_string().parse::<u64>().ok(),
-            _ => None,
-        })
-        .is_some_and(|n| n == want)
+/// The requirement a response property holds, from its schema annotations: for an
+/// expected `null` the property's null requirement if it has one.
+fn property_requirement(world: &KonaWorld, field: &str, null: bool) -> String {
+    let Some(endpoint) = world.endpoint else {
+        return "RESP-CODE-KNOWN".into();
+    };
+    let properties = world
+        .contract()
+        .schema_properties(&endpoint.response_schema);
+    let rule = properties.get(field);
+    let annotation = |name: &str| rule.and_then(|r| r.get(name)).and_then(Value::as_str);
+    null.then(|| annotation(NULL_REQUIREMENT))
+        .flatten()
+        .or_else(|| annotation(REQUIREMENT))
+        .unwrap_or(&endpoint.response_requirement)
+        .to_owned()
 }
 
-fn card_differences(card: &CardFixture, m: &Value) -> Vec<(String, String, String)> {
-    let mut out = Vec::new();
-    let mut diff = |req: &str, what: String, got: String| out.push((req.to_owned(), what, got));
+/// Where the answer differs from what the record expects, as (what, expected, got). A
+/// `null` expects the field null or absent; an object is compared member by member (only
+/// the members the record has); anything else must be equal (numbers by their exact text).
+fn differences(path: &str, want: &Value, got: Option<&Value>, out: &mut Vec<(String, String)>) {
     let shown = |v: Option<&Value>| v.map_or("absent".to_owned(), Value::to_string);
-    match &card.user_id {
-        Some(None) if !matches!(m.get("userId"), None | Some(Value::Null)) => diff(
-            "CARD-RESP-UNMAPPED-NULL",
-            "userId null for a card mapped to no member".into(),
-            format!("userId {}", shown(m.get("userId"))),
-        ),
-        Some(Some(id)) if !same_number(m.get("userId"), *id) => diff(
-            "CARD-RESP-FIELDS",
-            format!("userId {id} as in the fixtures"),
-            format!("userId {}", shown(m.get("userId"))),
-        ),
-        _ => {}
-    }
-    if let Some(balance) = card.balance
-        && !same_number(m.get("balance"), balance)
-    {
-        diff(
-            "CARD-RESP-FIELDS",
-            format!("balance {balance}"),
-            format!("balance {}", shown(m.get("balance"))),
-        );
-    }
-    let text = |k: &str| m.get(k).and_then(Value::as_str);
-    for (key, want) in [
-        ("cardStatus", &card.card_status),
-        ("serviceId", &card.service_id),
-        ("serviceName", &card.service_name),
-    ] {
-        if let Some(want) = want
-            && text(key) != Some(want.as_str())
-        {
-            diff(
-                "CARD-RESP-FIELDS",
-                format!("{key} {want:?}"),
-                format!("{key} {}", shown(m.get(key))),
-            );
+    // Nested values may be personal (cash-receipt ids): only top-level ones are quoted.
+    let quoted = |v: &Value| {
+        if path.contains('.') {
+            "as in the fixtures".to_owned()
+        } else {
+            v.to_string()
         }
-    }
-    match &card.owner_ka {
-        Some(None) if m.get("ownerKa").is_some_and(|v| !v.is_null()) => diff(
-            "CARD-RESP-FIELDS",
-            "no ownerKa".into(),
-            format!("ownerKa {}", shown(m.get("ownerKa"))),
-        ),
-        Some(Some(want)) if text("ownerKa") != Some(want.as_str()) => diff(
-            "CARD-RESP-FIELDS",
-            format!("ownerKa {want:?}"),
-            format!("ownerKa {}", shown(m.get("ownerKa"))),
-        ),
-        _ => {}
-    }
-    match &card.cash_receipt_info {
-        Some(None) if m.get("cashReceiptInfo").is_some_and(|v| !v.is_null()) => diff(
-            "CARD-RESP-FIELDS",
-            "no cashReceiptInfo".into(),
-            "cashReceiptInfo present".into(),
-        ),
-        Some(Some(want)) => {
-            let got = m.get("cashReceiptInfo");
-            for (k, w) in [
-                ("approvalDiv", &want.approval_div),
-                ("idNo", &want.id_no),
-                ("manYn", &want.man_yn),
-            ] {
-                if got.and_then(|g| g.get(k)).and_then(Value::as_str) != Some(w.as_str()) {
-                    diff(
-                        "CARD-RESP-FIELDS",
-                        format!("cashReceiptInfo.{k} as in the fixtures"),
-                        format!("cashReceiptInfo.{k} {}", shown(got.and_then(|g| g.get(k)))),
-                    );
-                }
+    };
+    match (want, got) {
+        (Value::Null, None | Some(Value::Null)) => {}
+        (Value::Null, Some(g)) => out.push((
+            format!("{path} null or absent"),
+            format!("{path} {}", quoted(g)),
+        )),
+        (Value::Object(w), Some(Value::Object(g))) => {
+            for (k, wv) in w {
+                differences(&format!("{path}.{k}"), wv, g.get(k), out);
             }
         }
+        (w, g) if g != Some(w) => out.push((
+            format!("{path} {} as in the fixtures", quoted(w)),
+            format!(
+                "{path} {}",
+                match g {
+                    Some(g) => quoted(g),
+                    None => shown(None),
+                }
+            ),
+        )),
         _ => {}
     }
-    if let Some(want) = card.is_auto_recharge_before_payment
-        && m.get("isAutoRechargeBeforePayment")
-            .and_then(Value::as_bool)
-            != Some(want)
-    {
-        diff(
-            "CARD-RESP-FIELDS",
-            format!("isAutoRechargeBeforePayment {want}"),
-            format!(
-                "isAutoRechargeBeforePayment {}",
-                shown(m.get("isAutoRechargeBeforePayment"))
-            ),
-        );
-    }
-    out
 }
 
+/// Every response field the record holds (those its request recipe does not send) must
+/// come back as recorded; each difference blames the requirement the response schema
+/// names for that field.
 #[then("the answer matches the fixture record")]
 fn matches_fixture(world: &mut KonaWorld) {
     if world.not_verified.is_some() {
@@ -221,41 +172,42 @@ fn matches_fixture(world: &mut KonaWorld) {
         world.conclude(Vec::new());
         panic!("the answer has no readable JSON to compare with the fixtures");
     };
-    let differences = match &world.fixture {
-        Some(FixtureRecord::Member(member)) => match member.is_authed {
-            Some(want) if m.get("isAuthed").and_then(Value::as_bool) != Some(want) => vec![(
-                "DED-RESP-ISAUTHED".to_owned(),
-                format!("isAuthed {want} as in the fixtures"),
-                format!(
-                    "isAuthed {}",
-                    m.get("isAuthed").map_or("absent".into(), Value::to_string)
-                ),
-            )],
-            _ => Vec::new(),
-        },
-        Some(FixtureRecord::Card(card)) => card_differences(card, &m),
-        _ => Vec::new(),
+    let (Some(endpoint), Some(record)) = (world.endpoint, world.fixture.as_ref()) else {
+        world.conclude(Vec::new());
+        panic!("the scenario did not start from a fixture record");
     };
-    let own = differences
-        .into_iter()
-        .map(|(req, want, got)| finding(world, &req, want, got))
-        .collect();
+    let sent: Vec<&String> = endpoint.request.iter().flat_map(|r| &r.body).collect();
+    let response_fields = world
+        .contract()
+        .schema_properties(&endpoint.response_schema);
+    let mut own = Vec::new();
+    for (field, want) in record {
+        if sent.contains(&field) || !response_fields.contains_key(field) {
+            continue;
+        }
+        let mut found = Vec::new();
+        differences(field, want, m.get(field), &mut found);
+        let requirement = property_requirement(world, field, want.is_null());
+        for (expected, actual) in found {
+            own.push(finding(world, &requirement, expected, actual));
+        }
+    }
     world.conclude(own);
 }
 
-#[then("the answer has userId null")]
-fn user_id_null(world: &mut KonaWorld) {
+#[then(regex = r"^the answer has (\w+) null$")]
+fn field_null(world: &mut KonaWorld, field: String) {
     if world.not_verified.is_some() {
         return;
     }
-    let got = message(world).and_then(|m| m.get("userId").cloned());
+    let got = message(world).and_then(|m| m.get(&field).cloned());
     let own = match got {
         None | Some(Value::Null) => Vec::new(),
         Some(v) => vec![finding(
             world,
-            "CARD-RESP-UNMAPPED-NULL",
-            "userId null".into(),
-            format!("userId {v}"),
+            &property_requirement(world, &field, true),
+            format!("{field} null"),
+            format!("{field} {v}"),
         )],
     };
     world.conclude(own);

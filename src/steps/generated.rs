@@ -15,13 +15,13 @@ use rand::rngs::StdRng;
 use serde_json::{Map, Value};
 
 use crate::client::RequestSpec;
-use crate::contract::{Contract, Endpoint};
+use crate::contract::{Contract, Endpoint, INVALID_ANSWER};
 use crate::fixtures::Fixtures;
 use crate::runner::results::Finding;
 
 use super::checks;
-use super::request::{bank_body, fixture_body};
 use super::world::KonaWorld;
+use crate::fixtures::request_body;
 
 /// One generated request and the answer the catalogue expects for it.
 #[derive(Debug, Clone, PartialEq)]
@@ -40,47 +40,27 @@ struct Breakage {
     field: String,
     description: String,
     value: Option<Value>,
-    expected_key: &'static str,
+    expected_key: String,
     names_field: bool,
 }
 
-/// The valid request bodies the fixtures offer for `endpoint`: the pool, plus the roles the
-/// scenarios expect to succeed.
-fn valid_bodies(fixtures: &Fixtures, endpoint: &str) -> Vec<Map<String, Value>> {
-    let mut bodies: Vec<Map<String, Value>> = match endpoint {
-        "deduction-info" => fixtures
-            .pool
-            .members
-            .iter()
-            .map(|m| {
-                let mut map = Map::new();
-                map.insert("userId".into(), Value::from(m.user_id));
-                map
-            })
-            .collect(),
-        "card-info" => fixtures
-            .pool
-            .cards
-            .iter()
-            .map(|c| {
-                let mut map = Map::new();
-                map.insert("cardNo".into(), Value::from(c.card_no.clone()));
-                map
-            })
-            .collect(),
-        _ => fixtures.pool.bank_accounts.iter().map(bank_body).collect(),
+/// The valid request bodies the fixtures offer for `endpoint`: the pool of its recipe's
+/// collection, plus the roles the recipe says succeed.
+fn valid_bodies(fixtures: &Fixtures, endpoint: &Endpoint) -> Vec<Map<String, Value>> {
+    let Some(recipe) = &endpoint.request else {
+        return Vec::new();
     };
-    let roles: &[&str] = match endpoint {
-        "deduction-info" => &["authed", "not-authed", "min-id", "max-id"],
-        "card-info" => &["active", "suspended", "terminated", "unmapped"],
-        _ => &["valid"],
-    };
-    bodies.extend(
-        roles
-            .iter()
-            .filter_map(|r| fixture_body(fixtures, endpoint, r).ok().map(|(b, _)| b)),
-    );
-    bodies
+    fixtures
+        .pool(&recipe.collection)
+        .iter()
+        .chain(
+            recipe
+                .generated_roles
+                .iter()
+                .filter_map(|r| fixtures.role(&recipe.collection, r)),
+        )
+        .map(|record| request_body(recipe, record))
+        .collect()
 }
 
 fn plus_one(n: &serde_json::Number) -> Option<Value> {
@@ -94,7 +74,8 @@ fn minus_one(n: &serde_json::Number) -> Option<Value> {
 }
 
 /// Every constraint of the request schema, broken once. The expected answer follows the
-/// catalogue's keys: a missing field names it; the bank account's own rule has 002_001.
+/// catalogue's keys: a missing field names it; a property annotated with its own answer
+/// (`x-invalid-answer`) gets that answer for a value of the right type that breaks its rule.
 fn breakages(contract: &Contract, endpoint: &Endpoint, rng: &mut GenRng) -> Vec<Breakage> {
     let Some(schema) = contract.schema_document(&endpoint.request_schema) else {
         return Vec::new();
@@ -113,18 +94,17 @@ fn breakages(contract: &Contract, endpoint: &Endpoint, rng: &mut GenRng) -> Vec<
     };
     let mut out = Vec::new();
     for (field, rule) in properties {
-        let own_code = endpoint.id == "bank-account-valid" && field == "bankAccount";
-        let invalid = if own_code {
-            "account-format"
-        } else {
-            "invalid-input"
-        };
-        let mut push = |description: String, value: Option<Value>, key: &'static str| {
+        let own_answer = rule.get(INVALID_ANSWER).and_then(Value::as_str);
+        // A field with its own documented answer is not sent with another type: the docs
+        // give that case no code.
+        let own_code = own_answer.is_some();
+        let invalid = own_answer.unwrap_or("invalid-input");
+        let mut push = |description: String, value: Option<Value>, key: &str| {
             out.push(Breakage {
                 field: field.clone(),
                 description,
                 value,
-                expected_key: key,
+                expected_key: key.to_owned(),
                 names_field: key == "missing-field",
             })
         };
@@ -237,7 +217,7 @@ pub fn generate(
     count: usize,
 ) -> Vec<GeneratedCase> {
     let mut rng = GenRng::seed_from_u64(seed ^ fxhash(&endpoint.id));
-    let valid = valid_bodies(fixtures, &endpoint.id);
+    let valid = valid_bodies(fixtures, endpoint);
     if valid.is_empty() {
         return Vec::new();
     }
@@ -268,7 +248,7 @@ pub fn generate(
                 index,
                 description: b.description.clone(),
                 body,
-                expected_key: b.expected_key.into(),
+                expected_key: b.expected_key.clone(),
                 field: b.names_field.then(|| b.field.clone()),
             }
         })
@@ -364,27 +344,11 @@ async fn send_generated(world: &mut KonaWorld) {
     world.pending = findings;
 }
 
-/// The requirement a generated case's expectation holds: the documented row's own id, or
-/// for a convention the endpoint's `-MISSING-FIELD` / `-INVALID-FIELD` requirement.
+/// The requirement a generated case's expectation holds, as the catalogue names it.
 fn case_requirement(contract: &Contract, endpoint: &Endpoint, case: &GeneratedCase) -> String {
-    if let Some(row) = endpoint
-        .responses
-        .iter()
-        .find(|r| r.key == case.expected_key)
-    {
-        return row.requirement.clone();
-    }
-    let suffix = if case.expected_key == "missing-field" {
-        "-MISSING-FIELD"
-    } else {
-        "-INVALID-FIELD"
-    };
     contract
         .catalogue
-        .requirements
-        .iter()
-        .find(|r| r.endpoint == endpoint.id && r.id.ends_with(suffix))
-        .map(|r| r.id.clone())
+        .answer_requirement(endpoint, &case.expected_key)
         .unwrap_or_else(|| "RESP-CODE-KNOWN".into())
 }
 

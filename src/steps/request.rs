@@ -1,4 +1,5 @@
-//! Given/When steps: compose a request from the fixtures, then break it on purpose.
+//! Given/When steps: compose a request from the fixtures (through the endpoint's request
+//! recipe in the catalogue), then break it on purpose.
 
 use cucumber::{given, when};
 use serde_json::{Map, Value};
@@ -7,95 +8,104 @@ use crate::client::{HeaderEdit, JweMutation};
 use crate::crypto::ids::TimeZoneName;
 use crate::secret::Secret;
 
-use super::world::{Body, FixtureRecord, KonaWorld};
+use super::world::{Body, KonaWorld};
+use crate::contract::Endpoint;
+use crate::fixtures::{Fixtures, Record, request_body};
 
-/// The role a plain "valid request" uses on each endpoint.
-pub fn default_role(endpoint: &str) -> &'static str {
-    match endpoint {
-        "deduction-info" => "authed",
-        "card-info" => "active",
-        _ => "valid",
-    }
+/// Why a request cannot be made from the fixtures.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Unavailable {
+    /// The scenario cannot be verified on this target (the fixtures lack the role).
+    NotVerified(String),
+    /// The scenario itself is wrong (no recipe, a role its collection does not declare).
+    Broken(String),
 }
 
-/// The fixture map (members, cards, bank accounts) an endpoint's requests come from.
-pub fn fixture_kind(endpoint: &str) -> &'static str {
-    match endpoint {
-        "deduction-info" => "member",
-        "card-info" => "card",
-        _ => "bank account",
-    }
-}
-
-/// The request body of `role` on `endpoint`, or why the fixtures cannot supply it.
-pub fn fixture_body(
-    fixtures: &crate::fixtures::Fixtures,
-    endpoint: &str,
+/// The one place a scenario's record is chosen: the request body and the record of `role`
+/// for `endpoint`, from the fixtures.
+pub fn record_for(
+    contract: &crate::contract::Contract,
+    fixtures: &Fixtures,
+    endpoint: &Endpoint,
     role: &str,
-) -> Result<(Map<String, Value>, FixtureRecord), String> {
-    let missing = || format!("the fixtures have no {} \"{role}\"", fixture_kind(endpoint));
-    let mut map = Map::new();
-    let record = match endpoint {
-        "deduction-info" => {
-            let m = fixtures.members.get(role).ok_or_else(missing)?;
-            map.insert("userId".into(), Value::from(m.user_id));
-            FixtureRecord::Member(m.clone())
-        }
-        "card-info" => {
-            let c = fixtures.cards.get(role).ok_or_else(missing)?;
-            map.insert("cardNo".into(), Value::from(c.card_no.clone()));
-            FixtureRecord::Card(Box::new(c.clone()))
-        }
-        _ => {
-            let a = fixtures.bank_accounts.get(role).ok_or_else(missing)?;
-            map = bank_body(a);
-            FixtureRecord::BankAccount
-        }
+) -> Result<(Map<String, Value>, Record), Unavailable> {
+    let Some(recipe) = &endpoint.request else {
+        return Err(Unavailable::Broken(format!(
+            "endpoint {} has no request recipe in the catalogue",
+            endpoint.id
+        )));
     };
-    Ok((map, record))
-}
-
-pub fn bank_body(a: &crate::fixtures::BankAccountFixture) -> Map<String, Value> {
-    let mut map = Map::new();
-    map.insert("bankAccount".into(), Value::from(a.bank_account.clone()));
-    map.insert("bankCode".into(), Value::from(a.bank_code.clone()));
-    map.insert("birthDate".into(), Value::from(a.birth_date.clone()));
-    map.insert("userId".into(), Value::from(a.user_id));
-    map.insert("userName".into(), Value::from(a.user_name.clone()));
-    map
-}
-
-fn start_from_fixture(world: &mut KonaWorld, endpoint: &str, role: &str) {
-    if let Err(e) = world.set_endpoint(endpoint) {
-        panic!("{e}");
+    let declared = contract
+        .catalogue
+        .collections
+        .get(&recipe.collection)
+        .is_some_and(|c| c.roles.contains_key(role));
+    if !declared {
+        return Err(Unavailable::Broken(format!(
+            "{:?} is not a role of the catalogue's {} collection",
+            role, recipe.collection
+        )));
     }
-    match fixture_body(&world.ctx.fixtures, endpoint, role) {
+    match fixtures.role(&recipe.collection, role) {
+        Some(record) => Ok((request_body(recipe, record), record.clone())),
+        None => Err(Unavailable::NotVerified(format!(
+            "the target's fixtures have no {} \"{role}\"",
+            recipe.noun
+        ))),
+    }
+}
+
+fn start_from_fixture(
+    world: &mut KonaWorld,
+    noun: Option<&str>,
+    named: Option<&str>,
+    role: Option<&str>,
+) {
+    let endpoint = match world.set_endpoint(named) {
+        Ok(e) => e,
+        Err(e) => panic!("{e}"),
+    };
+    let Some(recipe) = &endpoint.request else {
+        panic!(
+            "endpoint {} has no request recipe in the catalogue",
+            endpoint.id
+        );
+    };
+    if let Some(noun) = noun
+        && noun != recipe.noun
+    {
+        panic!(
+            "the step asks for a {noun} but endpoint {} takes a {}",
+            endpoint.id, recipe.noun
+        );
+    }
+    let role = role.unwrap_or(&recipe.default_role).to_owned();
+    let ctx = world.ctx.clone();
+    match record_for(ctx.contract, &ctx.fixtures, endpoint, &role) {
         Ok((map, record)) => {
             world.body = Some(Body::Fields(map));
             world.fixture = Some(record);
         }
-        Err(reason) => world.not_verified = Some(reason),
+        Err(Unavailable::NotVerified(reason)) => world.not_verified = Some(reason),
+        Err(Unavailable::Broken(reason)) => panic!("{reason}"),
     }
 }
 
-#[given(expr = "the member {string} from the fixtures")]
-fn member(world: &mut KonaWorld, role: String) {
-    start_from_fixture(world, "deduction-info", &role);
-}
-
-#[given(expr = "the card {string} from the fixtures")]
-fn card(world: &mut KonaWorld, role: String) {
-    start_from_fixture(world, "card-info", &role);
-}
-
-#[given(expr = "the bank account {string} from the fixtures")]
-fn bank_account(world: &mut KonaWorld, role: String) {
-    start_from_fixture(world, "bank-account-valid", &role);
+/// `Given the card "active" from the fixtures`: the noun is the endpoint recipe's.
+#[given(regex = r#"^the (.+) "([^"]+)" from the fixtures$"#)]
+fn record_of_role(world: &mut KonaWorld, noun: String, role: String) {
+    let named = world
+        .ctx
+        .contract
+        .catalogue
+        .endpoint_by_noun(&noun)
+        .map(|e| e.id.clone());
+    start_from_fixture(world, Some(&noun), named.as_deref(), Some(&role));
 }
 
 #[given(expr = "a valid request to {string}")]
 fn valid_request(world: &mut KonaWorld, endpoint: String) {
-    start_from_fixture(world, &endpoint, default_role(&endpoint));
+    start_from_fixture(world, None, Some(&endpoint), None);
 }
 
 fn edit_fields(world: &mut KonaWorld, edit: impl FnOnce(&mut Map<String, Value>)) {

@@ -41,14 +41,6 @@ pub enum Body {
     Raw(Vec<u8>),
 }
 
-/// The fixture a scenario started from, for `the answer matches the fixture record`.
-#[derive(Debug, Clone)]
-pub enum FixtureRecord {
-    Member(crate::fixtures::MemberFixture),
-    Card(Box<crate::fixtures::CardFixture>),
-    BankAccount,
-}
-
 #[derive(cucumber::World)]
 #[world(init = Self::new)]
 pub struct KonaWorld {
@@ -57,7 +49,8 @@ pub struct KonaWorld {
     pub endpoint: Option<&'static Endpoint>,
     pub body: Option<Body>,
     pub spec: RequestSpec,
-    pub fixture: Option<FixtureRecord>,
+    /// The record the request was made from, for `the answer matches the fixture record`.
+    pub fixture: Option<crate::fixtures::Record>,
     pub exchange: Option<Exchange>,
     pub exchanges: Vec<Exchange>,
     /// Automatic-check findings on the last exchange not yet reported by a step.
@@ -126,17 +119,30 @@ impl KonaWorld {
 
     /// The endpoint named by the feature's `@endpoint:` tag.
     pub fn tagged_endpoint(&self) -> Option<&'static Endpoint> {
-        self.tags
-            .iter()
-            .find_map(|t| t.strip_prefix("endpoint:"))
-            .and_then(|id| self.ctx.contract.endpoint(id))
+        endpoint_tag(&self.tags).and_then(|id| self.ctx.contract.endpoint(id))
     }
 
-    pub fn set_endpoint(&mut self, id: &str) -> Result<&'static Endpoint, String> {
+    /// Send this scenario's requests to `named` (a step's own endpoint, if it names one),
+    /// which must agree with the feature's `@endpoint:` tag when there is one.
+    pub fn set_endpoint(&mut self, named: Option<&str>) -> Result<&'static Endpoint, String> {
+        let tagged = endpoint_tag(&self.tags);
+        let id = match (tagged, named) {
+            (Some(t), Some(n)) if t != n => {
+                return Err(format!(
+                    "the step sends to {n:?} but the feature is tagged @endpoint:{t}"
+                ));
+            }
+            (Some(id), _) | (None, Some(id)) => id.to_owned(),
+            (None, None) => {
+                return Err(
+                    "no endpoint: tag the feature @endpoint:ID or name one in the step".into(),
+                );
+            }
+        };
         let endpoint = self
             .ctx
             .contract
-            .endpoint(id)
+            .endpoint(&id)
             .ok_or_else(|| format!("no endpoint {id:?} in the catalogue"))?;
         self.endpoint = Some(endpoint);
         self.spec.endpoint_id = endpoint.id.clone();
@@ -158,7 +164,7 @@ impl KonaWorld {
             .or_else(|| self.tagged_endpoint())
             .ok_or("no endpoint: start the scenario with a Given step that picks one")?;
         if self.spec.path.is_empty() {
-            self.set_endpoint(&endpoint.id.clone())?;
+            self.set_endpoint(Some(&endpoint.id.clone()))?;
         }
         self.spec.body = match &self.body {
             Some(Body::Fields(map)) => serde_json::to_vec(map).map_err(|e| e.to_string())?,
@@ -187,6 +193,11 @@ impl KonaWorld {
         self.findings.extend(own);
         panic!("the target broke the documented contract:\n{message}");
     }
+}
+
+/// The endpoint id of an `@endpoint:ID` tag among `tags`.
+pub fn endpoint_tag(tags: &[String]) -> Option<&str> {
+    tags.iter().find_map(|t| t.strip_prefix("endpoint:"))
 }
 
 pub fn requirement_tags(tags: &[String]) -> Vec<String> {
