@@ -730,6 +730,7 @@ fn stale_rejections_count_only_requests_stamped_with_our_time() {
             seed: 1,
             started_at: now,
             finished_at: now,
+            interrupted: None,
         },
         scenarios: vec![ScenarioResult {
             id: "features/x.feature:1".into(),

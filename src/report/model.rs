@@ -52,6 +52,28 @@ pub struct RunDoc {
     pub started_at: String,
     pub finished_at: String,
     pub duration_ms: u64,
+    /// Set when the run was stopped part-way: why, and what ran.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub interrupted: Option<String>,
+}
+
+/// The sentence every report leads with when a run was stopped part-way.
+pub fn interruption(results: &RunResults, cause: crate::client::Cause) -> String {
+    let not_run = results
+        .scenarios
+        .iter()
+        .filter(|s| {
+            s.reason
+                .as_deref()
+                .is_some_and(|r| r.starts_with(crate::runner::NOT_RUN))
+        })
+        .count();
+    format!(
+        "interrupted: the run was stopped by {cause} after {} exchanges; {} of {} scenarios finished, every other is not verified",
+        results.exchange_count(),
+        results.scenarios.len().saturating_sub(not_run),
+        results.scenarios.len()
+    )
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -429,6 +451,7 @@ pub fn build(
             started_at: rfc3339(&meta.started_at),
             finished_at: rfc3339(&meta.finished_at),
             duration_ms: millis(results.duration()),
+            interrupted: meta.interrupted.map(|cause| interruption(results, cause)),
         },
         outcome: OutcomeDoc {
             verdict: if decision.passed { "passed" } else { "failed" }.into(),

@@ -13,33 +13,21 @@ const MAX_FAILURES: usize = 40;
 const MAX_OBSERVATIONS: usize = 20;
 const MAX_CELL: usize = 300;
 
-/// A Markdown table cell: no pipes or line breaks, no raw HTML, bounded length.
+/// A Markdown table cell: bounded length, rendered literally ([`super::inert::markdown`]).
 fn cell(s: &str) -> String {
-    let mut out = String::new();
-    for (n, c) in s.chars().enumerate() {
-        if n >= MAX_CELL {
-            out.push('…');
-            break;
-        }
-        match c {
-            '|' => out.push_str("\\|"),
-            '\n' | '\r' => out.push(' '),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '&' => out.push_str("&amp;"),
-            '`' => out.push('\''),
-            c if c.is_control() => out.push('\u{FFFD}'),
-            c => out.push(c),
-        }
+    let mut head: String = s.chars().take(MAX_CELL).collect();
+    if s.chars().nth(MAX_CELL).is_some() {
+        head.push('…');
     }
-    out
+    super::inert::markdown(&head)
 }
 
 fn code(s: &str) -> String {
     if s.is_empty() {
         "–".into()
     } else {
-        format!("`{}`", cell(s))
+        let head: String = s.chars().take(MAX_CELL).collect();
+        format!("`{}`", super::inert::markdown_code(&head))
     }
 }
 
