@@ -12,7 +12,9 @@ async fn main() -> std::process::ExitCode {
         eprintln!("usage: hostile_target MODE PORT [REDIRECT_URL]");
         return std::process::ExitCode::from(2);
     };
-    let redirect_to = args.get(2).map_or("http://127.0.0.1:9/collect", String::as_str);
+    let redirect_to = args
+        .get(2)
+        .map_or("http://127.0.0.1:9/collect", String::as_str);
     let Some(mode) = hostile::Mode::named(name, redirect_to) else {
         eprintln!("unknown mode {name:?}");
         return std::process::ExitCode::from(2);

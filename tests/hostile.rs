@@ -174,7 +174,10 @@ async fn a_redirect_to_another_origin_is_a_finding_and_that_origin_gets_nothing(
             "the finding names neither the status nor the origin: {}",
             f.actual
         );
-        assert!(!f.actual.contains("/collect"), "the full Location is quoted");
+        assert!(
+            !f.actual.contains("/collect"),
+            "the full Location is quoted"
+        );
     }
 }
 
@@ -201,7 +204,15 @@ async fn run_binary(base_url: &str, dir: &Path) -> Output {
     let fixtures = dir.join("fixtures.json");
     std::fs::write(&fixtures, echo::CANARY_FIXTURES).expect("fixtures written");
     let mut command = binary();
-    command.args(["run", "--tags", "not @generated", "--seed", "7", "--timeout", "5"]);
+    command.args([
+        "run",
+        "--tags",
+        "not @generated",
+        "--seed",
+        "7",
+        "--timeout",
+        "5",
+    ]);
     command.arg("--fixtures").arg(&fixtures);
     command.arg("--base-url").arg(base_url);
     command.arg("--report-dir").arg(dir);

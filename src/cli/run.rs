@@ -226,7 +226,7 @@ fn outcome_text(results: &RunResults) -> String {
         );
         for o in observations {
             let _ = writeln!(
-            out,
+                out,
                 "  {:<20} {:<28} convention {}/{}, observed HTTP {} code {}",
                 o.endpoint,
                 o.case,
@@ -250,7 +250,7 @@ fn outcome_text(results: &RunResults) -> String {
         );
         for s in not_verified {
             let _ = writeln!(
-            out,
+                out,
                 "  {}  {}: {}",
                 s.id,
                 s.name,
@@ -259,7 +259,7 @@ fn outcome_text(results: &RunResults) -> String {
         }
     }
     let _ = writeln!(
-            out,
+        out,
         "\nseed {} · {} exchanges · {:.2} s · target {}",
         results.meta.seed,
         results.exchange_count(),

@@ -200,7 +200,10 @@ mod tests {
             kept.push(body.len());
         }
         assert!(kept[0] > EVIDENCE_LIMIT && kept[1] > EVIDENCE_LIMIT);
-        assert!(kept[2] < QUOTE_LIMIT + 64 && kept[3] < QUOTE_LIMIT + 64, "{kept:?}");
+        assert!(
+            kept[2] < QUOTE_LIMIT + 64 && kept[3] < QUOTE_LIMIT + 64,
+            "{kept:?}"
+        );
         let mut small = b"{}".to_vec();
         budget.keep(&mut small);
         assert_eq!(small, b"{}");

@@ -253,7 +253,10 @@ fn looks_like_json(body: &[u8]) -> bool {
 }
 
 fn shape_failure(status: u16, refusal: &JsonRefusal) -> TransportFailure {
-    TransportFailure::new(FailureClass::Protocol, format!("HTTP {status} with {refusal}"))
+    TransportFailure::new(
+        FailureClass::Protocol,
+        format!("HTTP {status} with {refusal}"),
+    )
 }
 
 /// A 3xx answer: its status and the origin its `Location` points at (never the full URL,

@@ -95,9 +95,7 @@ impl TransportFailure {
     pub fn cut_in_flight(cause: Cause) -> Self {
         TransportFailure::new(
             FailureClass::Transport,
-            format!(
-                "{REASON_PREFIX}the answer was not awaited, the run was stopped by {cause}"
-            ),
+            format!("{REASON_PREFIX}the answer was not awaited, the run was stopped by {cause}"),
         )
     }
 

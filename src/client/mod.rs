@@ -11,8 +11,8 @@ pub mod target;
 
 pub use evidence::{EvidenceBudget, QUOTE_LIMIT, quote};
 pub use exchange::{Exchange, FailureClass, ResponseCapture, TransportFailure};
-pub use interrupt::{Cause, Interrupt};
 pub use headers::{HeaderEdit, SignedHeaders};
+pub use interrupt::{Cause, Interrupt};
 pub use target::{Credentials, EncryptionKeys, Target, TargetKind, TransportOptions};
 
 use std::sync::Arc;

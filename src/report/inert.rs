@@ -49,20 +49,42 @@ pub fn console(s: &str) -> String {
     visible(s).into_owned()
 }
 
-/// Inline Markdown (a paragraph or a table cell) that renders as exactly `s`: every ASCII
-/// punctuation character is backslash-escaped (so no emphasis, link, image, heading, list,
-/// table pipe, or autolink can form: an escaped `.` or `:` splits `www.` and `https://`),
-/// `<`, `>` and `&` become entities (no raw HTML), line breaks become spaces.
+/// Inline Markdown (a paragraph, a list item, a table cell) that renders as exactly `s`,
+/// escaping only what could start Markdown: emphasis, code, links and images (`*_`[]~\`),
+/// table pipes, raw HTML and entities (`<`, `>`, `&` as entities), a heading, list or rule
+/// at the start, and GFM autolinks (`://`, `www.`, `@`). Line breaks become spaces.
 pub fn markdown(s: &str) -> String {
     let shown = visible(s);
-    let mut out = String::with_capacity(shown.len() + shown.len() / 4);
-    for c in shown.chars() {
+    let mut out = String::with_capacity(shown.len() + shown.len() / 8);
+    let chars: Vec<char> = shown.chars().collect();
+    for (i, &c) in chars.iter().enumerate() {
+        let next = |k: usize| chars.get(i + k).copied();
+        let at_start = out.trim_start().is_empty();
         match c {
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
             '&' => out.push_str("&amp;"),
             '\n' | '\r' | '\t' => out.push(' '),
-            c if c.is_ascii_punctuation() => {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '~' | '|' | '@' | '#' => {
+                out.push('\\');
+                out.push(c);
+            }
+            // `https://…` and `www.…` would become links (GFM autolinks).
+            ':' if next(1) == Some('/') && next(2) == Some('/') => out.push_str("\\:"),
+            '.' if i >= 3
+                && chars[i - 3..i]
+                    .iter()
+                    .collect::<String>()
+                    .eq_ignore_ascii_case("www") =>
+            {
+                out.push_str("\\.")
+            }
+            // A list item, block quote, setext underline or numbered list at the start.
+            '-' | '+' | '=' | '!' if at_start => {
+                out.push('\\');
+                out.push(c);
+            }
+            '.' | ')' if at_start_of_number(&out) && matches!(next(1), None | Some(' ')) => {
                 out.push('\\');
                 out.push(c);
             }
@@ -70,6 +92,12 @@ pub fn markdown(s: &str) -> String {
         }
     }
     out
+}
+
+/// `out` so far is only digits (so a `.` or `)` now would make an ordered list).
+fn at_start_of_number(out: &str) -> bool {
+    let t = out.trim_start();
+    !t.is_empty() && t.chars().all(|c| c.is_ascii_digit())
 }
 
 /// The inside of a Markdown code span (the caller adds the backticks): a code span shows
@@ -134,11 +162,21 @@ mod tests {
     }
 
     #[rstest]
-    #[case::image("![x](https://evil.example/p.png)", r"\!\[x\]\(https\:\/\/evil\.example\/p\.png\)")]
-    #[case::html("<img src=x onerror=alert(1)>", r"&lt;img src\=x onerror\=alert\(1\)&gt;")]
-    #[case::emphasis("**bold** _it_", r"\*\*bold\*\* \_it\_")]
+    #[case::image(
+        "![x](https://evil.example/p.png)",
+        r"\!\[x\](https\://evil.example/p.png)"
+    )]
+    #[case::html("<img src=x onerror=alert(1)>", "&lt;img src=x onerror=alert(1)&gt;")]
+    #[case::emphasis("**bold** _it_ ~~s~~", r"\*\*bold\*\* \_it\_ \~\~s\~\~")]
     #[case::table_pipe("a|b\nc", r"a\|b c")]
-    #[case::autolink("www.evil.example", r"www\.evil\.example")]
+    #[case::autolink("see www.evil.example or a@b.c", r"see www\.evil.example or a\@b.c")]
+    #[case::list_at_start("- item", r"\- item")]
+    #[case::numbered_at_start("1. item", r"1\. item")]
+    #[case::heading("# title", r"\# title")]
+    #[case::plain_text_stays_readable(
+        "127.0.0.1:9/open-api (3 of 4)",
+        "127.0.0.1:9/open-api (3 of 4)"
+    )]
     fn markdown_renders_literally(#[case] input: &str, #[case] escaped: &str) {
         assert_eq!(markdown(input), escaped);
     }

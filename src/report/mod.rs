@@ -212,7 +212,9 @@ pub fn report(
     if let Some(cause) = results.meta.interrupted {
         decision.passed = false;
         decision.exit_code = crate::cli::exit::interrupted(cause);
-        decision.reasons.insert(0, model::interruption(results, cause));
+        decision
+            .reasons
+            .insert(0, model::interruption(results, cause));
     }
     let redactor = redactor_for(execution);
     let doc = model::build(

@@ -167,7 +167,9 @@ pub async fn probe(
     let response = match client.get(base_url).send().await {
         Ok(response) => response,
         Err(e) => {
-            let hint = wrong_scheme(&client, base_url, &e).await.unwrap_or_default();
+            let hint = wrong_scheme(&client, base_url, &e)
+                .await
+                .unwrap_or_default();
             return Err(RunError::Unreachable {
                 url: base_url.to_owned(),
                 reason: format!("{}{hint}", transport_reason(&e)),
@@ -214,9 +216,7 @@ async fn wrong_scheme(
         // A certificate the platform does not trust still proves the server speaks TLS.
         Err(e) => scheme == "https" && is_certificate_error(&e),
     };
-    answered.then(|| {
-        format!("; the server on that port speaks {speaks}: use --base-url {other}")
-    })
+    answered.then(|| format!("; the server on that port speaks {speaks}: use --base-url {other}"))
 }
 
 /// Certify the target `options` name.

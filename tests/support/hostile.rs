@@ -100,11 +100,7 @@ async fn read_request(stream: &mut TcpStream) -> Option<Request> {
                 buf.extend_from_slice(&chunk[..n]);
             }
             let original = String::from_utf8_lossy(&buf[..end]).to_string();
-            let method = original
-                .split(' ')
-                .next()
-                .unwrap_or_default()
-                .to_owned();
+            let method = original.split(' ').next().unwrap_or_default().to_owned();
             let correlation = original
                 .lines()
                 .find_map(|l| {
@@ -231,7 +227,8 @@ impl Bodies {
 
 /// The reachability probe (a GET) gets a plain 404: the target is up, and hostile only
 /// where the API is called.
-const PROBE_ANSWER: &[u8] = b"HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n";
+const PROBE_ANSWER: &[u8] =
+    b"HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n";
 
 async fn serve(mode: Mode, bodies: Arc<Bodies>, mut stream: TcpStream) {
     let Some(request) = read_request(&mut stream).await else {
