@@ -125,7 +125,7 @@ impl RunArgs {
                 field: "max-duration",
                 rule: "must be a number of seconds, 0 or more (0: no limit)".into(),
             }),
-            Some(s) if s == 0.0 => Ok(None),
+            Some(0.0) => Ok(None),
             Some(s) => Ok(Some(Duration::from_secs_f64(s))),
             None => Ok(options
                 .base_url
