@@ -10,9 +10,15 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -x /usr/bin/time ] || { echo "needs GNU time: apt-get install -y time" >&2; exit 2; }
-cargo build --release --quiet --bin kona-conformance --example hostile_target
-bin=target/release/kona-conformance
-server=target/release/examples/hostile_target
+# PROFILE=debug measures a debug build instead (slower, same memory bounds).
+profile=${PROFILE:-release}
+if [ "$profile" = release ]; then
+  cargo build --release --quiet --bin kona-conformance --example hostile_target
+else
+  cargo build --quiet --bin kona-conformance --example hostile_target
+fi
+bin=target/$profile/kona-conformance
+server=target/$profile/examples/hostile_target
 modes=("$@")
 [ ${#modes[@]} -gt 0 ] || modes=(redirect nested-json endless-chunked gzip-bomb hangul injection ten-megabytes truncated reset html invalid-utf8 malformed-jwe sigterm)
 
@@ -45,7 +51,7 @@ for mode in "${modes[@]}"; do
   run=$!
   if [ "$mode" = sigterm ]; then
     sleep 5
-    pkill -TERM -P "$run" || true
+    kill -TERM $(pgrep -P "$run") 2>/dev/null || true
   fi
   code=0
   wait "$run" || code=$?
