@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Peak memory, wall time and exit code of the release binary against each hostile target
 # mode (examples/hostile_target.rs, the servers of tests/hostile.rs) at default settings: a
-# loopback target gets every scenario, 1,000 generated cases, 16 in flight. Needs GNU time
+# loopback target gets every scenario, 1,000 generated cases, 16 in flight (with the embedded
+# sandbox's fixtures, so every scenario has its data). Needs GNU time
 # (Debian package `time`) for the peak RSS. Prints a Markdown table.
 #
 #   scripts/hostile-rss.sh [MODE...]     (default: every mode below)
@@ -12,7 +13,9 @@ cd "$(dirname "$0")/.."
 [ -x /usr/bin/time ] || { echo "needs GNU time: apt-get install -y time" >&2; exit 2; }
 # PROFILE=debug measures a debug build instead (slower, same memory bounds).
 profile=${PROFILE:-release}
-if [ "$profile" = release ]; then
+if [ -n "${NO_BUILD:-}" ]; then
+  : # measure the binaries already built
+elif [ "$profile" = release ]; then
   cargo build --release --quiet --bin kona-conformance --example hostile_target
 else
   cargo build --quiet --bin kona-conformance --example hostile_target
@@ -45,7 +48,7 @@ for mode in "${modes[@]}"; do
   pids+=($!)
   sleep 0.5
   dir="$work/$mode"
-  /usr/bin/time -v -o "$work/$mode.time" "$bin" run --quiet \
+  /usr/bin/time -v -o "$work/$mode.time" "$bin" run --quiet --fixtures fixtures/embedded-sandbox.json \
     --base-url "http://127.0.0.1:$port/open-api" --report-dir "$dir" \
     >"$work/$mode.out" 2>"$work/$mode.err" &
   run=$!

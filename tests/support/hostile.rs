@@ -350,15 +350,26 @@ pub async fn hostile_server(mode: Mode) -> String {
     format!("http://{addr}/open-api")
 }
 
-/// A server that only counts the connections it is offered (and answers none): a redirect
-/// target that must never be reached.
-pub async fn capture_server() -> (String, Arc<AtomicUsize>) {
+/// A loopback listener, its address, and a counter with a second handle for the server.
+async fn counting_listener() -> (
+    TcpListener,
+    std::net::SocketAddr,
+    Arc<AtomicUsize>,
+    Arc<AtomicUsize>,
+) {
     let listener = TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind loopback");
     let addr = listener.local_addr().expect("address");
     let seen = Arc::new(AtomicUsize::new(0));
     let counter = seen.clone();
+    (listener, addr, seen, counter)
+}
+
+/// A server that only counts the connections it is offered (and answers none): a redirect
+/// target that must never be reached.
+pub async fn capture_server() -> (String, Arc<AtomicUsize>) {
+    let (listener, addr, seen, counter) = counting_listener().await;
     tokio::spawn(async move {
         while let Ok((_stream, _)) = listener.accept().await {
             counter.fetch_add(1, Ordering::SeqCst);
@@ -370,12 +381,7 @@ pub async fn capture_server() -> (String, Arc<AtomicUsize>) {
 /// A server that accepts connections and reads requests forever without answering; counts
 /// the requests it has read (for stopping a run mid-flight).
 pub async fn silent_server() -> (String, Arc<AtomicUsize>) {
-    let listener = TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind loopback");
-    let addr = listener.local_addr().expect("address");
-    let seen = Arc::new(AtomicUsize::new(0));
-    let counter = seen.clone();
+    let (listener, addr, seen, counter) = counting_listener().await;
     tokio::spawn(async move {
         while let Ok((mut stream, _)) = listener.accept().await {
             let counter = counter.clone();
