@@ -110,7 +110,13 @@ async fn every_scenario_fails_with_a_classified_reason_and_bounded_evidence(
     );
     let results = execution.results;
     assert!(!results.scenarios.is_empty());
+    // A well-formed envelope with an undocumented code may still satisfy a scenario that
+    // only asks for a rejection; the point of these modes is what is kept and shown.
+    let valid_envelope = matches!(mode, Mode::Hangul | Mode::Injection);
     for s in &results.scenarios {
+        if valid_envelope && s.verdict == Verdict::Passed {
+            continue;
+        }
         assert_eq!(
             s.verdict,
             Verdict::Failed,
