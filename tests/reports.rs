@@ -94,6 +94,7 @@ fn meta() -> RunMeta {
         seed: u64::MAX,
         started_at: now,
         finished_at: now + chrono::Duration::milliseconds(1500),
+        interrupted: None,
     }
 }
 

@@ -730,6 +730,7 @@ fn stale_rejections_count_only_requests_stamped_with_our_time() {
             seed: 1,
             started_at: now,
             finished_at: now,
+            interrupted: None,
         },
         scenarios: vec![ScenarioResult {
             id: "features/x.feature:1".into(),
@@ -766,4 +767,52 @@ fn stale_rejections_count_only_requests_stamped_with_our_time() {
         ])),
         Some((2, "900_005".to_owned()))
     );
+}
+
+#[tokio::test]
+async fn a_tls_server_named_with_http_gets_the_fix_named() {
+    let (port, _) = https_server().await;
+    let err = certify::probe(
+        &format!("http://127.0.0.1:{port}/open-api"),
+        &options(Duration::from_secs(5), None),
+    )
+    .await
+    .expect_err("plain HTTP to a TLS server gets no answer");
+    let line = err.to_string();
+    assert!(
+        line.contains("speaks TLS")
+            && line.contains(&format!("--base-url https://127.0.0.1:{port}/open-api")),
+        "{line}"
+    );
+}
+
+#[tokio::test]
+async fn a_plain_server_named_with_https_gets_the_fix_named() {
+    let (port, _) = fake_target(chrono::Duration::zero(), "404 Not Found", "");
+    let err = certify::probe(
+        &format!("https://127.0.0.1:{port}/open-api"),
+        &options(Duration::from_secs(5), None),
+    )
+    .await
+    .expect_err("TLS to a plain server gets no answer");
+    let line = err.to_string();
+    assert!(
+        line.contains("plain HTTP, not TLS")
+            && line.contains(&format!("--base-url http://127.0.0.1:{port}/open-api")),
+        "{line}"
+    );
+}
+
+#[rstest]
+#[case::address("127.0.0.1:8080/open-api", "http://127.0.0.1:8080/open-api")]
+#[case::host_name("localhost:8080/open-api", "https://localhost:8080/open-api")]
+#[case::other_scheme("ftp://example.com/open-api", "must start with http:// or https://")]
+fn a_base_url_without_a_usable_scheme_is_a_usage_error_naming_the_fix(
+    #[case] url: &str,
+    #[case] says: &str,
+) {
+    let out = run_binary(url, &[], &[]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("base-url") && err.contains(says), "{err}");
 }

@@ -2,11 +2,14 @@
 
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
 use clap::Args;
 
+use crate::client::{Cause, Interrupt};
+use crate::report::redact::for_console;
 use crate::runner::certify::{self, RunError};
-use crate::runner::config::{ConfigError, Profile, RunOptions, Settings};
+use crate::runner::config::{ConfigError, Profile, RunOptions, Settings, is_loopback};
 use crate::runner::results::{RunResults, Verdict};
 use crate::runner::{LineProgress, NoProgress, Progress};
 
@@ -70,7 +73,16 @@ pub struct RunArgs {
     /// No per-scenario progress lines.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Stop the whole run after this many seconds and report what ran (exit code 4).
+    /// Default: 1800 against a target off this machine, no limit on loopback; 0: no limit.
+    #[arg(long, value_name = "SECONDS", env = "KONA_RUN_MAX_DURATION")]
+    pub max_duration: Option<f64>,
 }
+
+/// The time budget of a run against a target off this machine, unless `--max-duration`
+/// says otherwise: generous for the production profile's paced read-only pass, and a bound
+/// on a target that answers every request as slowly as the timeout allows.
+pub const DEFAULT_REMOTE_MAX_DURATION: Duration = Duration::from_secs(30 * 60);
 
 impl RunArgs {
     fn flag_settings(&self) -> Settings {
@@ -100,8 +112,80 @@ impl RunArgs {
             None => Settings::default(),
         };
         let env = Settings::from_env(|k| std::env::var(k).ok())?;
-        RunOptions::resolve(file.overridden_by(env).overridden_by(self.flag_settings()))
+        let merged = file.overridden_by(env).overridden_by(self.flag_settings());
+        if let Some(url) = &merged.base_url {
+            crate::client::target::check_base_url(url).map_err(|rule| ConfigError::Invalid {
+                field: "base-url",
+                rule,
+            })?;
+        }
+        RunOptions::resolve(merged)
     }
+
+    /// The run's time budget: `--max-duration` when given (0 for none), else
+    /// [`DEFAULT_REMOTE_MAX_DURATION`] off loopback and none on it.
+    pub fn max_duration(&self, options: &RunOptions) -> Result<Option<Duration>, ConfigError> {
+        match self.max_duration {
+            Some(s) if !(s.is_finite() && s >= 0.0) => Err(ConfigError::Invalid {
+                field: "max-duration",
+                rule: "must be a number of seconds, 0 or more (0: no limit)".into(),
+            }),
+            Some(0.0) => Ok(None),
+            Some(s) => Ok(Some(Duration::from_secs_f64(s))),
+            None => Ok(options
+                .base_url
+                .as_deref()
+                .filter(|url| !is_loopback(url))
+                .map(|_| DEFAULT_REMOTE_MAX_DURATION)),
+        }
+    }
+}
+
+/// Stop the run on SIGINT or SIGTERM (reports of what ran are still written); a second
+/// signal leaves at once.
+async fn stop_on_signals(interrupt: Interrupt) {
+    loop {
+        let Some(cause) = next_signal().await else {
+            return;
+        };
+        if interrupt.cause().is_some() {
+            eprintln!("{cause} again: leaving now, without reports");
+            std::process::exit(i32::from(exit::interrupted(cause)));
+        }
+        eprintln!(
+            "{cause}: stopping: no new requests, answers in flight get {} ms; the reports will say what ran (send it again to leave at once)",
+            crate::client::interrupt::IN_FLIGHT_GRACE.as_millis()
+        );
+        interrupt.trigger(cause);
+    }
+}
+
+#[cfg(unix)]
+async fn next_signal() -> Option<Cause> {
+    use std::sync::OnceLock;
+    use tokio::signal::unix::{Signal, SignalKind, signal};
+    use tokio::sync::Mutex;
+    // Registered once, so no signal between two waits falls through to the default action.
+    static SIGNALS: OnceLock<Option<Mutex<(Signal, Signal)>>> = OnceLock::new();
+    let signals = SIGNALS
+        .get_or_init(|| {
+            Some(Mutex::new((
+                signal(SignalKind::interrupt()).ok()?,
+                signal(SignalKind::terminate()).ok()?,
+            )))
+        })
+        .as_ref()?;
+    let mut guard = signals.lock().await;
+    let (int, term) = &mut *guard;
+    tokio::select! {
+        _ = int.recv() => Some(Cause::Sigint),
+        _ = term.recv() => Some(Cause::Sigterm),
+    }
+}
+
+#[cfg(not(unix))]
+async fn next_signal() -> Option<Cause> {
+    tokio::signal::ctrl_c().await.ok().map(|()| Cause::Sigint)
 }
 
 /// A table of scenario verdicts per endpoint, for the terminal.
@@ -192,14 +276,17 @@ pub fn observation_lines(results: &RunResults) -> Vec<String> {
     out
 }
 
-fn print_outcome(results: &RunResults) {
-    println!();
-    print!("{}", summary_table(results));
+/// What the terminal shows after a run (before the gate's lines).
+fn outcome_text(results: &RunResults) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::new();
+    out.push('\n');
+    out.push_str(&summary_table(results));
     let observations = observation_lines(results);
     if !observations.is_empty() {
-        println!();
+        out.push('\n');
         for line in observations {
-            println!("{line}");
+            let _ = writeln!(out, "{line}");
         }
     }
     let mut not_verified: std::collections::BTreeMap<&str, Vec<&str>> =
@@ -216,10 +303,11 @@ fn print_outcome(results: &RunResults) {
     }
     if !not_verified.is_empty() {
         let total: usize = not_verified.values().map(Vec::len).sum();
-        println!("\nnot verified ({total}), never counted as passed:");
+        let _ = writeln!(out, "\nnot verified ({total}), never counted as passed:");
         for (reason, ids) in not_verified.iter().take(CONSOLE_NOT_VERIFIED_REASONS) {
             let shown: Vec<&str> = ids.iter().take(3).copied().collect();
-            println!(
+            let _ = writeln!(
+                out,
                 "  {reason} ({}: {}{})",
                 ids.len(),
                 shown.join(", "),
@@ -227,7 +315,8 @@ fn print_outcome(results: &RunResults) {
             );
         }
         if not_verified.len() > CONSOLE_NOT_VERIFIED_REASONS {
-            println!(
+            let _ = writeln!(
+                out,
                 "  …and {} more reason(s): see report.html",
                 not_verified.len() - CONSOLE_NOT_VERIFIED_REASONS
             );
@@ -242,7 +331,8 @@ fn print_outcome(results: &RunResults) {
             .map(|e| u64::try_from(e.duration.as_micros()).unwrap_or(u64::MAX))
             .collect(),
     );
-    println!(
+    let _ = writeln!(
+        out,
         "\nseed {} · {} exchanges{} · {:.3} s · target {}",
         results.meta.seed,
         results.exchange_count(),
@@ -252,58 +342,97 @@ fn print_outcome(results: &RunResults) {
         results.duration().as_secs_f64(),
         results.meta.target
     );
+    out
+}
+
+/// Every line `run` prints passes here: redacted (every secret known to the process, from
+/// the start) and inert (no escape sequences or hidden characters from the target).
+fn say(text: &str) {
+    eprintln!("{}", for_console(text));
 }
 
 pub async fn run(args: RunArgs) -> u8 {
     let options = match args.options() {
         Ok(o) => o,
         Err(e) => {
-            eprintln!("error: {e}");
+            say(&format!("error: {e}"));
             return exit::USAGE;
         }
     };
-    eprintln!(
-        "kona-conformance {}: certifying {} (profile {}, seed {})",
+    let budget = match args.max_duration(&options) {
+        Ok(b) => b,
+        Err(e) => {
+            say(&format!("error: {e}"));
+            return exit::USAGE;
+        }
+    };
+    say(&format!(
+        "kona-conformance {}: certifying {} (profile {}, seed {}{})",
         env!("CARGO_PKG_VERSION"),
         options
             .base_url
             .as_deref()
             .unwrap_or("the embedded sandbox"),
         options.profile.as_str(),
-        options.seed
-    );
+        options.seed,
+        budget.map_or(String::new(), |b| format!(
+            ", at most {} s",
+            b.as_secs_f64()
+        ))
+    ));
     // Waivers, baseline and report folder are checked before a single request is sent.
     if let Err(e) = crate::report::check_inputs(&options) {
-        eprintln!("error: {e}");
+        say(&format!("error: {e}"));
         return exit::USAGE;
     }
+    let interrupt = Interrupt::default();
+    let signals = tokio::spawn(stop_on_signals(interrupt.clone()));
+    let timer = budget.map(|b| {
+        let interrupt = interrupt.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(b).await;
+            say(&format!(
+                "time budget of {} s spent: stopping; the reports will say what ran",
+                b.as_secs_f64()
+            ));
+            interrupt.trigger(Cause::TimeBudget {
+                seconds: b.as_secs(),
+            });
+        })
+    });
     let progress: Arc<dyn Progress> = if args.quiet {
         Arc::new(NoProgress)
     } else {
         Arc::new(LineProgress)
     };
-    let certification = match certify::certify(&options, progress).await {
-        Ok(c) => c,
-        Err(e @ RunError::Unreachable { .. }) => {
-            eprintln!("error: {e}");
-            return exit::UNREACHABLE;
-        }
-        Err(e) => {
-            eprintln!("error: {e}");
-            return exit::USAGE;
-        }
-    };
-    if let Some(line) = certification.clock_verdict() {
-        eprintln!("{line}");
+    let certification = certify::certify_until(&options, progress, interrupt).await;
+    if let Some(timer) = timer {
+        timer.abort();
     }
-    let results = &certification.execution.results;
-    print_outcome(results);
-    let verdict = crate::report::gate(&options, &certification.execution);
-    match verdict {
-        Ok(code) => code,
+    let code = match certification {
+        Ok(certification) => {
+            if let Some(line) = certification.clock_verdict() {
+                say(&line);
+            }
+            let results = &certification.execution.results;
+            print!("{}", for_console(&outcome_text(results)));
+            match crate::report::gate(&options, &certification.execution) {
+                Ok(code) => code,
+                Err(e) => {
+                    say(&format!("error: {e}"));
+                    exit::USAGE
+                }
+            }
+        }
+        Err(e @ RunError::Unreachable { .. }) => {
+            say(&format!("error: {e}"));
+            exit::UNREACHABLE
+        }
         Err(e) => {
-            eprintln!("error: {e}");
+            say(&format!("error: {e}"));
             exit::USAGE
         }
-    }
+    };
+    signals.abort();
+    code
 }

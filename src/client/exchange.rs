@@ -8,6 +8,8 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 
+use super::evidence::{JSON_STRING_LIMIT, QUOTE_LIMIT, cut_strings, quote};
+use super::json::{self, JsonRefusal};
 use super::target::EncryptionKeys;
 use super::{MAX_RESPONSE_BYTES, RequestSpec};
 use crate::crypto::jwe;
@@ -57,8 +59,8 @@ pub struct ResponseCapture {
 /// Parse-once caches behind [`ResponseCapture::json`] and [`ResponseCapture::message`].
 #[derive(Debug, Clone, Default)]
 pub struct ParsedCache {
-    body: OnceLock<Option<Value>>,
-    message: OnceLock<Option<Value>>,
+    pub(crate) body: OnceLock<Option<Value>>,
+    pub(crate) message: OnceLock<Option<Value>>,
 }
 
 impl ResponseCapture {
@@ -69,23 +71,33 @@ impl ResponseCapture {
             .map(|(_, v)| v.as_str())
     }
 
-    /// The body as JSON, if it is JSON.
+    /// The body as JSON, if it is JSON of a bounded shape ([`json::parse`]), with strings
+    /// cut at [`JSON_STRING_LIMIT`].
     pub fn json(&self) -> Option<&Value> {
         self.parsed
             .body
-            .get_or_init(|| serde_json::from_slice(&self.body).ok())
+            .get_or_init(|| {
+                let mut body = json::parse(&self.body).ok()?;
+                cut_strings(&mut body, JSON_STRING_LIMIT);
+                Some(body)
+            })
             .as_ref()
     }
 
     /// The message the envelope is in: the decrypted plaintext when the body was encrypted
-    /// and decrypted, the body itself otherwise.
+    /// and decrypted, the body itself otherwise. Its strings are cut at [`QUOTE_LIMIT`]:
+    /// everything quoted from it (a result message in a finding) is bounded at the source.
     pub fn message(&self) -> Option<&Value> {
         self.parsed
             .message
-            .get_or_init(|| match &self.plaintext {
-                Some(Ok(plain)) => serde_json::from_slice(plain).ok(),
-                Some(Err(_)) => None,
-                None => self.json().cloned(),
+            .get_or_init(|| {
+                let mut message = match &self.plaintext {
+                    Some(Ok(plain)) => json::parse(plain).ok()?,
+                    Some(Err(_)) => return None,
+                    None => self.json()?.clone(),
+                };
+                cut_strings(&mut message, QUOTE_LIMIT);
+                Some(message)
             })
             .as_ref()
     }
@@ -152,11 +164,33 @@ impl Exchange {
 }
 
 /// Send a prepared request and read at most [`MAX_RESPONSE_BYTES`] of the answer.
+///
+/// Nothing the target says is followed or unpacked: a redirect is a transport failure
+/// naming where it pointed (the client follows none, so no request is resent), a compressed
+/// answer is a protocol failure (the request asked for `identity`), and a JSON body past the
+/// [`json`] shape limits is a protocol failure before any tree is built.
 pub(crate) async fn execute(
     request: reqwest::RequestBuilder,
 ) -> Result<ResponseCapture, TransportFailure> {
     let response = request.send().await.map_err(classify)?;
     let status = response.status().as_u16();
+    if response.status().is_redirection() {
+        return Err(redirect_failure(&response));
+    }
+    if let Some(encoding) = response
+        .headers()
+        .get(reqwest::header::CONTENT_ENCODING)
+        .map(|v| String::from_utf8_lossy(v.as_bytes()).trim().to_owned())
+        .filter(|v| !v.is_empty() && !v.eq_ignore_ascii_case("identity"))
+    {
+        return Err(TransportFailure::new(
+            FailureClass::Protocol,
+            format!(
+                "HTTP {status} with a compressed body (Content-Encoding: {}) although the request asked for Accept-Encoding: identity; the body was not decompressed",
+                quote(&encoding)
+            ),
+        ));
+    }
     let headers = response
         .headers()
         .iter()
@@ -194,6 +228,12 @@ pub(crate) async fn execute(
         }
         body.extend_from_slice(&chunk);
     }
+    if !truncated
+        && looks_like_json(&body)
+        && let Err(refusal) = json::check_shape(&body)
+    {
+        return Err(shape_failure(status, &refusal));
+    }
     Ok(ResponseCapture {
         status,
         headers,
@@ -202,6 +242,49 @@ pub(crate) async fn execute(
         plaintext: None,
         parsed: ParsedCache::default(),
     })
+}
+
+/// A body that opens like a JSON container (an HTML page full of commas is not one).
+fn looks_like_json(body: &[u8]) -> bool {
+    matches!(
+        body.iter().find(|b| !b.is_ascii_whitespace()),
+        Some(b'{' | b'[')
+    )
+}
+
+fn shape_failure(status: u16, refusal: &JsonRefusal) -> TransportFailure {
+    TransportFailure::new(
+        FailureClass::Protocol,
+        format!("HTTP {status} with {refusal}"),
+    )
+}
+
+/// A 3xx answer: its status and the origin its `Location` points at (never the full URL,
+/// which may carry anything). Redirects are not followed, so nothing was resent.
+fn redirect_failure(response: &reqwest::Response) -> TransportFailure {
+    let status = response.status().as_u16();
+    let from = response.url();
+    let target = response
+        .headers()
+        .get(reqwest::header::LOCATION)
+        .and_then(|l| l.to_str().ok())
+        .and_then(|l| from.join(l).ok());
+    let whither = match target {
+        Some(to) if to.origin() == from.origin() => {
+            format!("to {} (the same origin)", to.origin().ascii_serialization())
+        }
+        Some(to) => format!(
+            "to another origin, {}",
+            quote(&to.origin().ascii_serialization())
+        ),
+        None => "with no usable Location header".to_owned(),
+    };
+    TransportFailure::new(
+        FailureClass::Transport,
+        format!(
+            "HTTP {status} redirect {whither}; the API documents no redirects, so it was not followed and nothing was resent"
+        ),
+    )
 }
 
 fn classify(e: reqwest::Error) -> TransportFailure {

@@ -2,12 +2,17 @@
 //! headers and X-KM-Tran-Token on every request, JWE bodies where asked, and every exchange
 //! captured for the reports.
 
+pub mod evidence;
 pub mod exchange;
 pub mod headers;
+pub mod interrupt;
+pub mod json;
 pub mod target;
 
+pub use evidence::{EvidenceBudget, QUOTE_LIMIT, quote};
 pub use exchange::{Exchange, FailureClass, ResponseCapture, TransportFailure};
 pub use headers::{HeaderEdit, SignedHeaders};
+pub use interrupt::{Cause, Interrupt};
 pub use target::{Credentials, EncryptionKeys, Target, TargetKind, TransportOptions};
 
 use std::sync::Arc;
@@ -145,17 +150,31 @@ pub struct KonaClient {
     target: Arc<Target>,
     pacer: Option<Arc<Pacer>>,
     time_zone: TimeZoneName,
+    interrupt: Interrupt,
+    /// What is left of the run's evidence budget (shared by every clone of the client).
+    evidence: Arc<EvidenceBudget>,
 }
 
 impl KonaClient {
     pub fn new(target: Target, options: &TransportOptions) -> Result<KonaClient, ClientError> {
         let http = target::build_http_client(options)?;
+        // The private key is redacted from everything from now on, even before any exchange.
+        if let Some(keys) = &target.keys {
+            crate::secret::register_private_key(&keys.client_private);
+        }
         Ok(KonaClient {
             http,
             target: Arc::new(target),
             pacer: options.rate_limit.and_then(Pacer::new).map(Arc::new),
             time_zone: options.time_zone,
+            interrupt: options.interrupt.clone(),
+            evidence: Arc::new(EvidenceBudget::default()),
         })
+    }
+
+    /// The run's stop switch (shared with whoever built the transport options).
+    pub fn interrupt(&self) -> &Interrupt {
+        &self.interrupt
     }
 
     pub fn target(&self) -> &Target {
@@ -234,16 +253,33 @@ impl KonaClient {
         if let Some(pacer) = &self.pacer {
             pacer.wait().await;
         }
+        if let Some(cause) = self.interrupt.cause() {
+            return Exchange::failed_before_sending(
+                spec,
+                &url,
+                started,
+                TransportFailure::not_sent(cause),
+            );
+        }
         let clock = Instant::now();
         let mut request = self
             .http
             .post(&url)
             .header("Content-Type", &content_type)
-            .header("Accept", "application/json");
+            .header("Accept", "application/json")
+            // Nothing is decompressed: a compressed answer is a finding, never a bomb.
+            .header("Accept-Encoding", "identity");
         for (name, value) in headers.pairs() {
             request = request.header(name.as_str(), value.as_str());
         }
-        let outcome = exchange::execute(request.body(body.clone())).await;
+        let outcome = tokio::select! {
+            outcome = exchange::execute(request.body(body.clone())) => outcome,
+            cause = async {
+                let cause = self.interrupt.triggered().await;
+                tokio::time::sleep(interrupt::IN_FLIGHT_GRACE).await;
+                cause
+            } => Err(TransportFailure::cut_in_flight(cause)),
+        };
         let duration = clock.elapsed();
         let (response, failure) = match outcome {
             Ok(r) => (Some(r), None),
@@ -263,6 +299,7 @@ impl KonaClient {
             failure,
         };
         exchange.decrypt_response(self.target.keys.as_ref());
+        exchange.keep_as_evidence(&self.evidence);
         exchange
     }
 

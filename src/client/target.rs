@@ -164,6 +164,8 @@ pub struct TransportOptions {
     pub time_zone: TimeZoneName,
     /// Idle connections kept per host (connection reuse is what makes a run fast).
     pub pool_per_host: usize,
+    /// Stops every request of the run (signals, `--max-duration`).
+    pub interrupt: super::Interrupt,
 }
 
 impl Default for TransportOptions {
@@ -174,6 +176,7 @@ impl Default for TransportOptions {
             ca_cert: None,
             time_zone: TimeZoneName::Kst,
             pool_per_host: 64,
+            interrupt: super::Interrupt::default(),
         }
     }
 }
@@ -189,10 +192,14 @@ impl Default for TransportOptions {
 ///   when the client is built (reqwest's `system-proxy`).
 /// - Timeout: the whole exchange (connect, send, answer, body) is bounded by
 ///   `options.timeout`; connecting alone by at most 10 s of it.
+/// - Redirects: never followed. The API documents none, and following one would hand the
+///   signed request and its credentials to whatever origin the answer names.
+/// - Compression: none is negotiated or undone (reqwest is built without decoders).
 pub(crate) fn build_http_client(
     options: &TransportOptions,
 ) -> Result<reqwest::Client, ClientError> {
     let builder = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
         .timeout(options.timeout)
         .connect_timeout(options.timeout.min(Duration::from_secs(10)))
         .pool_max_idle_per_host(options.pool_per_host)
@@ -254,6 +261,33 @@ pub(crate) fn transport_reason(e: &reqwest::Error) -> String {
         Some(s) => format!("{what}: {}", chain(s)),
         None => what.to_owned(),
     }
+}
+
+/// The TLS certificate was rejected (so the server does speak TLS).
+pub(crate) fn is_certificate_error(e: &reqwest::Error) -> bool {
+    certificate_problem(e).is_some()
+}
+
+/// A base URL as `--base-url` needs it (`http://` or `https://`, a host), or the rule it
+/// breaks and what to write instead.
+pub fn check_base_url(url: &str) -> Result<(), String> {
+    let url = url.trim();
+    if !url.contains("://") {
+        return Err(format!(
+            "{url:?} has no scheme: write http://{url} for a plain-HTTP target or https://{url} for TLS"
+        ));
+    }
+    let parsed = reqwest::Url::parse(url).map_err(|e| format!("{url:?} is not a URL: {e}"))?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return Err(format!(
+            "{url:?} uses the scheme {:?}: it must start with http:// or https://",
+            parsed.scheme()
+        ));
+    }
+    if parsed.host().is_none() {
+        return Err(format!("{url:?} names no host"));
+    }
+    Ok(())
 }
 
 /// The rustls certificate error somewhere in `e`'s sources. hyper-rustls hands it over inside

@@ -349,6 +349,41 @@ fn without_location(message: &str) -> String {
         .to_owned()
 }
 
+/// Cucumber JSON with one more feature, `Run interrupted`, whose single failed step says
+/// `why`: report tools then show a stopped run as failed, with the reason, wherever they
+/// list features.
+pub fn mark_interrupted(redacted: Vec<u8>, why: &str) -> Vec<u8> {
+    let mut features = match serde_json::from_slice::<Value>(&redacted) {
+        Ok(Value::Array(features)) => features,
+        _ => Vec::new(),
+    };
+    features.push(serde_json::json!({
+        "uri": "kona-conformance/interrupted",
+        "id": "run-interrupted",
+        "keyword": "Feature",
+        "name": "Run interrupted",
+        "description": "",
+        "line": 1,
+        "elements": [{
+            "id": "run-interrupted;stopped",
+            "keyword": "Scenario",
+            "type": "scenario",
+            "name": "The run was stopped before every scenario ran",
+            "description": "",
+            "line": 1,
+            "steps": [{
+                "keyword": "Then ",
+                "name": "every planned scenario ran",
+                "line": 1,
+                "result": {"status": "failed", "error_message": why}
+            }]
+        }]
+    }));
+    let mut out = serde_json::to_vec_pretty(&Value::Array(features)).unwrap_or_default();
+    out.push(b'\n');
+    out
+}
+
 /// Check the Cucumber JSON shape report tools rely on: an array of features, each with `uri`,
 /// `id`, `name`, `keyword`, `description` and `elements`, each element with `steps`, each
 /// step with `result.status`. Returns the first problem as a JSON path.

@@ -226,6 +226,9 @@ pub fn render(doc: &ResultsDoc) -> String {
         property(&mut out, p, "seed", &doc.run.seed.to_string());
         property(&mut out, p, "contract-hash", &doc.run.contract_hash);
         property(&mut out, p, "tool-version", &doc.run.tool_version);
+        if let Some(why) = &doc.run.interrupted {
+            property(&mut out, p, "interrupted", why);
+        }
         out.push_str("    </properties>\n");
         for s in scenarios {
             let _ = writeln!(

@@ -4,26 +4,10 @@
 /// Longest table cell; longer text is cut with `…`.
 const MAX_CELL: usize = 300;
 
-/// A Markdown table cell: no pipes or line breaks, no raw HTML, bounded length.
+/// A Markdown table cell: bounded length, rendered literally (no pipes, line breaks, HTML,
+/// links, images or emphasis; hidden characters shown: [`super::inert::markdown`]).
 pub fn cell(s: &str) -> String {
-    let mut out = String::new();
-    for (n, c) in s.chars().enumerate() {
-        if n >= MAX_CELL {
-            out.push('…');
-            break;
-        }
-        match c {
-            '|' => out.push_str("\\|"),
-            '\n' | '\r' => out.push(' '),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '&' => out.push_str("&amp;"),
-            '`' => out.push('\''),
-            c if c.is_control() => out.push('\u{FFFD}'),
-            c => out.push(c),
-        }
-    }
-    out
+    super::inert::markdown(&bounded(s))
 }
 
 /// A cell in code style, `–` when empty.
@@ -31,8 +15,16 @@ pub fn code(s: &str) -> String {
     if s.is_empty() {
         "–".into()
     } else {
-        format!("`{}`", cell(s))
+        format!("`{}`", super::inert::markdown_code(&bounded(s)))
     }
+}
+
+fn bounded(s: &str) -> String {
+    let mut head: String = s.chars().take(MAX_CELL).collect();
+    if s.chars().nth(MAX_CELL).is_some() {
+        head.push('…');
+    }
+    head
 }
 
 #[cfg(test)]
@@ -41,7 +33,7 @@ mod tests {
 
     #[test]
     fn cells_cannot_break_the_table_or_carry_markup() {
-        assert_eq!(cell("a|b\nc <b>&`"), "a\\|b c &lt;b&gt;&amp;'");
+        assert_eq!(cell("a|b\nc <b>&`"), "a\\|b c &lt;b&gt;&amp;\\`");
         assert_eq!(code(""), "–");
         assert_eq!(code("x|y"), "`x\\|y`");
         assert_eq!(cell(&"가".repeat(400)).chars().count(), MAX_CELL + 1);

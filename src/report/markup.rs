@@ -1,12 +1,13 @@
 //! Escaping for XML and HTML: everything a report prints goes through these.
+//!
+//! Characters that control or hide text ([`super::inert::is_hidden`]: controls, bidi
+//! overrides, zero-width characters) are shown as `<U+XXXX>`. That also covers every
+//! character XML 1.0 cannot carry even escaped (C0 controls, U+FFFE, U+FFFF).
 
-/// Characters XML 1.0 cannot carry even escaped (most C0 controls, U+FFFE, U+FFFF) become
-/// U+FFFD; HTML gets the same treatment (they are parse errors there).
-fn allowed(c: char) -> bool {
-    matches!(c, '\t' | '\n' | '\r')
-        || ('\u{20}'..='\u{D7FF}').contains(&c)
-        || ('\u{E000}'..='\u{FFFD}').contains(&c)
-        || c >= '\u{10000}'
+use super::inert::is_hidden;
+
+fn push_hidden(out: &mut String, c: char) {
+    out.push_str(&format!("&lt;U+{:04X}&gt;", c as u32));
 }
 
 /// Text content of an XML or HTML element.
@@ -17,8 +18,8 @@ pub fn text(s: &str) -> String {
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
-            c if allowed(c) => out.push(c),
-            _ => out.push('\u{FFFD}'),
+            c if is_hidden(c) => push_hidden(&mut out, c),
+            c => out.push(c),
         }
     }
     out
@@ -38,8 +39,8 @@ pub fn attr(s: &str) -> String {
             '\n' => out.push_str("&#10;"),
             '\r' => out.push_str("&#13;"),
             '\t' => out.push_str("&#9;"),
-            c if allowed(c) => out.push(c),
-            _ => out.push('\u{FFFD}'),
+            c if is_hidden(c) => push_hidden(&mut out, c),
+            c => out.push(c),
         }
     }
     out
@@ -63,10 +64,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn escapes_markup_keeps_hangul_and_drops_what_xml_cannot_carry() {
+    fn escapes_markup_keeps_hangul_and_shows_what_hides_or_controls_text() {
         assert_eq!(text("<a & b> 홍길동"), "&lt;a &amp; b&gt; 홍길동");
         assert_eq!(attr("\"x'\n"), "&quot;x&#39;&#10;");
-        assert_eq!(text("a\u{0}b\u{1b}c"), "a\u{FFFD}b\u{FFFD}c");
+        assert_eq!(text("a\u{0}b\u{1b}c"), "a&lt;U+0000&gt;b&lt;U+001B&gt;c");
+        assert_eq!(attr("x\u{202E}y"), "x&lt;U+202E&gt;y");
         assert_eq!(anchor("r-", "CARD-CODE-000_000"), "r-CARD-CODE-000_000");
         assert_eq!(anchor("s-", "f.feature:12"), "s-f.feature_3a12");
     }

@@ -22,6 +22,7 @@ pub mod cucumber;
 pub mod decide;
 pub mod failures;
 pub mod html;
+pub mod inert;
 pub mod junit;
 pub mod markdown;
 pub mod markup;
@@ -155,17 +156,22 @@ pub fn render_all(
 ) -> Vec<(String, Vec<u8>)> {
     let mut results = serde_json::to_vec_pretty(doc).unwrap_or_default();
     results.push(b'\n');
+    let mut cucumber = cucumber::render(
+        &cucumber_output.cucumber_json,
+        &cucumber_output.features,
+        &doc.scenarios,
+        r,
+    );
+    if let Some(why) = &doc.run.interrupted {
+        cucumber = cucumber::mark_interrupted(cucumber, why);
+    }
+    // JSON keeps the target's text exact, with hidden characters as \u escapes.
     let files: [(&str, Vec<u8>); 5] = [
-        ("results.json", results),
+        ("results.json", inert::json_bytes(results)),
         ("junit.xml", junit::render(doc).into_bytes()),
         (
             "cucumber.json",
-            cucumber::render(
-                &cucumber_output.cucumber_json,
-                &cucumber_output.features,
-                &doc.scenarios,
-                r,
-            ),
+            inert::json_bytes(cucumber),
         ),
         ("summary.md", summary::render(doc).into_bytes()),
         ("report.html", html::render(doc).into_bytes()),
@@ -211,7 +217,7 @@ pub fn report(
     let contract = Contract::shared()?;
     let results = &execution.results;
     let requirements = results.requirement_verdicts(contract);
-    let decision = decide(
+    let mut decision = decide(
         &requirements,
         &results.scenarios,
         &inputs.waivers,
@@ -219,6 +225,14 @@ pub fn report(
         contract.hash(),
         results.meta.started_at.date_naive(),
     );
+    // A run stopped part-way never passes, and every report says so first.
+    if let Some(cause) = results.meta.interrupted {
+        decision.passed = false;
+        decision.exit_code = crate::cli::exit::interrupted(cause);
+        decision
+            .reasons
+            .insert(0, model::interruption(results, cause));
+    }
     let redactor = redactor_for(execution);
     let doc = model::build(
         results,
@@ -246,14 +260,14 @@ pub fn gate(options: &RunOptions, execution: &Execution) -> Result<u8, ReportErr
     let mut err = std::io::stderr().lock();
     let lines: Vec<&String> = reported.doc.outcome.reasons.iter().collect();
     for line in lines {
-        let _ = writeln!(err, "gate: {line}");
+        let _ = writeln!(err, "gate: {}", redact::for_console(line));
     }
     if let Some(dir) = &options.report_dir {
         let written = write_all(dir, &reported.files)?;
         let _ = writeln!(
             err,
             "reports: {} ({})",
-            dir.display(),
+            redact::for_console(&dir.display().to_string()),
             written
                 .iter()
                 .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))

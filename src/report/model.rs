@@ -54,6 +54,28 @@ pub struct RunDoc {
     /// Whole milliseconds (kept for readers of earlier files); `duration_us` is exact.
     pub duration_ms: u64,
     pub duration_us: u64,
+    /// Set when the run was stopped part-way: why, and what ran.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub interrupted: Option<String>,
+}
+
+/// The sentence every report leads with when a run was stopped part-way.
+pub fn interruption(results: &RunResults, cause: crate::client::Cause) -> String {
+    let not_run = results
+        .scenarios
+        .iter()
+        .filter(|s| {
+            s.reason
+                .as_deref()
+                .is_some_and(|r| r.starts_with(crate::runner::NOT_RUN))
+        })
+        .count();
+    format!(
+        "interrupted: the run was stopped by {cause} after {} exchanges; {} of {} scenarios finished, every other is not verified",
+        results.exchange_count(),
+        results.scenarios.len().saturating_sub(not_run),
+        results.scenarios.len()
+    )
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -440,6 +462,7 @@ pub fn build(
             finished_at: rfc3339(&meta.finished_at),
             duration_ms: millis(results.duration()),
             duration_us: micros(results.duration()),
+            interrupted: meta.interrupted.map(|cause| interruption(results, cause)),
         },
         outcome: OutcomeDoc {
             verdict: if decision.passed { "passed" } else { "failed" }.into(),

@@ -14,11 +14,19 @@
 //! 3. **Bytes**, over each finished artifact: the run's secrets (raw, JSON-escaped and
 //!    markup-escaped), any `KMV1:` tran token and any PEM private key block.
 //!
-//! Nothing here panics on any input: bodies may be broken JSON or arbitrary bytes.
+//! Nothing here panics on any input: bodies may be broken JSON or arbitrary bytes, and the
+//! cost stays linear in the input: secrets and learned values are found with one
+//! Aho-Corasick pass each, and the patterns use ASCII word boundaries, which the regex
+//! engine's fast DFA handles on any text (a Unicode `\b` on Hangul sent it to its slowest
+//! mode).
+//!
+//! Secrets come from [`crate::secret::known`] from the start (every [`Secret`] the process
+//! created and the private key's text), not only from what crossed the wire.
 
 use std::collections::BTreeMap;
-use std::sync::LazyLock;
+use std::sync::{LazyLock, OnceLock};
 
+use aho_corasick::{AhoCorasick, MatchKind};
 use regex::Regex;
 use serde_json::{Map, Value};
 
@@ -179,7 +187,7 @@ static PEM_BYTES: LazyLock<regex::bytes::Regex> =
 /// that is not (or no longer) parseable JSON.
 static FIELD_PAIR: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r#"(?i)(["']?\b(?:card_?no|bank_?account|id_?no|user_?name|birth_?date)\b["']?\s*[:=]\s*)("(?:[^"\\]|\\.)*"?|'[^']*'?|[^\s,;&}\])"']+)"#,
+        r#"(?i)(["']?(?-u:\b)(?:card_?no|bank_?account|id_?no|user_?name|birth_?date)(?-u:\b)["']?[ \t]{0,8}[:=][ \t]{0,8})("(?:[^"\\]|\\.){0,64}"?|'[^']{0,64}'?|[^\s,;&}\])"']{1,64})"#,
     )
     .expect("valid regex")
 });
@@ -207,14 +215,37 @@ fn mask_pair(field_part: &str, value: &str) -> String {
 }
 
 /// The redaction state of one run: its secrets and the personal values seen on the wire.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct Redactor {
-    /// Every form a secret may take in an artifact (raw, JSON-escaped, markup-escaped).
+    /// Every form a secret may take in an artifact (raw, JSON-escaped, markup-escaped,
+    /// markdown-escaped).
     secrets: Vec<String>,
+    /// One automaton over `secrets`, built on first use after a change.
+    secrets_ac: OnceLock<Option<AhoCorasick>>,
     /// Personal value → masked form.
     learned: BTreeMap<String, String>,
-    /// One alternation over `learned` (longest first), rebuilt when values are learned.
-    learned_re: Option<Regex>,
+    /// The keys of `learned`, in the automaton's pattern order.
+    learned_values: Vec<String>,
+    /// One automaton over `learned_values`, built on first use after a change.
+    learned_ac: OnceLock<Option<AhoCorasick>>,
+}
+
+impl Default for Redactor {
+    fn default() -> Self {
+        Redactor::new()
+    }
+}
+
+/// Leftmost-longest, so a secret or value that contains another is replaced whole.
+fn automaton<I, P>(patterns: I) -> Option<AhoCorasick>
+where
+    I: IntoIterator<Item = P>,
+    P: AsRef<[u8]>,
+{
+    AhoCorasick::builder()
+        .match_kind(MatchKind::LeftmostLongest)
+        .build(patterns)
+        .ok()
 }
 
 impl std::fmt::Debug for Redactor {
@@ -235,8 +266,19 @@ fn markup_escape(s: &str) -> String {
 }
 
 impl Redactor {
+    /// A redactor that knows every secret this process holds ([`crate::secret::known`]).
     pub fn new() -> Self {
-        Redactor::default()
+        let mut r = Redactor {
+            secrets: Vec::new(),
+            secrets_ac: OnceLock::new(),
+            learned: BTreeMap::new(),
+            learned_values: Vec::new(),
+            learned_ac: OnceLock::new(),
+        };
+        for secret in crate::secret::known() {
+            r.add_secret_str(&secret);
+        }
+        r
     }
 
     /// Never let `secret` through, in any artifact, in any common encoding.
@@ -254,13 +296,25 @@ impl Redactor {
             .and_then(|j| j.strip_suffix('"'))
             .unwrap_or(&json)
             .to_owned();
-        for form in [raw.to_owned(), json, markup_escape(raw)] {
+        let markdown = super::inert::markdown(raw);
+        for form in [raw.to_owned(), json, markup_escape(raw), markdown] {
             if !self.secrets.contains(&form) {
                 self.secrets.push(form);
+                self.secrets_ac = OnceLock::new();
             }
         }
-        // Longest first, so a secret that contains another is replaced whole.
-        self.secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    }
+
+    fn secrets_automaton(&self) -> Option<&AhoCorasick> {
+        self.secrets_ac
+            .get_or_init(|| (!self.secrets.is_empty()).then(|| automaton(&self.secrets))?)
+            .as_ref()
+    }
+
+    fn learned_automaton(&self) -> Option<&AhoCorasick> {
+        self.learned_ac
+            .get_or_init(|| (!self.learned.is_empty()).then(|| automaton(&self.learned_values))?)
+            .as_ref()
     }
 
     /// Remember `value` of field `kind`, to mask it wherever it shows up in free text.
@@ -272,7 +326,8 @@ impl Redactor {
         let masked = kind.mask(value);
         if masked != value && !self.learned.contains_key(value) {
             self.learned.insert(value.to_owned(), masked);
-            self.learned_re = None;
+            self.learned_values.push(value.to_owned());
+            self.learned_ac = OnceLock::new();
         }
     }
 
@@ -311,7 +366,7 @@ impl Redactor {
         if bytes.is_empty() {
             return;
         }
-        if let Ok(v) = serde_json::from_slice::<Value>(bytes) {
+        if let Ok(v) = crate::client::json::parse(bytes) {
             self.learn_json(&v);
             return;
         }
@@ -356,26 +411,14 @@ impl Redactor {
         self.learned.len()
     }
 
-    /// Build the value alternation once the learning is done (text() builds it lazily too).
+    /// Build the automata once the learning is done (text() builds them lazily too).
     pub fn prepare(&mut self) {
-        if self.learned_re.is_none() && !self.learned.is_empty() {
-            let mut values: Vec<&String> = self.learned.keys().collect();
-            values.sort_by_key(|v| std::cmp::Reverse(v.len()));
-            let pattern = values
-                .iter()
-                .map(|v| regex::escape(v))
-                .collect::<Vec<_>>()
-                .join("|");
-            self.learned_re = regex::RegexBuilder::new(&pattern)
-                .size_limit(256 * 1024 * 1024)
-                .dfa_size_limit(64 * 1024 * 1024)
-                .build()
-                .ok();
-        }
+        self.secrets_automaton();
+        self.learned_automaton();
     }
 
     /// Free text made safe: private keys, tran tokens, secrets, `field: value` pairs and
-    /// every learned personal value.
+    /// every learned personal value. Linear in the length of `s`.
     pub fn text(&self, s: &str) -> String {
         let mut out = s.to_owned();
         if out.contains("PRIVATE KEY") {
@@ -384,36 +427,19 @@ impl Redactor {
         if out.contains("KMV1:") {
             out = TOKEN.replace_all(&out, TOKEN_REDACTED).into_owned();
         }
-        for secret in &self.secrets {
-            if out.contains(secret.as_str()) {
-                out = out.replace(secret.as_str(), REDACTED);
-            }
+        if let Some(ac) = self.secrets_automaton() {
+            out = ac.replace_all(&out, &vec![REDACTED; self.secrets.len()]);
         }
         out = FIELD_PAIR
             .replace_all(&out, |c: &regex::Captures<'_>| mask_pair(&c[1], &c[2]))
             .into_owned();
-        if !self.learned.is_empty() {
-            match &self.learned_re {
-                Some(re) => {
-                    out = re
-                        .replace_all(&out, |c: &regex::Captures<'_>| {
-                            self.learned
-                                .get(&c[0])
-                                .cloned()
-                                .unwrap_or_else(|| stars(c[0].chars().count()))
-                        })
-                        .into_owned();
-                }
-                None => {
-                    let mut values: Vec<(&String, &String)> = self.learned.iter().collect();
-                    values.sort_by_key(|(v, _)| std::cmp::Reverse(v.len()));
-                    for (value, masked) in values {
-                        if out.contains(value.as_str()) {
-                            out = out.replace(value.as_str(), masked);
-                        }
-                    }
-                }
-            }
+        if let Some(ac) = self.learned_automaton() {
+            let masked: Vec<&str> = self
+                .learned_values
+                .iter()
+                .map(|v| self.learned.get(v).map_or("*", String::as_str))
+                .collect();
+            out = ac.replace_all(&out, &masked);
         }
         out
     }
@@ -488,7 +514,7 @@ impl Redactor {
         if bytes.is_empty() {
             return RedactedBody::Empty;
         }
-        let redacted = if let Ok(v) = serde_json::from_slice::<Value>(bytes) {
+        let redacted = if let Ok(v) = crate::client::json::parse(bytes) {
             RedactedBody::Json(self.json(&v))
         } else {
             match std::str::from_utf8(bytes) {
@@ -527,36 +553,24 @@ impl Redactor {
         out = TOKEN_BYTES
             .replace_all(&out, TOKEN_REDACTED.as_bytes())
             .into_owned();
-        for secret in &self.secrets {
-            out = replace_bytes(&out, secret.as_bytes(), REDACTED.as_bytes());
+        if let Some(ac) = self.secrets_automaton() {
+            out = ac.replace_all_bytes(&out, &vec![REDACTED.as_bytes(); self.secrets.len()]);
         }
         out
     }
 }
 
-/// Every occurrence of `needle` in `haystack` replaced.
-fn replace_bytes(haystack: &[u8], needle: &[u8], with: &[u8]) -> Vec<u8> {
-    if needle.is_empty() || haystack.len() < needle.len() {
-        return haystack.to_vec();
-    }
-    let mut out = Vec::with_capacity(haystack.len());
-    let mut i = 0;
-    while i < haystack.len() {
-        if haystack[i..].starts_with(needle) {
-            out.extend_from_slice(with);
-            i += needle.len();
-        } else {
-            out.push(haystack[i]);
-            i += 1;
-        }
-    }
-    out
+/// Bodies longer than this are cut in evidence (after masking); the client keeps no more
+/// than this of any body in the first place.
+pub const EVIDENCE_LIMIT: usize = crate::client::evidence::EVIDENCE_LIMIT;
+
+/// Console output made safe: every known secret and token redacted, then made inert for a
+/// terminal (escape sequences, bidi and invisible characters shown as `<U+XXXX>`).
+pub fn for_console(text: &str) -> String {
+    super::inert::console(&Redactor::new().text(text))
 }
 
 /// A body ready for a report.
-/// Bodies longer than this are cut in evidence (after masking).
-pub const EVIDENCE_LIMIT: usize = 64 * 1024;
-
 #[derive(Debug, Clone, PartialEq)]
 pub enum RedactedBody {
     Empty,

@@ -79,10 +79,7 @@ pub fn render(doc: &ResultsDoc) -> String {
     if let Some(b) = &doc.baseline {
         let _ = writeln!(out, "### Against the baseline\n");
         let ids = |v: &[super::baseline::Change]| {
-            v.iter()
-                .map(|c| format!("`{}`", cell(&c.id)))
-                .collect::<Vec<_>>()
-                .join(", ")
+            v.iter().map(|c| code(&c.id)).collect::<Vec<_>>().join(", ")
         };
         if b.newly_failing.is_empty() {
             out.push_str("- no regressions\n");

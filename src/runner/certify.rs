@@ -3,8 +3,10 @@
 
 use std::sync::Arc;
 
-use crate::client::target::{CredentialsError, build_http_client, transport_reason};
-use crate::client::{ClientError, Exchange, Target, TransportOptions, headers};
+use crate::client::target::{
+    CredentialsError, build_http_client, is_certificate_error, transport_reason,
+};
+use crate::client::{ClientError, Exchange, Interrupt, Target, TransportOptions, headers};
 use crate::contract::{Contract, ContractError};
 use crate::crypto::ids::{self, TimeZoneName};
 use crate::fixtures::{Fixtures, FixturesError};
@@ -162,14 +164,18 @@ pub async fn probe(
     options: &TransportOptions,
 ) -> Result<Option<ClockSkew>, RunError> {
     let client = build_http_client(options)?;
-    let response = client
-        .get(base_url)
-        .send()
-        .await
-        .map_err(|e| RunError::Unreachable {
-            url: base_url.to_owned(),
-            reason: transport_reason(&e),
-        })?;
+    let response = match client.get(base_url).send().await {
+        Ok(response) => response,
+        Err(e) => {
+            let hint = wrong_scheme(&client, base_url, &e)
+                .await
+                .unwrap_or_default();
+            return Err(RunError::Unreachable {
+                url: base_url.to_owned(),
+                reason: format!("{}{hint}", transport_reason(&e)),
+            });
+        }
+    };
     let ours = chrono::Utc::now();
     let skew = response
         .headers()
@@ -179,16 +185,60 @@ pub async fn probe(
     Ok(skew)
 }
 
+/// When a probe failed because the URL names the wrong scheme for the server (a TLS server
+/// on `http://`, a plain one on `https://`), the sentence that says so and names the URL to
+/// use. It asks the same host and port once more, the other way, with the same client.
+async fn wrong_scheme(
+    client: &reqwest::Client,
+    base_url: &str,
+    failure: &reqwest::Error,
+) -> Option<String> {
+    if is_certificate_error(failure) {
+        return None;
+    }
+    let mut other = reqwest::Url::parse(base_url).ok()?;
+    let (scheme, speaks) = match other.scheme() {
+        "http" => ("https", "TLS"),
+        "https" => ("http", "plain HTTP, not TLS"),
+        _ => return None,
+    };
+    let port = other.port_or_known_default();
+    other.set_scheme(scheme).ok()?;
+    // Keep the port that was tried (switching scheme would drop a default one).
+    other.set_port(port).ok()?;
+    let answered = match client
+        .get(other.as_str())
+        .timeout(std::time::Duration::from_secs(5))
+        .send()
+        .await
+    {
+        Ok(_) => true,
+        // A certificate the platform does not trust still proves the server speaks TLS.
+        Err(e) => scheme == "https" && is_certificate_error(&e),
+    };
+    answered.then(|| format!("; the server on that port speaks {speaks}: use --base-url {other}"))
+}
+
 /// Certify the target `options` name.
 pub async fn certify(
     options: &RunOptions,
     progress: Arc<dyn Progress>,
+) -> Result<Certification, RunError> {
+    certify_until(options, progress, Interrupt::default()).await
+}
+
+/// [`certify`], stopping early (and still returning what ran) once `interrupt` is triggered.
+pub async fn certify_until(
+    options: &RunOptions,
+    progress: Arc<dyn Progress>,
+    interrupt: Interrupt,
 ) -> Result<Certification, RunError> {
     let contract = Contract::resolve(options.contract.as_deref())?;
     let transport = TransportOptions {
         timeout: options.timeout,
         rate_limit: options.rate_limit,
         ca_cert: options.ca_cert.clone(),
+        interrupt,
         ..TransportOptions::default()
     };
     let fixtures_from_flag = match options.fixtures.as_deref() {

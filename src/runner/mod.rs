@@ -15,6 +15,7 @@ use cucumber::event::ScenarioFinished;
 use cucumber::{World as _, WriterExt as _, writer};
 use futures::FutureExt as _;
 
+use crate::client::{Cause, Interrupt, quote};
 use crate::steps::world::{CONTEXT, requirement_tags};
 use crate::steps::{KonaWorld, RunContext};
 
@@ -66,22 +67,24 @@ impl Progress for LineProgress {
             Verdict::NotVerified => "n/v ",
         };
         // Log lines are artifacts too: findings and step errors may quote what the target
-        // answered, so they pass the same redaction as the reports.
+        // answered, so they pass the same redaction as the reports (every secret of the run
+        // from the start, and the personal values of these exchanges) and are made inert.
         let redactor = if s.verdict == Verdict::Failed {
             crate::report::redact::for_exchanges([], &s.exchanges)
         } else {
             crate::report::Redactor::new()
         };
+        let line = |text: &str| crate::report::inert::console(&redactor.text(text));
         let mut err = std::io::stderr().lock();
-        let _ = writeln!(err, "{mark} {}  {}", s.id, redactor.text(&s.name));
+        let _ = writeln!(err, "{mark} {}  {}", line(&s.id), line(&s.name));
         if s.verdict == Verdict::Failed {
             for f in &s.findings {
-                let _ = writeln!(err, "       {}", redactor.text(&f.to_string()));
+                let _ = writeln!(err, "       {}", line(&f.to_string()));
             }
             if s.findings.is_empty()
                 && let Some(e) = &s.error
             {
-                let _ = writeln!(err, "       {}", redactor.text(e));
+                let _ = writeln!(err, "       {}", line(e));
             }
         }
     }
@@ -122,12 +125,66 @@ pub struct EngineOptions {
 }
 
 fn panic_text(info: &cucumber::event::Info) -> String {
-    if let Some(s) = info.downcast_ref::<String>() {
-        s.clone()
+    let text = if let Some(s) = info.downcast_ref::<String>() {
+        s.as_str()
     } else if let Some(s) = info.downcast_ref::<&str>() {
-        (*s).to_owned()
+        s
     } else {
-        "the step failed".to_owned()
+        "the step failed"
+    };
+    // The findings it lists are cut already; this bounds anything else a step quoted.
+    crate::client::evidence::cut_text(text, 8 * crate::client::QUOTE_LIMIT).into_owned()
+}
+
+/// Once the run is stopped, how long the scenarios in flight get to wind down (their new
+/// requests are refused at once, an awaited answer gets `IN_FLIGHT_GRACE`) before they are
+/// dropped.
+const WIND_DOWN: std::time::Duration = std::time::Duration::from_secs(3);
+
+/// What a scenario keeps once finished: its exchanges without their parsed bodies (their
+/// bytes were bounded when captured), and every text quoted from the target cut at
+/// [`crate::client::QUOTE_LIMIT`].
+fn bound(result: &mut ScenarioResult) {
+    let cut = |s: &mut String| {
+        if let std::borrow::Cow::Owned(c) = quote(s) {
+            *s = c;
+        }
+    };
+    for e in &mut result.exchanges {
+        e.forget_parsed_body();
+    }
+    for f in &mut result.findings {
+        cut(&mut f.expected);
+        cut(&mut f.actual);
+        cut(&mut f.correlation_id);
+        for v in &mut f.schema_errors {
+            cut(&mut v.message);
+            cut(&mut v.instance_path);
+        }
+    }
+    for o in &mut result.observations {
+        o.observed_code.as_mut().map(cut);
+        o.observed_message.as_mut().map(cut);
+        cut(&mut o.correlation_id);
+    }
+}
+
+/// A scenario the stop cut short is not verified, whatever its half-done steps concluded.
+fn mark_interrupted(result: &mut ScenarioResult, cause: Option<Cause>) {
+    let Some(cause) = cause else {
+        return;
+    };
+    let cut_short = result
+        .exchanges
+        .iter()
+        .any(|e| e.failure.as_ref().is_some_and(|f| f.is_interruption()));
+    if cut_short {
+        result.verdict = Verdict::NotVerified;
+        result.reason = Some(format!(
+            "the run was stopped by {cause} before this scenario finished"
+        ));
+        result.findings.clear();
+        result.error = None;
     }
 }
 
@@ -146,6 +203,8 @@ pub async fn execute(
             credentials.secret_key.clone(),
         ]
     };
+    let interrupt: Interrupt = ctx.client.interrupt().clone();
+    let after_interrupt = interrupt.clone();
     let ctx = Arc::new(ctx);
     let planned = Arc::new(plan.scenarios);
     let records: Arc<Mutex<Vec<ScenarioResult>>> = Arc::default();
@@ -156,6 +215,10 @@ pub async fn execute(
     let after_planned = planned.clone();
     let after_progress = progress.clone();
     let features = plan.features;
+    let feature_names: Vec<(String, String)> = features
+        .iter()
+        .map(|f| (scenario_id(f, 0), f.name.clone()))
+        .collect();
     let mut runner = KonaWorld::cucumber::<&str>()
         .with_parser(StaticFeatures)
         .max_concurrent_scenarios(engine.concurrency.max(1))
@@ -233,6 +296,8 @@ pub async fn execute(
                     }
                 }
             }
+            bound(&mut result);
+            mark_interrupted(&mut result, after_interrupt.cause());
             after_progress.scenario_finished(&result);
             if let Ok(mut all) = after_records.lock() {
                 all.push(result);
@@ -249,10 +314,21 @@ pub async fn execute(
     if engine.fail_fast {
         runner = runner.fail_fast();
     }
-    let run = runner.run(features.clone());
-    CONTEXT.scope(ctx.clone(), run).await;
+    let run = CONTEXT.scope(ctx.clone(), runner.run(features.clone()));
+    // A stop lets the scenarios in flight wind down, then drops whatever is left.
+    tokio::select! {
+        _ = run => {}
+        _ = async {
+            interrupt.triggered().await;
+            tokio::time::sleep(WIND_DOWN).await;
+        } => {}
+    }
 
     let mut scenarios = std::mem::take(&mut *records.lock().unwrap_or_else(|e| e.into_inner()));
+    let interrupted = interrupt.cause();
+    if let Some(cause) = interrupted {
+        add_unfinished(&mut scenarios, &planned, &feature_names, cause);
+    }
     scenarios.sort_by_key(|s| natural_id(&s.id));
     let contract = ctx.contract;
     let results = RunResults {
@@ -266,6 +342,7 @@ pub async fn execute(
             seed: ctx.seed,
             started_at,
             finished_at: Utc::now(),
+            interrupted,
         },
         scenarios,
     };
@@ -304,6 +381,49 @@ fn strays(
             correlation_id: e.correlation_id.clone(),
         })
         .collect()
+}
+
+/// How the reason of a scenario a stopped run never finished begins.
+pub const NOT_RUN: &str = "not run:";
+
+/// Every planned scenario that never finished, as not verified because the run stopped.
+fn add_unfinished(
+    scenarios: &mut Vec<ScenarioResult>,
+    planned: &std::collections::BTreeMap<String, plan::PlannedScenario>,
+    feature_names: &[(String, String)],
+    cause: Cause,
+) {
+    let finished: std::collections::BTreeSet<String> =
+        scenarios.iter().map(|s| s.id.clone()).collect();
+    for p in planned.values().filter(|p| !finished.contains(&p.id)) {
+        let file = p.id.rsplit_once(':').map_or(p.id.as_str(), |(f, _)| f);
+        let feature = feature_names
+            .iter()
+            .find(|(id, _)| id.rsplit_once(':').is_some_and(|(f, _)| f == file))
+            .map(|(_, name)| name.clone())
+            .unwrap_or_default();
+        scenarios.push(ScenarioResult {
+            id: p.id.clone(),
+            feature,
+            name: p.name.clone(),
+            endpoint: p
+                .tags
+                .iter()
+                .find_map(|t| t.strip_prefix("endpoint:"))
+                .map(str::to_owned),
+            requirements: requirement_tags(&p.tags),
+            tags: p.tags.clone(),
+            verdict: Verdict::NotVerified,
+            reason: Some(format!(
+                "{NOT_RUN} the run was stopped by {cause} before this scenario started or finished"
+            )),
+            findings: Vec::new(),
+            error: None,
+            observations: Vec::new(),
+            exchanges: Vec::new(),
+            duration_ms: 0,
+        });
+    }
 }
 
 /// Sort `features/a.feature:9` before `features/a.feature:10`.

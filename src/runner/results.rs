@@ -43,15 +43,20 @@ pub struct Finding {
 }
 
 impl std::fmt::Display for Finding {
+    /// Every text quoted from the target is cut at [`crate::client::QUOTE_LIMIT`]: this is
+    /// what step failures, console lines and reports repeat.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use crate::client::quote;
         let req = self.requirement.as_deref().unwrap_or("(no answer)");
         write!(
             f,
             "[{req}] {:?} failure: expected {}; actual {}",
-            self.class, self.expected, self.actual
+            self.class,
+            quote(&self.expected),
+            quote(&self.actual)
         )?;
         for e in &self.schema_errors {
-            write!(f, "\n      schema: {e}")?;
+            write!(f, "\n      schema: {}", quote(&e.to_string()))?;
         }
         if !self.correlation_id.is_empty() {
             write!(f, "\n      correlation id: {}", self.correlation_id)?;
@@ -111,6 +116,9 @@ pub struct RunMeta {
     pub seed: u64,
     pub started_at: DateTime<Utc>,
     pub finished_at: DateTime<Utc>,
+    /// Why the run stopped before every scenario ran (a signal, the time budget).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub interrupted: Option<crate::client::Cause>,
 }
 
 #[derive(Debug, Clone, Serialize)]
