@@ -7,6 +7,7 @@ pub mod openapi;
 pub mod run;
 pub mod sandbox;
 pub mod sign;
+pub mod variants;
 
 use std::process::ExitCode;
 
@@ -37,6 +38,8 @@ pub enum Command {
     Sandbox(sandbox::SandboxArgs),
     /// Run the suite against each fault-injected sandbox; every fault must be caught.
     Mutants(mutants::MutantsArgs),
+    /// Certify each legitimate reading of the docs as a foreign target; none may fail.
+    Variants(variants::VariantsArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -116,6 +119,10 @@ pub fn main() -> ExitCode {
         Command::Sandbox(args) => sandbox::run(args),
         Command::Mutants(args) => match runtime() {
             Some(rt) => rt.block_on(mutants::run(args)),
+            None => exit::USAGE,
+        },
+        Command::Variants(args) => match runtime() {
+            Some(rt) => rt.block_on(variants::run(args)),
             None => exit::USAGE,
         },
         Command::Sign(args) => match sign::render(&args) {

@@ -34,6 +34,7 @@ mod records;
 mod seed;
 mod server;
 mod validate;
+pub mod variant;
 
 use std::future::IntoFuture;
 use std::net::SocketAddr;
@@ -51,6 +52,7 @@ pub use clock::{Clock, kst};
 pub use conventions::{load_conventions, parse_conventions};
 pub use credentials::{SandboxCredentials, credentials, embedded_credentials, embedded_target};
 pub use fault::{Fault, UnknownFault};
+pub use variant::{UnknownVariant, Variant};
 pub use korean::KO_KR;
 pub use seed::MAX_USER_ID;
 
@@ -119,6 +121,9 @@ pub struct SandboxConfig {
     pub conventions: Vec<Convention>,
     /// A deliberate deviation, for proving the harness catches it.
     pub fault: Option<Fault>,
+    /// Legitimate readings of the docs other than the default one, for proving the
+    /// harness passes them.
+    pub variants: Vec<Variant>,
     /// How far a tran time may be from the sandbox clock, either way.
     pub skew: chrono::Duration,
     /// Largest request body accepted, in bytes.
@@ -145,6 +150,7 @@ impl SandboxConfig {
             bank_clock: Clock::System,
             conventions: contract.catalogue.conventions.clone(),
             fault: None,
+            variants: Vec::new(),
             skew: chrono::Duration::minutes(5),
             body_limit: 64 * 1024,
             latency: None,
