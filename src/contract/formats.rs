@@ -66,6 +66,13 @@ pub fn whole_number(value: &serde_json::Value) -> Option<serde_json::Value> {
     serde_json::from_str(whole).ok()
 }
 
+/// Whether two JSON values are the same, a whole number written `1.0` being the integer
+/// `1` (errata E27); numbers are compared through their text, never through a float.
+pub fn same_json(a: &serde_json::Value, b: &serde_json::Value) -> bool {
+    let whole = |v: &serde_json::Value| whole_number(v).unwrap_or_else(|| v.clone());
+    whole(a) == whole(b)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
