@@ -132,10 +132,8 @@ impl WorkDir {
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.as_nanos())
             .unwrap_or_default();
-        let path = std::env::temp_dir().join(format!(
-            "kona-variants-{}-{nanos}",
-            std::process::id()
-        ));
+        let path =
+            std::env::temp_dir().join(format!("kona-variants-{}-{nanos}", std::process::id()));
         std::fs::create_dir_all(&path).map_err(|e| VariantsError::Work {
             path: path.display().to_string(),
             reason: e.to_string(),
@@ -212,7 +210,10 @@ async fn certify_one(
     let report = work.0.join(variant.name());
     let creds = credentials();
     let server_key = work.write("server-public.pem", creds.server_public_key_pem.as_bytes())?;
-    let client_key = work.write("client-private.pem", creds.client_private_key_pem.as_bytes())?;
+    let client_key = work.write(
+        "client-private.pem",
+        creds.client_private_key_pem.as_bytes(),
+    )?;
     let mut command = std::process::Command::new(&options.binary);
     command
         .args(["run", "--quiet", "--base-url", &sandbox.base_url()])
@@ -269,12 +270,7 @@ async fn certify_one(
                 ));
             }
         }
-        Err(e) => {
-            outcome.error = Some(format!(
-                "cannot run {}: {e}",
-                options.binary.display()
-            ))
-        }
+        Err(e) => outcome.error = Some(format!("cannot run {}: {e}", options.binary.display())),
     }
     outcome.duration_ms = started.elapsed().as_millis();
     Ok(outcome)
@@ -284,7 +280,10 @@ async fn certify_one(
 pub async fn run(options: &VariantsOptions) -> Result<VariantsReport, VariantsError> {
     let contract = crate::contract::Contract::resolve(options.contract_dir.as_deref())?;
     let work = WorkDir::create()?;
-    let fixtures = work.write("fixtures.json", fixtures_for(contract)?.to_json().as_bytes())?;
+    let fixtures = work.write(
+        "fixtures.json",
+        fixtures_for(contract)?.to_json().as_bytes(),
+    )?;
     let mut variants = Vec::with_capacity(options.variants.len());
     for variant in &options.variants {
         variants.push(certify_one(*variant, options, contract, &work, &fixtures).await?);

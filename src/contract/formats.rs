@@ -84,10 +84,7 @@ mod tests {
     #[case("1.5", None)]
     #[case("1", None)]
     #[case("1e3", None)]
-    fn whole_numbers_are_read_through_their_text(
-        #[case] text: &str,
-        #[case] whole: Option<&str>,
-    ) {
+    fn whole_numbers_are_read_through_their_text(#[case] text: &str, #[case] whole: Option<&str>) {
         let value: serde_json::Value = serde_json::from_str(text).unwrap();
         assert_eq!(
             whole_number(&value).map(|v| v.to_string()),

@@ -205,7 +205,11 @@ pub async fn check_serves_api(
         let body = response.bytes().await.unwrap_or_default();
         let enveloped = serde_json::from_slice::<serde_json::Value>(&body)
             .ok()
-            .and_then(|v| v.get(&envelope.result_object)?.get(&envelope.code_field).cloned())
+            .and_then(|v| {
+                v.get(&envelope.result_object)?
+                    .get(&envelope.code_field)
+                    .cloned()
+            })
             .is_some();
         if enveloped {
             return Ok(());

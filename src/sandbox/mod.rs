@@ -52,9 +52,9 @@ pub use clock::{Clock, kst};
 pub use conventions::{load_conventions, parse_conventions};
 pub use credentials::{SandboxCredentials, credentials, embedded_credentials, embedded_target};
 pub use fault::{Fault, UnknownFault};
-pub use variant::{UnknownVariant, Variant};
 pub use korean::KO_KR;
 pub use seed::MAX_USER_ID;
+pub use variant::{UnknownVariant, Variant};
 
 use crate::contract::{Contract, ContractError, Convention};
 use crate::fixtures::Fixtures;

@@ -154,14 +154,18 @@ impl Variant {
         let key = answer.key.as_str();
         match self {
             Variant::StrictContentType
-                if key == "body-not-json" && answer.field.as_deref() == Some(CONTENT_TYPE_FIELD) =>
+                if key == "body-not-json"
+                    && answer.field.as_deref() == Some(CONTENT_TYPE_FIELD) =>
             {
                 answer.status = StatusCode::UNSUPPORTED_MEDIA_TYPE;
                 answer.code = UNSUPPORTED_MEDIA_TYPE_CODE.to_owned();
                 answer.message = "Unsupported media type; send application/json.".to_owned();
             }
             Variant::Auth403
-                if matches!(key, "unknown-credentials" | "token-mismatch" | "stale-tran-time") =>
+                if matches!(
+                    key,
+                    "unknown-credentials" | "token-mismatch" | "stale-tran-time"
+                ) =>
             {
                 answer.status = StatusCode::FORBIDDEN;
             }
@@ -174,7 +178,8 @@ impl Variant {
                 };
                 let required = contract.schema_required(&endpoint.response_schema);
                 for (name, _) in contract.schema_properties(&endpoint.response_schema) {
-                    if !required.contains(&name) && name != contract.catalogue.envelope.result_object
+                    if !required.contains(&name)
+                        && name != contract.catalogue.envelope.result_object
                     {
                         answer.data.entry(name).or_insert(Value::Null);
                     }
@@ -246,5 +251,4 @@ mod tests {
         let err = "nope".parse::<Variant>().unwrap_err().to_string();
         assert!(err.contains("empty-as-missing"), "{err}");
     }
-
 }

@@ -119,13 +119,17 @@ pub fn automatic(
             "no such header",
         )),
         // Errata E29: an id the request sent malformed may come back as sent or fresh.
-        (Some(got), Some(sent)) if got != sent && (is_correlation_id(sent) || !is_correlation_id(got)) => out.push(finding(
-            ex,
-            "RESP-CORRELATION-ECHO",
-            FailureClass::Contract,
-            format!("{CORRELATION_ID} {sent} echoed"),
-            got.to_owned(),
-        )),
+        (Some(got), Some(sent))
+            if got != sent && (is_correlation_id(sent) || !is_correlation_id(got)) =>
+        {
+            out.push(finding(
+                ex,
+                "RESP-CORRELATION-ECHO",
+                FailureClass::Contract,
+                format!("{CORRELATION_ID} {sent} echoed"),
+                got.to_owned(),
+            ))
+        }
         (Some(got), None) if !is_correlation_id(got) => out.push(finding(
             ex,
             "RESP-CORRELATION-ECHO",
@@ -375,7 +379,13 @@ pub fn code_meaning(
     let row = endpoint
         .responses
         .iter()
-        .chain(contract.catalogue.endpoints.iter().flat_map(|e| e.responses.iter()))
+        .chain(
+            contract
+                .catalogue
+                .endpoints
+                .iter()
+                .flat_map(|e| e.responses.iter()),
+        )
         .find(|r| r.code == code)?;
     (row.key != expected_key).then(|| {
         format!(
@@ -412,7 +422,16 @@ pub fn expectation(
     }
     let alternatives = super::readings::alternatives(contract, endpoint, ex, expected);
     for alt in &alternatives {
-        let (more, _) = judge(contract, endpoint, kind, ex, &got, &alt.expected, blame, case);
+        let (more, _) = judge(
+            contract,
+            endpoint,
+            kind,
+            ex,
+            &got,
+            &alt.expected,
+            blame,
+            case,
+        );
         if more.is_empty() {
             return (
                 Vec::new(),
@@ -435,7 +454,11 @@ pub fn expectation(
             .map(|a| format!("{} {}", a.expected.code, a.expected.key))
             .collect();
         for f in &mut findings {
-            f.expected = format!("{} (or, as the docs allow, {})", f.expected, others.join(", "));
+            f.expected = format!(
+                "{} (or, as the docs allow, {})",
+                f.expected,
+                others.join(", ")
+            );
         }
     }
     (findings, observation)
@@ -492,7 +515,10 @@ fn judge(
             ex,
             requirement,
             FailureClass::Contract,
-            format!("the request rejected with a KONA envelope ({})", expected.key),
+            format!(
+                "the request rejected with a KONA envelope ({})",
+                expected.key
+            ),
             format!("HTTP {} without a KONA envelope", got.status),
         ));
         return (out, None);

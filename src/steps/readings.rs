@@ -68,7 +68,9 @@ fn recognized(
             }
         }
         if let Some(lookup) = endpoint.sandbox.as_ref().map(|s| &s.lookup)
-            && fields.get(&lookup.match_field).is_some_and(|v| !v.is_null())
+            && fields
+                .get(&lookup.match_field)
+                .is_some_and(|v| !v.is_null())
         {
             let own = properties
                 .get(&lookup.match_field)
@@ -85,7 +87,8 @@ fn recognized(
         out.push(("json-declared-otherwise", None));
     }
     if ex.request_plaintext.is_none()
-        && request_header(ex, CRYPTO_KEY_ID).is_some_and(|v| v.chars().count() != CRYPTO_KEY_ID_LENGTH)
+        && request_header(ex, CRYPTO_KEY_ID)
+            .is_some_and(|v| v.chars().count() != CRYPTO_KEY_ID_LENGTH)
     {
         out.push(("plain-crypto-key-id", Some(CRYPTO_KEY_ID.to_owned())));
     }
