@@ -326,38 +326,3 @@ impl cucumber::Parser<Vec<gherkin::Feature>> for StaticFeatures {
         futures::stream::iter(input.into_iter().map(Ok as fn(_) -> _))
     }
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::client::{Exchange, FailureClass, RequestSpec, TransportFailure};
-
-    fn sent_to(endpoint_id: &str, url: &str) -> Exchange {
-        let spec = RequestSpec {
-            endpoint_id: endpoint_id.to_owned(),
-            ..RequestSpec::default()
-        };
-        let failure = TransportFailure::new(FailureClass::Transport, "not sent in this test");
-        Exchange::failed_before_sending(&spec, url, Utc::now(), failure)
-    }
-
-    /// The endpoint-true rule: a scenario of card-info whose request reached another
-    /// endpoint's path (or was made for another endpoint) gets a finding, so it fails.
-    #[test]
-    fn an_exchange_sent_elsewhere_fails_the_scenario() {
-        let contract = crate::contract::Contract::shared().unwrap();
-        let card = contract.endpoint("card-info").unwrap();
-        let own = sent_to("card-info", "http://h/open-api/api/v1/user/card/info");
-        assert!(strays(card, std::slice::from_ref(&own)).is_empty());
-        let elsewhere = [
-            sent_to("card-info", "http://h/open-api/api/v1/user/deduction/info"),
-            sent_to("deduction-info", "http://h/open-api/api/v1/user/card/info"),
-        ];
-        let findings = strays(card, &elsewhere);
-        assert_eq!(findings.len(), 2, "{findings:?}");
-        assert!(
-            findings[0].actual.contains("/deduction/info"),
-            "{findings:?}"
-        );
-    }
-}

@@ -258,10 +258,11 @@ impl App {
     /// one: it is what the caller tracks), or a fresh one when none was sent.
     pub(crate) fn correlation_for(&self, headers: &HeaderMap) -> HeaderValue {
         match headers.get(&CORRELATION_HEADER) {
+            // Under FreshCorrelationId only a well-formed id is echoed (errata E29).
             Some(v)
                 if !v.is_empty()
-                    && !(self.reads(Variant::FreshCorrelationId)
-                        && !v.to_str().is_ok_and(crate::crypto::is_correlation_id)) =>
+                    && (!self.reads(Variant::FreshCorrelationId)
+                        || v.to_str().is_ok_and(crate::crypto::is_correlation_id)) =>
             {
                 v.clone()
             }
