@@ -57,22 +57,13 @@ pub async fn run(args: VariantsArgs) -> u8 {
     options.contract_dir = args.contract.clone();
     let started = std::time::Instant::now();
     match variants::run(&options).await {
-        Ok(report) => {
-            if args.json {
-                println!(
-                    "{}",
-                    serde_json::to_string_pretty(&report).unwrap_or_default()
-                );
-            } else {
-                print!("{}", report.render());
-                println!("wall time {:.1} s", started.elapsed().as_secs_f64());
-            }
-            if report.passed() {
-                exit::PASSED
-            } else {
-                exit::CONFORMANCE_FAILURE
-            }
-        }
+        Ok(report) => super::mutants::print_outcome(
+            args.json,
+            &report,
+            &report.render(),
+            report.passed(),
+            started,
+        ),
         Err(e) => {
             eprintln!("error: {e}");
             exit::USAGE

@@ -433,18 +433,10 @@ pub fn expectation(
             case,
         );
         if more.is_empty() {
+            let case = format!("{case}; {} reading: {}", alt.reading, alt.expected.key);
             return (
                 Vec::new(),
-                Some(Observation {
-                    endpoint: endpoint.id.clone(),
-                    case: format!("{case}; {} reading: {}", alt.reading, alt.expected.key),
-                    requirement: blame.answer.clone(),
-                    convention: expected.clone(),
-                    observed_status: got.status,
-                    observed_code: got.code.clone(),
-                    observed_message: got.message.clone(),
-                    correlation_id: ex.correlation_id.clone(),
-                }),
+                Some(observed(endpoint, ex, &got, expected, blame, case)),
             );
         }
     }
@@ -548,15 +540,27 @@ fn judge(
             format!("{meaning} ({})", got.describe()),
         ));
     }
-    let observation = Observation {
+    let observation = observed(endpoint, ex, got, expected, blame, case.to_owned());
+    (out, Some(observation))
+}
+
+/// What the target answered in `case`, beside this project's own answer for it.
+fn observed(
+    endpoint: &Endpoint,
+    ex: &Exchange,
+    got: &Outcome,
+    expected: &Expected,
+    blame: &Blame,
+    case: String,
+) -> Observation {
+    Observation {
         endpoint: endpoint.id.clone(),
-        case: case.to_owned(),
+        case,
         requirement: blame.answer.clone(),
         convention: expected.clone(),
         observed_status: got.status,
         observed_code: got.code.clone(),
         observed_message: got.message.clone(),
         correlation_id: ex.correlation_id.clone(),
-    };
-    (out, Some(observation))
+    }
 }
