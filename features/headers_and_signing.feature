@@ -94,7 +94,7 @@ Feature: Common headers, request signing and the correlation id
   # Errata E28: the crypto key id only matters for an encrypted body, so a server may
   # ignore a malformed one on a plaintext request.
   @req:HDR-CRYPTO-KEY-ID @req:HDR-REJECTION-ANSWER @negative
-  Scenario: A malformed crypto key id on a plaintext request is refused, naming it, or ignored
+  Scenario: A malformed X-KM-Crypto-Key-Id on a plaintext request is refused, naming it, or ignored
     Given a valid request to "card-info"
     And the header "X-KM-Crypto-Key-Id" is "0123456789abcdef0123456789abcde"
     When the request is sent
