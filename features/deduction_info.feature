@@ -44,6 +44,15 @@ Feature: Member authentication inquiry (POST /api/v1/user/deduction/info)
       | 1.5                    |
       | "1234"                 |
 
+  # Errata E27: JSON Schema counts 1.0 as an integer; this sandbox refuses it (ids are
+  # handled exactly, never through a float), another server may read it as 1.
+  @req:DED-FIELD-USERID @req:DED-INVALID-FIELD @negative
+  Scenario: A userId written as a whole-number float is refused or read as the integer
+    Given the member "min-id" from the fixtures
+    And the field "userId" is set to 1.0
+    When the request is sent
+    Then the target answers "invalid-input"
+
   @req:DED-FIELD-USERID @req:DED-MISSING-FIELD @negative
   Scenario: A request without userId is rejected, naming the field
     Given the member "authed" from the fixtures

@@ -91,6 +91,15 @@ Feature: Common headers, request signing and the correlation id
       | X-KM-Time-Zone      | 2 letters              | KS                                                                 |
       | X-KM-Time-Zone      | not a zone             | XYZ                                                                |
 
+  # Errata E28: the crypto key id only matters for an encrypted body, so a server may
+  # ignore a malformed one on a plaintext request.
+  @req:HDR-CRYPTO-KEY-ID @req:HDR-REJECTION-ANSWER @negative
+  Scenario: A malformed X-KM-Crypto-Key-Id on a plaintext request is refused, naming it, or ignored
+    Given a valid request to "card-info"
+    And the header "X-KM-Crypto-Key-Id" is "0123456789abcdef0123456789abcde"
+    When the request is sent
+    Then the target answers "malformed-header" naming "X-KM-Crypto-Key-Id"
+
   @req:HDR-CREDENTIALS @negative
   Scenario Outline: Credentials the target did not issue are rejected (<header>)
     Given a valid request to "card-info"
@@ -190,3 +199,11 @@ Feature: Common headers, request signing and the correlation id
     And the body is sent as "text/plain"
     When the request is sent
     Then the target answers "body-not-json"
+
+  # Errata E32: a charset parameter (any case) does not make a JSON body something else.
+  @req:BODY-NOT-JSON @read-only
+  Scenario: A body declared as JSON with a charset is read as JSON
+    Given a valid request to "card-info"
+    And the body is sent as "application/json; charset=UTF-8"
+    When the request is sent
+    Then the target answers "success"

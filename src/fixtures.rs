@@ -173,10 +173,14 @@ impl Fixtures {
             };
             for role in collection.roles.keys() {
                 if !declared.roles.contains_key(role) {
+                    // No scenario can use it: a typo would leave its scenarios unverified.
+                    let nearest = nearest(role, declared.roles.keys())
+                        .map(|n| format!("did you mean {n:?}? "))
+                        .unwrap_or_default();
                     return Err(rule(
                         format!("{name}.{role}"),
                         format!(
-                            "not a role of {name} (known: {})",
+                            "not a role of {name}, so no scenario uses it ({nearest}known: {})",
                             known(declared.roles.keys())
                         ),
                     ));
@@ -216,6 +220,25 @@ impl Fixtures {
         }
         Ok(())
     }
+}
+
+/// The known name closest to `name` in edits (insert, delete, replace a character).
+fn nearest<'a>(name: &str, known: impl Iterator<Item = &'a String>) -> Option<&'a String> {
+    let distance = |a: &str, b: &str| {
+        let b: Vec<char> = b.chars().collect();
+        let mut row: Vec<usize> = (0..=b.len()).collect();
+        for (i, ca) in a.chars().enumerate() {
+            let mut previous = row[0];
+            row[0] = i + 1;
+            for (j, cb) in b.iter().enumerate() {
+                let replaced = previous + usize::from(ca != *cb);
+                previous = row[j + 1];
+                row[j + 1] = replaced.min(row[j] + 1).min(previous + 1);
+            }
+        }
+        row[b.len()]
+    };
+    known.min_by_key(|k| distance(name, k))
 }
 
 fn known<'a>(names: impl Iterator<Item = &'a String>) -> String {

@@ -18,3 +18,4 @@ pub mod runner;
 pub mod sandbox;
 pub mod secret;
 pub mod steps;
+pub mod variants;

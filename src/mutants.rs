@@ -83,17 +83,13 @@ impl MutantsReport {
     }
 
     pub fn render(&self) -> String {
-        let mut out = format!(
-            "{:<34} {:<9} {:>7}  caught by\n",
-            "fault", "verdict", "failed"
-        );
+        let mut out = table_row("fault", "verdict", "failed", "caught by");
         let row = |m: &MutantOutcome, verdict: &str| {
-            format!(
-                "{:<34} {:<9} {:>7}  {}\n",
+            table_row(
                 m.fault.as_deref().unwrap_or("(faithful sandbox)"),
                 verdict,
-                format!("{}/{}", m.failed, m.scenarios),
-                m.caught_by.join(" ")
+                &format!("{}/{}", m.failed, m.scenarios),
+                &m.caught_by.join(" "),
             )
         };
         out.push_str(&row(
@@ -119,6 +115,12 @@ impl MutantsReport {
         ));
         out
     }
+}
+
+/// One line of the mutants and variants tables: the sandbox, its verdict, failed scenarios
+/// out of all, and what caught it (or what it was observed doing).
+pub(crate) fn table_row(name: &str, verdict: &str, failed: &str, detail: &str) -> String {
+    format!("{name:<34} {verdict:<9} {failed:>7}  {detail}\n")
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -373,6 +373,452 @@ async fn e22_encryption_is_per_request_and_errors_are_plain() {
     sandbox.shutdown().await;
 }
 
+// E23..E32: the precision principle. Each judges a synthetic exchange as a foreign
+// target would be judged (the automatic checks plus the case's expectation).
+
+use kona_conformance::client::{Exchange, ResponseCapture, TargetKind};
+use kona_conformance::runner::results::{Finding, Observation};
+use kona_conformance::steps::checks;
+
+const SENT_ID: &str = "261121103000-0a1b2c3";
+
+/// A request to `endpoint` with `body` and the extra request headers, answered with
+/// `status` and `response` (JSON text) and the response headers given (the correlation id
+/// echoed and a JSON content type unless they are given).
+fn exchange(
+    endpoint: &str,
+    body: &str,
+    request_headers: &[(&str, &str)],
+    status: u16,
+    response: &str,
+    response_headers: &[(&str, &str)],
+) -> Exchange {
+    let mut sent = vec![("X-KM-Correlation-Id".to_owned(), SENT_ID.to_owned())];
+    for (n, v) in request_headers {
+        sent.retain(|(name, _)| !name.eq_ignore_ascii_case(n));
+        sent.push(((*n).to_owned(), (*v).to_owned()));
+    }
+    let correlation = sent[0].1.clone();
+    let mut got = vec![
+        ("content-type".to_owned(), "application/json".to_owned()),
+        ("x-km-correlation-id".to_owned(), correlation.clone()),
+    ];
+    for (n, v) in response_headers {
+        got.retain(|(name, _)| !name.eq_ignore_ascii_case(n));
+        got.push(((*n).to_owned(), (*v).to_owned()));
+    }
+    Exchange {
+        endpoint_id: endpoint.to_owned(),
+        method: "POST".into(),
+        url: format!(
+            "http://127.0.0.1:1/open-api{}",
+            contract().endpoint(endpoint).unwrap().path
+        ),
+        request_headers: sent,
+        request_body: body.as_bytes().to_vec(),
+        request_plaintext: None,
+        correlation_id: correlation,
+        started_at: chrono::Utc::now(),
+        duration: std::time::Duration::ZERO,
+        response: Some(ResponseCapture {
+            status,
+            headers: got,
+            body: response.as_bytes().to_vec(),
+            truncated: false,
+            plaintext: None,
+            parsed: Default::default(),
+        }),
+        failure: None,
+    }
+}
+
+fn envelope(code: &str, message: &str, data: &str) -> String {
+    let data = if data.is_empty() {
+        String::new()
+    } else {
+        format!(",{data}")
+    };
+    format!(r#"{{"response":{{"code":"{code}","description":"{message}"}}{data}}}"#)
+}
+
+/// Every finding on `ex` when the case expects `key` (naming `field`), and the observation.
+fn judged(
+    kind: TargetKind,
+    ex: &Exchange,
+    key: &str,
+    field: Option<&str>,
+) -> (Vec<Finding>, Option<Observation>) {
+    let c = contract();
+    let endpoint = c.endpoint(&ex.endpoint_id).unwrap();
+    let expected = c.catalogue.expected(&endpoint.id, key, field).unwrap();
+    let mut findings = checks::automatic(c, endpoint, kind, ex);
+    let (more, observation) = checks::expectation(
+        c,
+        endpoint,
+        kind,
+        ex,
+        &expected,
+        &checks::Blame::same("RESP-CODE-KNOWN"),
+        "the case",
+    );
+    findings.extend(more);
+    (findings, observation)
+}
+
+fn passes(ex: &Exchange, key: &str, field: Option<&str>) -> bool {
+    let (findings, _) = judged(TargetKind::External, ex, key, field);
+    findings.is_empty()
+}
+
+const CARD_DATA: &str = r#""userId":1,"balance":0,"serviceId":"000170000002000","serviceName":"card","isAutoRechargeBeforePayment":false"#;
+const BANK_BODY: &str =
+    r#"{"bankAccount":"","bankCode":"003","birthDate":"19751112","userId":1,"userName":"Kim"}"#;
+
+#[test]
+fn e23_optional_response_fields_may_be_absent_or_null() {
+    let body = |extra: &str| envelope("000_000", "Success.", &format!("{CARD_DATA}{extra}"));
+    let request = r#"{"cardNo":"9491339401250765"}"#;
+    for extra in [
+        "",
+        r#","ownerKa":null,"cashReceiptInfo":null,"cardStatus":null"#,
+    ] {
+        let ex = exchange("card-info", request, &[], 200, &body(extra), &[]);
+        assert!(passes(&ex, "success", None), "{extra}");
+    }
+    // Present, they keep their rules.
+    let ex = exchange(
+        "card-info",
+        request,
+        &[],
+        200,
+        &body(r#","cardStatus":"CLOSED""#),
+        &[],
+    );
+    assert!(!passes(&ex, "success", None));
+}
+
+#[test]
+fn e24_empty_required_string_has_three_readings() {
+    for (status, code, message) in [
+        (
+            400,
+            "002_001",
+            "Bank account is length over limit or including not-number digit.",
+        ),
+        (400, "000_003", "Missing required values. bankAccount"),
+        (400, "000_002", "Invalid input parameter."),
+    ] {
+        let ex = exchange(
+            "bank-account-valid",
+            BANK_BODY,
+            &[],
+            status,
+            &envelope(code, message, ""),
+            &[],
+        );
+        let (findings, observation) = judged(TargetKind::External, &ex, "account-format", None);
+        assert!(findings.is_empty(), "{code}: {findings:?}");
+        if code != "002_001" {
+            let observed = observation.expect("another reading is observed");
+            assert!(
+                observed.case.contains("empty-required-string"),
+                "{}",
+                observed.case
+            );
+        }
+        // The embedded sandbox keeps its own reading exactly.
+        let embedded = judged(TargetKind::Embedded, &ex, "account-format", None).0;
+        assert_eq!(embedded.is_empty(), code == "002_001", "{code}");
+    }
+    // A code the docs reserve for another case is still a failure, said in words.
+    let ex = exchange(
+        "bank-account-valid",
+        BANK_BODY,
+        &[],
+        400,
+        &envelope("002_007", "Bank account is not found.", ""),
+        &[],
+    );
+    let (findings, _) = judged(TargetKind::External, &ex, "account-format", None);
+    assert!(
+        findings.iter().any(|f| f
+            .actual
+            .contains(r#"002_007 is the documented code for "Bank account is not found.""#)),
+        "{findings:?}"
+    );
+}
+
+#[test]
+fn e25_json_declared_as_text_may_be_read_or_refused() {
+    let request = r#"{"cardNo":"9491339401250765"}"#;
+    let plain = [("Content-Type", "text/plain")];
+    let success = envelope("000_000", "Success.", CARD_DATA);
+    let ex = exchange("card-info", request, &plain, 200, &success, &[]);
+    assert!(passes(&ex, "body-not-json", None), "read as JSON");
+    let refused = envelope("904_415", "Unsupported media type.", "");
+    let ex = exchange("card-info", request, &plain, 415, &refused, &[]);
+    assert!(passes(&ex, "body-not-json", None), "refused");
+    // Read as JSON, the answer must be right for the body.
+    let wrong = envelope("000_000", "Success.", r#""balance":"x""#);
+    let ex = exchange("card-info", request, &plain, 200, &wrong, &[]);
+    assert!(!passes(&ex, "body-not-json", None));
+    // A body that is not JSON at all must be refused.
+    let ex = exchange("card-info", "not json", &plain, 200, &success, &[]);
+    assert!(!passes(&ex, "body-not-json", None));
+}
+
+#[test]
+fn e26_extra_fields_are_not_failures() {
+    let body = r#"{"response":{"code":"000_000","description":"Success.","traceId":"t-1"},"serverRegion":"kr",
+        "userId":1,"balance":0,"serviceId":"000170000002000","serviceName":"card","isAutoRechargeBeforePayment":false}"#;
+    let ex = exchange(
+        "card-info",
+        r#"{"cardNo":"9491339401250765"}"#,
+        &[],
+        200,
+        body,
+        &[],
+    );
+    assert!(passes(&ex, "success", None));
+    let missing =
+        r#"{"response":{"code":"000_000","description":"Success.","traceId":"t-1"},"balance":0}"#;
+    let ex = exchange(
+        "card-info",
+        r#"{"cardNo":"9491339401250765"}"#,
+        &[],
+        200,
+        missing,
+        &[],
+    );
+    assert!(
+        !passes(&ex, "success", None),
+        "required fields stay required"
+    );
+}
+
+#[test]
+fn e27_whole_number_float_user_id_has_two_readings() {
+    let request = r#"{"userId":1.0}"#;
+    let accepted = envelope("000_000", "Success", r#""isAuthed":true"#);
+    let refused = envelope("000_002", "Invalid input parameter.", "");
+    for (status, body) in [(200, accepted), (400, refused)] {
+        let ex = exchange("deduction-info", request, &[], status, &body, &[]);
+        assert!(passes(&ex, "invalid-input", None), "{body}");
+    }
+    // In a response 1.0 is the integer 1, compared through its text.
+    use kona_conformance::contract::formats::same_json;
+    assert!(same_json(&json("1.0"), &json("1")));
+    assert!(same_json(
+        &json("9999999999999999999.0"),
+        &json("9999999999999999999")
+    ));
+    assert!(!same_json(
+        &json("9999999999999999998.0"),
+        &json("9999999999999999999")
+    ));
+    assert!(valid(
+        "card-info/response.schema.json",
+        &envelope(
+            "000_000",
+            "Success.",
+            &CARD_DATA.replace(r#""userId":1"#, r#""userId":1.0"#)
+        )
+    ));
+}
+
+#[test]
+fn e28_plain_request_may_ignore_a_malformed_crypto_key_id() {
+    let request = r#"{"cardNo":"9491339401250765"}"#;
+    let short = [("X-KM-Crypto-Key-Id", "0123456789abcdef0123456789abcde")];
+    let success = envelope("000_000", "Success.", CARD_DATA);
+    let refused = envelope("900_002", "Invalid header value. X-KM-Crypto-Key-Id", "");
+    for (status, body) in [(200, success), (400, refused)] {
+        let ex = exchange("card-info", request, &short, status, &body, &[]);
+        assert!(
+            passes(&ex, "malformed-header", Some("X-KM-Crypto-Key-Id")),
+            "{body}"
+        );
+    }
+}
+
+#[test]
+fn e29_malformed_correlation_id_may_be_echoed_or_replaced() {
+    let request = r#"{"cardNo":"12"}"#;
+    let refused = envelope("900_002", "Invalid header value. X-KM-Correlation-Id", "");
+    let malformed = [("X-KM-Correlation-Id", "261121103000-0a1b2c")];
+    let answer = |sent: &[(&str, &str)], back: &str| {
+        let ex = exchange(
+            "card-info",
+            request,
+            sent,
+            400,
+            &refused,
+            &[("X-KM-Correlation-Id", back)],
+        );
+        passes(&ex, "malformed-header", Some("X-KM-Correlation-Id"))
+    };
+    assert!(
+        answer(&malformed, "261121103000-0a1b2c"),
+        "echoed unchanged"
+    );
+    assert!(
+        answer(&malformed, "261121103001-0a1b2c4"),
+        "a fresh well-formed id"
+    );
+    assert!(
+        !answer(&malformed, "not-an-id"),
+        "a fresh id must be well-formed"
+    );
+    assert!(
+        !answer(&[], "261121103001-0a1b2c4"),
+        "a well-formed id is echoed unchanged"
+    );
+    let document = kona_conformance::openapi::export(contract())
+        .unwrap()
+        .to_string();
+    assert!(
+        document.contains("errata E29"),
+        "the OpenAPI export states the rule"
+    );
+}
+
+#[test]
+fn e30_rejections_may_be_401_or_403_and_400_or_404() {
+    let request = r#"{"cardNo":"9491339401250765"}"#;
+    for status in [401, 403] {
+        let ex = exchange(
+            "card-info",
+            request,
+            &[],
+            status,
+            &envelope("910_001", "Forbidden.", ""),
+            &[],
+        );
+        assert!(passes(&ex, "unknown-credentials", None), "{status}");
+    }
+    for status in [400, 404] {
+        let ex = exchange(
+            "card-info",
+            request,
+            &[],
+            status,
+            &envelope("910_002", "No card.", ""),
+            &[],
+        );
+        assert!(passes(&ex, "unknown-card", None), "{status}");
+    }
+    // A bare 404, an HTML page or an empty body is not a rejection by the API.
+    for body in ["", "<html>Not Found</html>", "{}"] {
+        let ex = exchange(
+            "card-info",
+            request,
+            &[],
+            404,
+            body,
+            &[("content-type", "text/html")],
+        );
+        let (findings, _) = judged(TargetKind::External, &ex, "unknown-card", None);
+        assert!(
+            !findings.is_empty(),
+            "{body:?} must not satisfy a rejection"
+        );
+    }
+}
+
+#[test]
+fn e31_order_of_checks_is_open_where_a_lookup_decides() {
+    let unknown = envelope("902_001", "Card not found.", "");
+    let ex = exchange(
+        "card-info",
+        r#"{"cardNo":"949133940125076"}"#,
+        &[],
+        404,
+        &unknown,
+        &[],
+    );
+    assert!(
+        passes(&ex, "invalid-input", None),
+        "lookup first on card/info"
+    );
+    assert!(
+        !judged(TargetKind::Embedded, &ex, "invalid-input", None)
+            .0
+            .is_empty()
+    );
+    let ex = exchange(
+        "deduction-info",
+        r#"{"userId":0}"#,
+        &[],
+        400,
+        &envelope("901_001", "User info not found.", ""),
+        &[],
+    );
+    assert!(
+        passes(&ex, "invalid-input", None),
+        "lookup first on deduction/info"
+    );
+    // bankAccount's format rule has its own documented code.
+    let body = BANK_BODY.replace(
+        r#""bankAccount":"""#,
+        r#""bankAccount":"123456789012345678901""#,
+    );
+    let ex = exchange(
+        "bank-account-valid",
+        &body,
+        &[],
+        400,
+        &envelope("002_007", "Bank account is not found.", ""),
+        &[],
+    );
+    assert!(!passes(&ex, "account-format", None));
+}
+
+#[test]
+fn e32_json_with_a_charset_is_json() {
+    let request = r#"{"cardNo":"9491339401250765"}"#;
+    let success = envelope("000_000", "Success.", CARD_DATA);
+    for declared in [
+        "application/json; charset=utf-8",
+        "Application/JSON;Charset=UTF-8",
+    ] {
+        let ex = exchange(
+            "card-info",
+            request,
+            &[],
+            200,
+            &success,
+            &[("content-type", declared)],
+        );
+        assert!(passes(&ex, "success", None), "{declared}");
+        let sent = [("Content-Type", declared)];
+        let ex = exchange("card-info", request, &sent, 200, &success, &[]);
+        assert!(passes(&ex, "success", None), "sent as {declared}");
+    }
+    let ex = exchange(
+        "card-info",
+        request,
+        &[],
+        200,
+        &success,
+        &[("content-type", "text/html")],
+    );
+    assert!(!passes(&ex, "success", None));
+}
+
+#[test]
+fn every_reading_names_an_erratum() {
+    let c = contract();
+    assert!(c.catalogue.readings.len() >= 5);
+    for r in &c.catalogue.readings {
+        assert!(
+            c.errata.errata.iter().any(|e| e.id == r.erratum),
+            "{}: {}",
+            r.id,
+            r.erratum
+        );
+    }
+}
+
 #[test]
 fn every_erratum_names_a_test_in_this_file() {
     let source = include_str!("errata.rs");

@@ -8,6 +8,7 @@ pub mod openapi;
 pub mod run;
 pub mod sandbox;
 pub mod sign;
+pub mod variants;
 
 use std::process::ExitCode;
 
@@ -40,6 +41,8 @@ pub enum Command {
     Mutants(mutants::MutantsArgs),
     /// How two runs differ (results.json files or report folders): exit 0 equivalent, 1 differ.
     Compare(compare::CompareArgs),
+    /// Certify each legitimate reading of the docs as a foreign target; none may fail.
+    Variants(variants::VariantsArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -120,6 +123,10 @@ pub fn main() -> ExitCode {
         Command::Compare(args) => compare::run(&args),
         Command::Mutants(args) => match runtime() {
             Some(rt) => rt.block_on(mutants::run(args)),
+            None => exit::USAGE,
+        },
+        Command::Variants(args) => match runtime() {
+            Some(rt) => rt.block_on(variants::run(args)),
             None => exit::USAGE,
         },
         Command::Sign(args) => match sign::render(&args) {

@@ -68,25 +68,40 @@ pub async fn run(args: MutantsArgs) -> u8 {
     };
     let started = std::time::Instant::now();
     match mutants::run(&options).await {
-        Ok(report) => {
-            if args.json {
-                println!(
-                    "{}",
-                    serde_json::to_string_pretty(&report).unwrap_or_default()
-                );
-            } else {
-                print!("{}", report.render());
-                println!("wall time {:.1} s", started.elapsed().as_secs_f64());
-            }
-            if report.passed() {
-                exit::PASSED
-            } else {
-                exit::CONFORMANCE_FAILURE
-            }
-        }
+        Ok(report) => print_outcome(
+            args.json,
+            &report,
+            &report.render(),
+            report.passed(),
+            started,
+        ),
         Err(e) => {
             eprintln!("error: {e}");
             exit::USAGE
         }
+    }
+}
+
+/// Print a mutants or variants report (a table, or JSON) and return its exit code.
+pub(super) fn print_outcome(
+    json: bool,
+    report: &impl serde::Serialize,
+    table: &str,
+    passed: bool,
+    started: std::time::Instant,
+) -> u8 {
+    if json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(report).unwrap_or_default()
+        );
+    } else {
+        print!("{table}");
+        println!("wall time {:.1} s", started.elapsed().as_secs_f64());
+    }
+    if passed {
+        exit::PASSED
+    } else {
+        exit::CONFORMANCE_FAILURE
     }
 }

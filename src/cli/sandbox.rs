@@ -8,7 +8,8 @@ use chrono::NaiveTime;
 
 use super::exit;
 use crate::sandbox::{
-    Clock, Fault, Sandbox, SandboxConfig, credentials, fixtures_for, load_conventions, test_keys,
+    Clock, Fault, Sandbox, SandboxConfig, Variant, credentials, fixtures_for, load_conventions,
+    test_keys,
 };
 
 #[derive(Debug, clap::Args)]
@@ -20,6 +21,10 @@ pub struct SandboxArgs {
     #[arg(long, value_name = "NAME", value_parser = parse_fault,
           long_help = fault_help())]
     pub fault: Option<Fault>,
+    /// Serve another legitimate reading of the docs (repeatable; see the list in --help).
+    #[arg(long = "variant", value_name = "NAME", value_parser = parse_variant,
+          long_help = variant_help())]
+    pub variants: Vec<Variant>,
     /// Answer undocumented cases with the conventions in FILE instead of the catalogue's.
     #[arg(long, value_name = "FILE")]
     pub conventions: Option<PathBuf>,
@@ -52,6 +57,24 @@ fn fault_help() -> String {
             "\n  {}\n      {}",
             fault.name(),
             fault.description()
+        ));
+    }
+    help
+}
+
+fn parse_variant(s: &str) -> Result<Variant, String> {
+    s.parse::<Variant>().map_err(|e| e.to_string())
+}
+
+fn variant_help() -> String {
+    let mut help = String::from(
+        "Serve another legitimate reading of the docs (repeatable), to prove a run passes it. Variants:",
+    );
+    for variant in Variant::ALL {
+        help.push_str(&format!(
+            "\n  {}\n      {}",
+            variant.name(),
+            variant.description()
         ));
     }
     help
@@ -101,6 +124,7 @@ pub fn run(args: SandboxArgs) -> u8 {
     }
     let mut config = SandboxConfig::serving(contract);
     config.fault = args.fault;
+    config.variants = args.variants.clone();
     if let Some(time) = args.bank_time {
         config.bank_clock = Clock::kst_time_of_day(time);
     }
@@ -163,6 +187,9 @@ async fn serve(args: SandboxArgs, config: SandboxConfig) -> u8 {
     match fault {
         Some(f) => println!("  fault          {f}: {}", f.description()),
         None => println!("  fault          none (faithful)"),
+    }
+    for v in &args.variants {
+        println!("  variant        {v}: {}", v.description());
     }
     println!("Press Ctrl-C to stop.");
 

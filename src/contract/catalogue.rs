@@ -32,6 +32,26 @@ pub struct Catalogue {
     pub collections: BTreeMap<String, Collection>,
     pub endpoints: Vec<Endpoint>,
     pub conventions: Vec<Convention>,
+    /// Cases the docs leave open to more than one answer: the other answers a foreign
+    /// target may give (the precision principle).
+    #[serde(default)]
+    pub readings: Vec<Reading>,
+}
+
+/// A case with several answers consistent with the docs. The scenario's own answer is the
+/// project's convention; any of `also_accepts` passes against a foreign target too, and the
+/// one chosen is recorded as an observation.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Reading {
+    /// What the harness recognizes in the request (see `steps::readings`).
+    pub id: String,
+    /// The erratum that records the decision.
+    pub erratum: String,
+    pub summary: String,
+    /// Answer keys; `{field-answer}` is the field's own documented answer and `{not-found}`
+    /// the endpoint lookup's not-found answer.
+    pub also_accepts: Vec<String>,
 }
 
 /// A kind of record a target holds, and the roles scenarios may ask for.
@@ -261,6 +281,10 @@ impl Catalogue {
             strength: Strength::Convention,
             compatible_codes: c.compatible_codes.clone(),
         })
+    }
+
+    pub fn reading(&self, id: &str) -> Option<&Reading> {
+        self.readings.iter().find(|r| r.id == id)
     }
 
     /// Every (status, code) pair `endpoint` may answer with: its documented rows and the

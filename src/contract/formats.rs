@@ -52,10 +52,45 @@ pub fn is_tran_token(s: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'/')
 }
 
+/// `1.0` as `1`: a JSON number whose text has only zeros after the point, compared through
+/// its text (no float rounding: errata E04).
+pub fn whole_number(value: &serde_json::Value) -> Option<serde_json::Value> {
+    let serde_json::Value::Number(n) = value else {
+        return None;
+    };
+    let text = n.to_string();
+    let (whole, fraction) = text.split_once('.')?;
+    if fraction.is_empty() || !fraction.bytes().all(|b| b == b'0') || whole.contains(['e', 'E']) {
+        return None;
+    }
+    serde_json::from_str(whole).ok()
+}
+
+/// Whether two JSON values are the same, a whole number written `1.0` being the integer
+/// `1` (errata E27); numbers are compared through their text, never through a float.
+pub fn same_json(a: &serde_json::Value, b: &serde_json::Value) -> bool {
+    let whole = |v: &serde_json::Value| whole_number(v).unwrap_or_else(|| v.clone());
+    whole(a) == whole(b)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use rstest::rstest;
+
+    #[rstest]
+    #[case("1.0", Some("1"))]
+    #[case("9999999999999999999.00", Some("9999999999999999999"))]
+    #[case("1.5", None)]
+    #[case("1", None)]
+    #[case("1e3", None)]
+    fn whole_numbers_are_read_through_their_text(#[case] text: &str, #[case] whole: Option<&str>) {
+        let value: serde_json::Value = serde_json::from_str(text).unwrap();
+        assert_eq!(
+            whole_number(&value).map(|v| v.to_string()),
+            whole.map(str::to_owned)
+        );
+    }
 
     #[rstest]
     #[case("19751112", true)]

@@ -330,6 +330,34 @@ impl Contract {
         out
     }
 
+    /// The top-level properties a schema requires, through its `allOf` parts.
+    pub fn schema_required(&self, schema: &str) -> Vec<String> {
+        fn collect(doc: &Value, out: &mut Vec<String>) {
+            for r in doc
+                .get("required")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+            {
+                out.push(r.to_owned());
+            }
+            for part in doc
+                .get("allOf")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
+                collect(part, out);
+            }
+        }
+        let mut out = Vec::new();
+        if let Some(doc) = self.documents.get(schema) {
+            collect(doc, &mut out);
+        }
+        out
+    }
+
     /// Whether `key` resolves to an answer on `endpoint` (a documented row or a convention).
     fn answers(&self, endpoint: &str, key: &str) -> bool {
         self.catalogue.expected(endpoint, key, None).is_some()

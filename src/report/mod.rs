@@ -169,10 +169,7 @@ pub fn render_all(
     let files: [(&str, Vec<u8>); 5] = [
         ("results.json", inert::json_bytes(results)),
         ("junit.xml", junit::render(doc).into_bytes()),
-        (
-            "cucumber.json",
-            inert::json_bytes(cucumber),
-        ),
+        ("cucumber.json", inert::json_bytes(cucumber)),
         ("summary.md", summary::render(doc).into_bytes()),
         ("report.html", html::render(doc).into_bytes()),
     ];

@@ -219,6 +219,56 @@ async fn wrong_scheme(
     answered.then(|| format!("; the server on that port speaks {speaks}: use --base-url {other}"))
 }
 
+/// Whether `base_url` serves the API at all: one unsigned request to each endpoint. When
+/// every answer is a 404 without a KONA envelope, nothing there is the API (typically the
+/// base path was left out), and no verdict about it would mean anything.
+pub async fn check_serves_api(
+    base_url: &str,
+    contract: &Contract,
+    options: &TransportOptions,
+) -> Result<(), RunError> {
+    let client = build_http_client(options)?;
+    let envelope = &contract.catalogue.envelope;
+    for endpoint in &contract.catalogue.endpoints {
+        let Ok(response) = client
+            .post(format!("{base_url}{}", endpoint.path))
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .body("{}")
+            .send()
+            .await
+        else {
+            return Ok(());
+        };
+        if response.status() != reqwest::StatusCode::NOT_FOUND {
+            return Ok(());
+        }
+        let body = response.bytes().await.unwrap_or_default();
+        let enveloped = serde_json::from_slice::<serde_json::Value>(&body)
+            .ok()
+            .and_then(|v| {
+                v.get(&envelope.result_object)?
+                    .get(&envelope.code_field)
+                    .cloned()
+            })
+            .is_some();
+        if enveloped {
+            return Ok(());
+        }
+    }
+    let base_path = &contract.catalogue.base_path;
+    let suggestion = if base_url.ends_with(base_path.as_str()) {
+        format!("check the host and port; the API lives under …{base_path}")
+    } else {
+        format!("did you mean {base_url}{base_path}?")
+    };
+    Err(RunError::Unreachable {
+        url: base_url.to_owned(),
+        reason: format!(
+            "every endpoint answered HTTP 404 without a KONA envelope: no KONA PLATE API at this URL: {suggestion}"
+        ),
+    })
+}
+
 /// Certify the target `options` name.
 pub async fn certify(
     options: &RunOptions,
@@ -272,6 +322,9 @@ pub async fn certify_until(
         }
     };
     let skew = probe(&target.base_url, &transport).await?;
+    if options.base_url.is_some() {
+        check_serves_api(&target.base_url, contract, &transport).await?;
+    }
     let suite = SuiteOptions {
         contract: Some(contract),
         tags: options.tags.clone(),

@@ -28,6 +28,16 @@ pub enum PlanError {
     Empty(String),
     #[error("scenario {id}: {reason}")]
     Scenario { id: String, reason: String },
+    #[error("--tags {expr:?} selects no scenario: nothing would be certified")]
+    NoneSelected { expr: String },
+    #[error(
+        "none of the {count} selected scenarios can be verified on this target, so nothing would be certified; for example {example}: {reason}"
+    )]
+    NothingVerifiable {
+        count: usize,
+        example: String,
+        reason: String,
+    },
     #[error(transparent)]
     Contract(#[from] crate::contract::ContractError),
 }
@@ -334,6 +344,22 @@ pub fn plan_for(
         for (i, rule) in feature.rules.clone().iter().enumerate() {
             decide(Some(rule), &mut feature.rules[i].scenarios, &mut scenarios)?;
         }
+    }
+    // A run that certifies nothing must not look like a green one.
+    if scenarios.is_empty()
+        && let Some(expr) = &options.tags
+    {
+        return Err(PlanError::NoneSelected { expr: expr.clone() });
+    }
+    if !scenarios.is_empty() && scenarios.values().all(|s| s.not_verified.is_some()) {
+        let first = scenarios.values().next();
+        return Err(PlanError::NothingVerifiable {
+            count: scenarios.len(),
+            example: first.map(|s| s.id.clone()).unwrap_or_default(),
+            reason: first
+                .and_then(|s| s.not_verified.clone())
+                .unwrap_or_default(),
+        });
     }
     Ok(Plan {
         features,

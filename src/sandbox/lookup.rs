@@ -16,8 +16,8 @@ use super::records::Records;
 pub(crate) struct RecordLookup {
     match_field: String,
     not_found: String,
-    /// Each returned field, and whether the response schema lets it be `null` (otherwise a
-    /// record's `null` means "leave it out").
+    /// Each returned field, and whether the response schema gives `null` a meaning of its
+    /// own (otherwise a record's `null` means "leave it out").
     respond: Vec<(String, bool)>,
     /// The match field's JSON text to the record.
     index: HashMap<String, Record>,
@@ -31,10 +31,13 @@ impl RecordLookup {
         records: &Records,
     ) -> RecordLookup {
         let response = contract.schema_properties(&endpoint.response_schema);
-        let nullable = |field: &str| match response.get(field).and_then(|r| r.get("type")) {
-            Some(Value::Array(types)) => types.iter().any(|t| t == "null"),
-            Some(t) => t == "null",
-            None => false,
+        // Only a documented null (a property with its own null requirement, e.g. userId of
+        // an unmapped card) is sent as null; any other optional field a record lacks is left
+        // out, the default reading of an optional field (errata E23 allows null as well).
+        let nullable = |field: &str| {
+            response
+                .get(field)
+                .is_some_and(|r| r.get(crate::contract::NULL_REQUIREMENT).is_some())
         };
         RecordLookup {
             match_field: spec.match_field.clone(),
@@ -58,6 +61,16 @@ impl RecordLookup {
     /// The answers a lookup gives besides success.
     pub(crate) fn answers(&self) -> Vec<String> {
         vec![self.not_found.clone()]
+    }
+
+    /// The not-found answer key when the body names the match field (neither absent nor
+    /// null) and no record has that value: the lookup-first reading answers this before
+    /// checking the field's format.
+    pub(crate) fn not_found_for(&self, body: &Map<String, Value>) -> Option<String> {
+        match body.get(&self.match_field) {
+            None | Some(Value::Null) => None,
+            Some(v) => (!self.index.contains_key(&v.to_string())).then(|| self.not_found.clone()),
+        }
     }
 
     /// The record's fields, or the not-found answer key.

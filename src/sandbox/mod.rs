@@ -35,6 +35,7 @@ mod seed;
 mod server;
 pub mod test_keys;
 mod validate;
+pub mod variant;
 
 use std::future::IntoFuture;
 use std::net::SocketAddr;
@@ -54,6 +55,7 @@ pub use credentials::{SandboxCredentials, credentials, embedded_credentials, emb
 pub use fault::{Fault, UnknownFault};
 pub use korean::KO_KR;
 pub use seed::MAX_USER_ID;
+pub use variant::{UnknownVariant, Variant};
 
 use crate::contract::{Contract, ContractError, Convention};
 use crate::fixtures::Fixtures;
@@ -120,6 +122,9 @@ pub struct SandboxConfig {
     pub conventions: Vec<Convention>,
     /// A deliberate deviation, for proving the harness catches it.
     pub fault: Option<Fault>,
+    /// Legitimate readings of the docs other than the default one, for proving the
+    /// harness passes them.
+    pub variants: Vec<Variant>,
     /// How far a tran time may be from the sandbox clock, either way.
     pub skew: chrono::Duration,
     /// Largest request body accepted, in bytes.
@@ -146,6 +151,7 @@ impl SandboxConfig {
             bank_clock: Clock::System,
             conventions: contract.catalogue.conventions.clone(),
             fault: None,
+            variants: Vec::new(),
             skew: chrono::Duration::minutes(5),
             body_limit: 64 * 1024,
             latency: None,

@@ -22,6 +22,7 @@ use super::headers::{self, HeaderProblem, RequestHeaders};
 use super::lookup::RecordLookup;
 use super::records::Records;
 use super::validate::RequestRules;
+use super::variant::{CONTENT_TYPE_FIELD, Variant};
 use super::{SandboxConfig, SandboxError};
 use crate::contract::Endpoint;
 use crate::contract::catalogue::Envelope;
@@ -227,11 +228,44 @@ impl App {
         self.config.fault.is_none_or(|f| f.enforces(check))
     }
 
+    fn reads(&self, variant: Variant) -> bool {
+        self.config.variants.contains(&variant)
+    }
+
+    /// The request headers as the pipeline checks them: under
+    /// [`Variant::IgnorePlainCryptoKeyId`] a plain request's crypto key id is dropped
+    /// unread, as it only matters for an encrypted body.
+    pub(crate) fn request_headers<'h>(
+        &self,
+        headers: &'h HeaderMap,
+        raw: Option<&[u8]>,
+    ) -> std::borrow::Cow<'h, HeaderMap> {
+        let encrypted = raw
+            .and_then(json_object)
+            .is_some_and(|b| b.contains_key(&self.envelope.encrypted_field));
+        if self.reads(Variant::IgnorePlainCryptoKeyId)
+            && !encrypted
+            && headers.contains_key(&CRYPTO_KEY_HEADER)
+        {
+            let mut plain = headers.clone();
+            plain.remove(&CRYPTO_KEY_HEADER);
+            return std::borrow::Cow::Owned(plain);
+        }
+        std::borrow::Cow::Borrowed(headers)
+    }
+
     /// The value to echo as `X-KM-Correlation-Id`: the request's own (even a malformed
     /// one: it is what the caller tracks), or a fresh one when none was sent.
     pub(crate) fn correlation_for(&self, headers: &HeaderMap) -> HeaderValue {
         match headers.get(&CORRELATION_HEADER) {
-            Some(v) if !v.is_empty() => v.clone(),
+            // Under FreshCorrelationId only a well-formed id is echoed (errata E29).
+            Some(v)
+                if !v.is_empty()
+                    && (!self.reads(Variant::FreshCorrelationId)
+                        || v.to_str().is_ok_and(crate::crypto::is_correlation_id)) =>
+            {
+                v.clone()
+            }
             _ => {
                 let id = crate::crypto::correlation_id(&self.config.clock.now(), &mut rand::rng());
                 HeaderValue::from_str(&id)
@@ -309,8 +343,12 @@ impl App {
                 }
             }
         }
-        if self.enforces(Check::ContentType) && !headers::is_json_content_type(headers) {
-            return Outcome::of(scope, "body-not-json");
+        if self.enforces(Check::ContentType)
+            && !self.reads(Variant::LenientContentType)
+            && !headers::is_json_content_type(headers)
+        {
+            // Named, so a variant can answer "declared another type" its own way.
+            return Outcome::naming(scope, "body-not-json", CONTENT_TYPE_FIELD);
         }
         let Some(body) = json_object(raw) else {
             return Outcome::of(scope, "body-not-json");
@@ -331,12 +369,22 @@ impl App {
         if let Some(fault) = self.config.fault {
             fault.alter_request(&endpoint.id, &mut body);
         }
-        let mut outcome = match route.rules.check(&body) {
-            Some(problem) => Outcome {
+        for variant in &self.config.variants {
+            variant.alter_request(self.config.contract, &endpoint.id, &mut body);
+        }
+        let looked_up_first = match &route.handler {
+            Handler::Lookup(lookup) if self.reads(Variant::LookupFirst) => {
+                lookup.not_found_for(&body)
+            }
+            _ => None,
+        };
+        let mut outcome = match (route.rules.check(&body), looked_up_first) {
+            (Some(_), Some(not_found)) => Outcome::of(scope, &not_found),
+            (Some(problem), None) => Outcome {
                 field: problem.field,
                 ..Outcome::of(scope, &problem.key)
             },
-            None => match route.handler.answer(&body) {
+            (None, _) => match route.handler.answer(&body) {
                 Ok(data) => Outcome {
                     data,
                     ..Outcome::of(scope, SUCCESS)
@@ -400,6 +448,9 @@ impl App {
         if let Some(fault) = self.config.fault {
             fault.alter_answer(&mut answer, &self.codebook);
         }
+        for variant in &self.config.variants {
+            variant.alter_answer(&mut answer, self.config.contract);
+        }
 
         let mut result = Map::new();
         result.insert(self.envelope.code_field.clone(), Value::String(answer.code));
@@ -407,6 +458,9 @@ impl App {
             self.envelope.message_field.clone(),
             Value::String(answer.message),
         );
+        for variant in &self.config.variants {
+            variant.alter_envelope(&mut result);
+        }
         let mut document = Map::new();
         document.insert(self.envelope.result_object.clone(), Value::Object(result));
         document.extend(answer.data);
@@ -440,6 +494,9 @@ impl App {
         }
         if let Some(fault) = self.config.fault {
             fault.alter_reply(&mut headers, &mut body);
+        }
+        for variant in &self.config.variants {
+            variant.alter_reply(&mut headers);
         }
         Reply {
             status: answer.status,

@@ -23,9 +23,10 @@ pub(crate) async fn handle(State(app): State<Arc<App>>, request: Request) -> Res
     let correlation = app.correlation_for(&parts.headers);
     // Read (or drain) the body whatever happens next, for the reason given at DRAIN_LIMIT.
     let raw = read_body(&parts.headers, body, app.config.body_limit).await;
-    let outcome = match app.admit(&parts.method, parts.uri.path(), &parts.headers) {
+    let headers = app.request_headers(&parts.headers, raw.as_deref());
+    let outcome = match app.admit(&parts.method, parts.uri.path(), &headers) {
         Err(outcome) => *outcome,
-        Ok(admitted) => app.answer(&admitted, &parts.headers, raw.as_deref()),
+        Ok(admitted) => app.answer(&admitted, &headers, raw.as_deref()),
     };
     let reply = app.render(outcome, correlation);
     let delay = app.config.latency.unwrap_or_default() + reply.delay.unwrap_or_default();

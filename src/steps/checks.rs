@@ -118,13 +118,18 @@ pub fn automatic(
             format!("response header {CORRELATION_ID}"),
             "no such header",
         )),
-        (Some(got), Some(sent)) if got != sent => out.push(finding(
-            ex,
-            "RESP-CORRELATION-ECHO",
-            FailureClass::Contract,
-            format!("{CORRELATION_ID} {sent} echoed"),
-            got.to_owned(),
-        )),
+        // Errata E29: an id the request sent malformed may come back as sent or fresh.
+        (Some(got), Some(sent))
+            if got != sent && (is_correlation_id(sent) || !is_correlation_id(got)) =>
+        {
+            out.push(finding(
+                ex,
+                "RESP-CORRELATION-ECHO",
+                FailureClass::Contract,
+                format!("{CORRELATION_ID} {sent} echoed"),
+                got.to_owned(),
+            ))
+        }
         (Some(got), None) if !is_correlation_id(got) => out.push(finding(
             ex,
             "RESP-CORRELATION-ECHO",
@@ -137,7 +142,8 @@ pub fn automatic(
     // A malformed correlation id the request itself sent is echoed as sent: the echo rule
     // wins over the response-header format, so the header schema judges only answers to
     // well-formed requests.
-    let echoed_malformed = sent.is_some_and(|s| !is_correlation_id(s));
+    let echoed_malformed =
+        sent.is_some_and(|s| !is_correlation_id(s) && response.header(CORRELATION_ID) == Some(s));
     if !echoed_malformed {
         let response_headers: serde_json::Map<String, Value> =
             [CORRELATION_ID, "X-KM-Crypto-Key-Id"]
@@ -362,10 +368,40 @@ impl Blame {
     }
 }
 
+/// What the docs say a code means, when `code` is documented for a case other than
+/// `expected_key`: `002_007 is the documented code for "Bank account is not found."`.
+pub fn code_meaning(
+    contract: &Contract,
+    endpoint: &Endpoint,
+    code: &str,
+    expected_key: &str,
+) -> Option<String> {
+    let row = endpoint
+        .responses
+        .iter()
+        .chain(
+            contract
+                .catalogue
+                .endpoints
+                .iter()
+                .flat_map(|e| e.responses.iter()),
+        )
+        .find(|r| r.code == code)?;
+    (row.key != expected_key).then(|| {
+        format!(
+            "{code} is the documented code for {:?} ({})",
+            row.message.replace("{field}", "").trim_end(),
+            row.meaning
+        )
+    })
+}
+
 /// Compare an answer with the expectation of a case. A documented expectation, or any
 /// expectation on the embedded sandbox, is asserted exactly; a convention on another target
-/// is observed: the request must be rejected and the code must not be a documented code of
-/// another meaning.
+/// is observed: the request must be rejected with a KONA envelope and the code must not be
+/// a documented code of another meaning. Against another target, an answer that another
+/// reading of the docs allows for this request (the catalogue's `readings`) passes too and
+/// is recorded as an observation.
 pub fn expectation(
     contract: &Contract,
     endpoint: &Endpoint,
@@ -379,6 +415,59 @@ pub fn expectation(
         // No answer: the automatic checks already report why.
         return (Vec::new(), None);
     };
+    let (mut findings, observation) =
+        judge(contract, endpoint, kind, ex, &got, expected, blame, case);
+    if findings.is_empty() || kind == TargetKind::Embedded {
+        return (findings, observation);
+    }
+    let alternatives = super::readings::alternatives(contract, endpoint, ex, expected);
+    for alt in &alternatives {
+        let (more, _) = judge(
+            contract,
+            endpoint,
+            kind,
+            ex,
+            &got,
+            &alt.expected,
+            blame,
+            case,
+        );
+        if more.is_empty() {
+            let case = format!("{case}; {} reading: {}", alt.reading, alt.expected.key);
+            return (
+                Vec::new(),
+                Some(observed(endpoint, ex, &got, expected, blame, case)),
+            );
+        }
+    }
+    if !alternatives.is_empty() {
+        let others: Vec<String> = alternatives
+            .iter()
+            .map(|a| format!("{} {}", a.expected.code, a.expected.key))
+            .collect();
+        for f in &mut findings {
+            f.expected = format!(
+                "{} (or, as the docs allow, {})",
+                f.expected,
+                others.join(", ")
+            );
+        }
+    }
+    (findings, observation)
+}
+
+/// One expectation against the answer `got`.
+#[allow(clippy::too_many_arguments)]
+fn judge(
+    contract: &Contract,
+    endpoint: &Endpoint,
+    kind: TargetKind,
+    ex: &Exchange,
+    got: &Outcome,
+    expected: &Expected,
+    blame: &Blame,
+    case: &str,
+) -> (Vec<Finding>, Option<Observation>) {
     let code = got.code.clone().unwrap_or_default();
     let accepted = (200..300).contains(&got.status) || code == SUCCESS;
     // Accepting a request the docs say to reject breaks the documented rule; rejecting it
@@ -398,17 +487,34 @@ pub fn expectation(
             || got.code.as_deref() != Some(expected.code.as_str())
             || got.message.as_deref() != Some(expected.message.as_str())
         {
+            let meaning = code_meaning(contract, endpoint, &code, &expected.key)
+                .map(|m| format!("; {m}"))
+                .unwrap_or_default();
             out.push(finding(
                 ex,
                 requirement,
                 FailureClass::Contract,
                 want,
-                got.describe(),
+                format!("{}{meaning}", got.describe()),
             ));
         }
         return (out, None);
     }
 
+    if got.code.is_none() {
+        // A bare 404, an HTML page or an empty body is not the API refusing the request.
+        out.push(finding(
+            ex,
+            requirement,
+            FailureClass::Contract,
+            format!(
+                "the request rejected with a KONA envelope ({})",
+                expected.key
+            ),
+            format!("HTTP {} without a KONA envelope", got.status),
+        ));
+        return (out, None);
+    }
     if accepted {
         out.push(finding(
             ex,
@@ -418,15 +524,10 @@ pub fn expectation(
             got.describe(),
         ));
     }
-    let collision = contract
-        .catalogue
-        .endpoints
-        .iter()
-        .flat_map(|e| e.responses.iter())
-        .find(|r| r.code == code && r.code != SUCCESS);
-    if let Some(row) = collision
-        && row.code != expected.code
-        && !expected.compatible_codes.contains(&row.code)
+    if !expected.compatible_codes.contains(&code)
+        && code != expected.code
+        && let Some(meaning) = code_meaning(contract, endpoint, &code, &expected.key)
+        && code != SUCCESS
     {
         out.push(finding(
             ex,
@@ -436,22 +537,30 @@ pub fn expectation(
                 "a code that does not contradict the docs for {} ({})",
                 expected.key, expected.code
             ),
-            format!(
-                "{code}, which the docs reserve for: {} ({})",
-                row.meaning,
-                got.describe()
-            ),
+            format!("{meaning} ({})", got.describe()),
         ));
     }
-    let observation = Observation {
+    let observation = observed(endpoint, ex, got, expected, blame, case.to_owned());
+    (out, Some(observation))
+}
+
+/// What the target answered in `case`, beside this project's own answer for it.
+fn observed(
+    endpoint: &Endpoint,
+    ex: &Exchange,
+    got: &Outcome,
+    expected: &Expected,
+    blame: &Blame,
+    case: String,
+) -> Observation {
+    Observation {
         endpoint: endpoint.id.clone(),
-        case: case.to_owned(),
+        case,
         requirement: blame.answer.clone(),
         convention: expected.clone(),
         observed_status: got.status,
-        observed_code: got.code,
-        observed_message: got.message,
+        observed_code: got.code.clone(),
+        observed_message: got.message.clone(),
         correlation_id: ex.correlation_id.clone(),
-    };
-    (out, Some(observation))
+    }
 }

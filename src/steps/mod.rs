@@ -5,6 +5,7 @@
 pub mod checks;
 pub mod expect;
 pub mod generated;
+pub mod readings;
 pub mod request;
 pub mod world;
 

@@ -171,7 +171,15 @@ impl KonaWorld {
             Some(Body::Raw(bytes)) => bytes.clone(),
             None => b"{}".to_vec(),
         };
-        let exchange = self.ctx.client.send(&self.spec, &mut self.rng).await;
+        let mut exchange = self.ctx.client.send(&self.spec, &mut self.rng).await;
+        // The declared type is part of what was sent: the readings check it (errata E25).
+        if let Some(declared) = &self.spec.content_type
+            && !exchange.request_headers.is_empty()
+        {
+            exchange
+                .request_headers
+                .push(("Content-Type".to_owned(), declared.clone()));
+        }
         self.pending = checks::automatic(self.ctx.contract, endpoint, self.ctx.kind, &exchange);
         self.exchanges.push(exchange.clone());
         self.exchange = Some(exchange);
