@@ -85,7 +85,8 @@ fn reports(dir: &Path) -> Vec<(&'static str, Vec<u8>)> {
 #[case::stall(Mode::Stall, &[FailureClass::Transport])]
 #[case::truncated(Mode::Truncated, &[FailureClass::Protocol, FailureClass::Transport])]
 #[case::html(Mode::HtmlErrorPage, &[FailureClass::Protocol, FailureClass::Contract])]
-#[case::ten_megabytes(Mode::TenMegabytes, &[FailureClass::Protocol])]
+// On a loaded machine 10 MB may not even arrive within the timeout: cut or timed out.
+#[case::ten_megabytes(Mode::TenMegabytes, &[FailureClass::Protocol, FailureClass::Transport])]
 #[case::invalid_utf8(Mode::InvalidUtf8, &[FailureClass::Protocol, FailureClass::Contract])]
 #[case::malformed_jwe(Mode::MalformedJwe, &[FailureClass::Contract])]
 #[case::nested_json_bomb(Mode::NestedJsonBomb, &[FailureClass::Protocol])]

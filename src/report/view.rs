@@ -1,6 +1,6 @@
 //! What report.html and compare.html share: the style sheet, the one renderer every string
-//! from a run goes through ([`Text`]: maud's escaping after dropping characters HTML cannot
-//! carry), verdict badges and durations.
+//! from a run goes through ([`Text`]: hidden characters shown as `<U+XXXX>`, then maud's
+//! escaping), verdict badges and durations.
 
 use maud::{DOCTYPE, Markup, PreEscaped, Render, html};
 
@@ -85,11 +85,12 @@ pub struct Text<'a>(pub &'a str);
 
 impl Render for Text<'_> {
     fn render_to(&self, buffer: &mut String) {
-        if self.0.chars().all(allowed) {
-            self.0.render_to(buffer);
+        // Hidden characters (bidi overrides, zero-width, ANSI) are shown, not carried.
+        let shown = super::inert::visible(self.0);
+        if shown.chars().all(allowed) {
+            shown.as_ref().render_to(buffer);
         } else {
-            let clean: String = self
-                .0
+            let clean: String = shown
                 .chars()
                 .map(|c| if allowed(c) { c } else { '\u{FFFD}' })
                 .collect();
@@ -138,10 +139,10 @@ mod tests {
 
     #[test]
     fn text_is_escaped_and_stripped_of_what_html_cannot_carry() {
-        let m = html! { p title=(Text("\"x\"")) { (Text("<b>홍길동</b> & a\u{0}b")) } };
+        let m = html! { p title=(Text("\"x\"")) { (Text("<b>홍길동</b> & a\u{0}b\u{202E}c")) } };
         assert_eq!(
             m.into_string(),
-            "<p title=\"&quot;x&quot;\">&lt;b&gt;홍길동&lt;/b&gt; &amp; a\u{FFFD}b</p>"
+            "<p title=\"&quot;x&quot;\">&lt;b&gt;홍길동&lt;/b&gt; &amp; a&lt;U+0000&gt;b&lt;U+202E&gt;c</p>"
         );
     }
 
