@@ -2,6 +2,7 @@
 //! own module and calls into the library; errors map to exit codes in one place ([`exit`]).
 
 pub mod exit;
+pub mod fixtures;
 pub mod mutants;
 pub mod openapi;
 pub mod run;
@@ -40,6 +41,8 @@ pub enum Command {
     Mutants(mutants::MutantsArgs),
     /// Certify each legitimate reading of the docs as a foreign target; none may fail.
     Variants(variants::VariantsArgs),
+    /// Explain a fixtures file: what it lets a run verify, what each missing role would add.
+    Fixtures(fixtures::FixturesArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -115,6 +118,7 @@ pub fn main() -> ExitCode {
             None => exit::USAGE,
         },
         Command::Coverage(args) => coverage(&args),
+        Command::Fixtures(args) => fixtures::run(&args),
         Command::Openapi(args) => openapi::run(&args),
         Command::Sandbox(args) => sandbox::run(args),
         Command::Mutants(args) => match runtime() {

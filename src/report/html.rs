@@ -745,24 +745,30 @@ pub fn render(doc: &ResultsDoc) -> String {
     out.push_str("</tbody></table></section>\n");
 
     // 6. Not verified.
-    let not_verified: Vec<&ScenarioDoc> = doc
-        .scenarios
-        .iter()
-        .filter(|s| s.verdict == Verdict::NotVerified)
-        .collect();
-    if !not_verified.is_empty() {
+    let groups = doc.not_verified_groups();
+    if !groups.is_empty() {
         let _ = write!(
             out,
-            "<section id=\"not-verified\"><h2>Not verified <span class=\"small\">({}; never counted as passed)</span></h2><table><thead><tr><th>Scenario</th><th>Why</th></tr></thead><tbody>",
-            not_verified.len()
+            "<section id=\"not-verified\"><h2>Not verified <span class=\"small\">({}; never counted as passed), grouped by what would unlock them</span></h2><table><thead><tr><th>Why</th><th>Scenarios</th></tr></thead><tbody>",
+            groups.iter().map(|g| g.scenarios.len()).sum::<usize>()
         );
-        for s in not_verified {
+        for g in groups {
+            let names: String = g
+                .scenarios
+                .iter()
+                .map(|s| {
+                    format!(
+                        "<div>{}<div class=\"small mono\">{}</div></div>",
+                        text(&s.name),
+                        text(&s.id)
+                    )
+                })
+                .collect();
             let _ = write!(
                 out,
-                "<tr><td>{}<div class=\"small mono\">{}</div></td><td>{}</td></tr>",
-                text(&s.name),
-                text(&s.id),
-                text(s.reason.as_deref().unwrap_or(""))
+                "<tr><td>{} <span class=\"small\">({} scenarios)</span></td><td>{names}</td></tr>",
+                text(g.reason),
+                g.scenarios.len()
             );
         }
         out.push_str("</tbody></table></section>\n");
