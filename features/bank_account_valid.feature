@@ -80,7 +80,7 @@ Feature: Account holder real-name verification (POST /api/v1/bankaccounts/user/v
 
   @req:BANK-FIELD-BANKACCOUNT @req:BANK-CODE-002_001 @negative
   Scenario Outline: An account number that is too long or not all digits gets 002_001 (<case>)
-    Given the bank account "valid" from the fixtures
+    Given a well-formed bank account inquiry
     And the field "bankAccount" is set to <value>
     When the request is sent
     Then the target answers "account-format"
@@ -94,14 +94,14 @@ Feature: Account holder real-name verification (POST /api/v1/bankaccounts/user/v
 
   @req:BANK-FIELD-BANKACCOUNT @read-only
   Scenario: An account number of 20 digits is well-formed
-    Given the bank account "valid" from the fixtures
+    Given a well-formed bank account inquiry
     And the field "bankAccount" is set to "12345678901234567890"
     When the request is sent
     Then the target answers "account-not-found"
 
   @req:BANK-FIELD-BIRTHDATE @req:BANK-FIELD-BANKCODE @req:BANK-FIELD-USERID @req:BANK-FIELD-USERNAME @req:BANK-INVALID-FIELD @negative
   Scenario Outline: A malformed field is invalid input (<field> = <value>)
-    Given the bank account "valid" from the fixtures
+    Given a well-formed bank account inquiry
     And the field "<field>" is set to <value>
     When the request is sent
     Then the target answers "invalid-input"
@@ -120,7 +120,7 @@ Feature: Account holder real-name verification (POST /api/v1/bankaccounts/user/v
 
   @req:BANK-FIELD-BANKACCOUNT @req:BANK-FIELD-BANKCODE @req:BANK-FIELD-BIRTHDATE @req:BANK-FIELD-USERID @req:BANK-FIELD-USERNAME @req:BANK-MISSING-FIELD @negative
   Scenario Outline: A request missing a required field is rejected, naming it (<field>)
-    Given the bank account "valid" from the fixtures
+    Given a well-formed bank account inquiry
     And the field "<field>" is left out
     When the request is sent
     Then the target answers "missing-field" naming "<field>"
@@ -135,7 +135,7 @@ Feature: Account holder real-name verification (POST /api/v1/bankaccounts/user/v
 
   @req:BANK-FIELD-USERNAME @req:BANK-INVALID-FIELD @negative
   Scenario: A userName of 101 characters is invalid input
-    Given the bank account "valid" from the fixtures
+    Given a well-formed bank account inquiry
     And the field "userName" is a string of 101 characters
     When the request is sent
     Then the target answers "invalid-input"

@@ -41,7 +41,7 @@ Feature: Card-user mapped inquiry (POST /api/v1/user/card/info)
 
   @req:CARD-FIELD-CARDNO @req:CARD-CODE-000_002 @negative
   Scenario Outline: A card number that is not 16 digits is invalid input (<case>)
-    Given the card "active" from the fixtures
+    Given a well-formed card inquiry
     And the field "cardNo" is set to <value>
     When the request is sent
     Then the target answers "invalid-input"
@@ -56,7 +56,7 @@ Feature: Card-user mapped inquiry (POST /api/v1/user/card/info)
 
   @req:CARD-FIELD-CARDNO @req:CARD-CODE-000_003 @negative
   Scenario Outline: A request without cardNo is rejected, naming the field (<case>)
-    Given the card "active" from the fixtures
+    Given a well-formed card inquiry
     And the field "cardNo" <change>
     When the request is sent
     Then the target answers "missing-field" naming "cardNo"
@@ -68,7 +68,7 @@ Feature: Card-user mapped inquiry (POST /api/v1/user/card/info)
 
   @req:CARD-UNKNOWN-CARD @read-only
   Scenario: A well-formed card number that names no card is rejected
-    Given the card "unknown" from the fixtures
+    Given a made-up card
     When the request is sent
     Then the target answers "unknown-card"
 

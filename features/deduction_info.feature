@@ -30,7 +30,7 @@ Feature: Member authentication inquiry (POST /api/v1/user/deduction/info)
 
   @req:DED-FIELD-USERID @req:DED-INVALID-FIELD @negative
   Scenario Outline: userId outside its documented range or type is rejected (<value>)
-    Given the member "authed" from the fixtures
+    Given a well-formed member inquiry
     And the field "userId" is set to <value>
     When the request is sent
     Then the target answers "invalid-input"
@@ -48,21 +48,21 @@ Feature: Member authentication inquiry (POST /api/v1/user/deduction/info)
   # handled exactly, never through a float), another server may read it as 1.
   @req:DED-FIELD-USERID @req:DED-INVALID-FIELD @negative
   Scenario: A userId written as a whole-number float is refused or read as the integer
-    Given the member "min-id" from the fixtures
+    Given a well-formed member inquiry
     And the field "userId" is set to 1.0
     When the request is sent
     Then the target answers "invalid-input"
 
   @req:DED-FIELD-USERID @req:DED-MISSING-FIELD @negative
   Scenario: A request without userId is rejected, naming the field
-    Given the member "authed" from the fixtures
+    Given a well-formed member inquiry
     And the field "userId" is left out
     When the request is sent
     Then the target answers "missing-field" naming "userId"
 
   @req:DED-UNKNOWN-MEMBER @read-only
   Scenario: A userId that names no member is rejected
-    Given the member "unknown" from the fixtures
+    Given a made-up member
     When the request is sent
     Then the target answers "unknown-member"
 

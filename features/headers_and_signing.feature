@@ -8,7 +8,7 @@ Feature: Common headers, request signing and the correlation id
   # without it is blamed on the rule it breaks.
   @req:HDR-REJECTION-ANSWER @negative
   Scenario Outline: A request without a required header is rejected, naming it (<header> on <endpoint>)
-    Given a valid request to "<endpoint>"
+    Given a well-formed request to "<endpoint>"
     And the header "<header>" is left out
     When the request is sent
     Then the target answers "missing-header" naming "<header>"
@@ -51,7 +51,7 @@ Feature: Common headers, request signing and the correlation id
 
   @req:HDR-REJECTION-ANSWER @negative
   Scenario Outline: A header that breaks its format is rejected, naming it (<header>: <case>)
-    Given a valid request to "card-info"
+    Given a well-formed request to "card-info"
     And the header "<header>" is "<value>"
     When the request is sent
     Then the target answers "malformed-header" naming "<header>"
@@ -94,15 +94,15 @@ Feature: Common headers, request signing and the correlation id
   # Errata E28: the crypto key id only matters for an encrypted body, so a server may
   # ignore a malformed one on a plaintext request.
   @req:HDR-CRYPTO-KEY-ID @req:HDR-REJECTION-ANSWER @negative
-  Scenario: A malformed X-KM-Crypto-Key-Id on a plaintext request is refused, naming it, or ignored
-    Given a valid request to "card-info"
+  Scenario: A malformed crypto key id on a plaintext request is refused, naming it, or ignored
+    Given a well-formed request to "card-info"
     And the header "X-KM-Crypto-Key-Id" is "0123456789abcdef0123456789abcde"
     When the request is sent
     Then the target answers "malformed-header" naming "X-KM-Crypto-Key-Id"
 
   @req:HDR-CREDENTIALS @negative
   Scenario Outline: Credentials the target did not issue are rejected (<header>)
-    Given a valid request to "card-info"
+    Given a well-formed request to "card-info"
     And the header "<header>" is "<value>"
     When the request is sent
     Then the target answers "unknown-credentials"
@@ -114,7 +114,7 @@ Feature: Common headers, request signing and the correlation id
 
   @req:HDR-TRAN-TOKEN-BODY @negative
   Scenario Outline: A tran token that does not match the body is rejected (<endpoint>)
-    Given a valid request to "<endpoint>"
+    Given a well-formed request to "<endpoint>"
     And the tran token is computed over a different body
     When the request is sent
     Then the target answers "token-mismatch"
@@ -127,14 +127,14 @@ Feature: Common headers, request signing and the correlation id
 
   @req:HDR-TRAN-TOKEN-BODY @negative
   Scenario: A tran token computed with another secret key is rejected
-    Given a valid request to "card-info"
+    Given a well-formed request to "card-info"
     And the tran token is computed with another secret key
     When the request is sent
     Then the target answers "token-mismatch"
 
   @req:HDR-TRAN-TIME-SKEW @negative
   Scenario Outline: A tran time far from the target's clock is rejected (<minutes> minutes)
-    Given a valid request to "card-info"
+    Given a well-formed request to "card-info"
     And the tran time is shifted by <minutes> minutes
     When the request is sent
     Then the target answers "stale-tran-time"
@@ -166,7 +166,7 @@ Feature: Common headers, request signing and the correlation id
 
   @req:RESP-CORRELATION-ECHO @req:CARD-CODE-000_002 @negative
   Scenario: The correlation id is echoed on an error
-    Given a valid request to "card-info"
+    Given a well-formed request to "card-info"
     And the field "cardNo" is set to "12345"
     When the request is sent
     Then the target answers "invalid-input"
@@ -174,7 +174,7 @@ Feature: Common headers, request signing and the correlation id
 
   @req:RESP-CORRELATION-ECHO @req:HDR-TRAN-TOKEN-BODY @negative
   Scenario: The correlation id is echoed when the signature is rejected
-    Given a valid request to "deduction-info"
+    Given a well-formed request to "deduction-info"
     And the tran token is computed over a different body
     When the request is sent
     Then the target answers "token-mismatch"
@@ -182,7 +182,7 @@ Feature: Common headers, request signing and the correlation id
 
   @req:BODY-NOT-JSON @req:RESP-CODE-KNOWN @req:RESP-CODE-CATALOGUED @negative
   Scenario Outline: A body that is not a JSON object is invalid input (<case>)
-    Given a valid request to "<endpoint>"
+    Given a well-formed request to "<endpoint>"
     And the body is replaced by '<body>'
     When the request is sent
     Then the target answers "body-not-json"
@@ -195,7 +195,7 @@ Feature: Common headers, request signing and the correlation id
 
   @req:BODY-NOT-JSON @negative
   Scenario: A body declared as plain text is invalid input
-    Given a valid request to "card-info"
+    Given a well-formed request to "card-info"
     And the body is sent as "text/plain"
     When the request is sent
     Then the target answers "body-not-json"

@@ -26,9 +26,19 @@ Feature: Message encryption (JWE, RSA-OAEP-256 with A128GCM)
     And the answer is encrypted for the partner's key
     And the answer matches the fixture record
 
+  # Errata E22 and E33: the target must open the JWE to read the card number; its refusal of
+  # a card no record has is an error, and errors are plain JSON.
+  @req:ENC-REQUEST @req:ENC-RESPONSE @req:CARD-UNKNOWN-CARD @read-only
+  Scenario: An encrypted inquiry for a made-up card is decrypted and refused in plain JSON
+    Given a made-up card
+    And the request is encrypted
+    When the request is sent
+    Then the target answers "unknown-card"
+    And the answer is not encrypted
+
   @req:ENC-MALFORMED @negative
   Scenario Outline: encData that is not a decryptable JWE is rejected (<case>)
-    Given a valid request to "card-info"
+    Given a well-formed request to "card-info"
     And the request is encrypted
     And the encrypted data is replaced by <replacement>
     When the request is sent
@@ -44,7 +54,7 @@ Feature: Message encryption (JWE, RSA-OAEP-256 with A128GCM)
 
   @req:HDR-CRYPTO-KEY-ID @req:HDR-REJECTION-ANSWER @negative
   Scenario: An encrypted request without X-KM-Crypto-Key-Id is rejected, naming it
-    Given a valid request to "card-info"
+    Given a well-formed request to "card-info"
     And the request is encrypted
     And the header "X-KM-Crypto-Key-Id" is left out
     When the request is sent
@@ -52,7 +62,7 @@ Feature: Message encryption (JWE, RSA-OAEP-256 with A128GCM)
 
   @req:HDR-CRYPTO-KEY-ID @req:HDR-REJECTION-ANSWER @negative
   Scenario: A crypto key id of the wrong length is rejected, naming it
-    Given a valid request to "card-info"
+    Given a well-formed request to "card-info"
     And the request is encrypted
     And the header "X-KM-Crypto-Key-Id" is "0123456789abcdef0123456789abcde"
     When the request is sent
@@ -60,7 +70,7 @@ Feature: Message encryption (JWE, RSA-OAEP-256 with A128GCM)
 
   @req:ENC-UNKNOWN-KEY-ID @negative
   Scenario: An encrypted request naming an unknown crypto key id is rejected
-    Given a valid request to "card-info"
+    Given a well-formed request to "card-info"
     And the request is encrypted
     And the header "X-KM-Crypto-Key-Id" is "ffffffffffffffffffffffffffffffff"
     When the request is sent

@@ -64,6 +64,11 @@ pub struct RecordCollection {
     pub roles: BTreeMap<String, Record>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub pool: Vec<Record>,
+    /// Field values known for this collection without a whole record (a target's public
+    /// test data, say): a request synthesized for a scenario that needs no real record
+    /// takes them instead of made-up ones.
+    #[serde(default, skip_serializing_if = "Map::is_empty")]
+    pub known: Record,
 }
 
 /// The request body a record makes under `recipe`: the recipe's fields, in its order, as
@@ -127,6 +132,14 @@ impl Fixtures {
         self.collections.get(collection)?.roles.get(role)
     }
 
+    /// The field values `collection` knows without a whole record, if any.
+    pub fn known(&self, collection: &str) -> Option<&Record> {
+        self.collections
+            .get(collection)
+            .map(|c| &c.known)
+            .filter(|k| !k.is_empty())
+    }
+
     /// The pool of further valid records of `collection`.
     pub fn pool(&self, collection: &str) -> &[Record] {
         self.collections
@@ -148,6 +161,7 @@ impl Fixtures {
             let mine = self.collections.entry(name).or_default();
             mine.roles.extend(more.roles);
             mine.pool.extend(more.pool);
+            mine.known.extend(more.known);
         }
     }
 
@@ -202,6 +216,32 @@ impl Fixtures {
                 .iter()
                 .filter(|e| e.request.as_ref().is_some_and(|r| &r.collection == name))
                 .collect();
+            for endpoint in fed.iter().filter(|_| !collection.known.is_empty()) {
+                let Some(recipe) = &endpoint.request else {
+                    continue;
+                };
+                if let Some(field) = collection.known.keys().find(|f| !recipe.body.contains(f)) {
+                    return Err(rule(
+                        format!("{name}.known.{field}"),
+                        format!(
+                            "not a field {}'s request is made of (fields: {})",
+                            endpoint.id,
+                            known(recipe.body.iter())
+                        ),
+                    ));
+                }
+                let synthesized =
+                    crate::steps::generated::synthesized_body(contract, self, endpoint, 0)
+                        .map(Value::Object)
+                        .unwrap_or_default();
+                if let Some(v) = contract
+                    .validate(&endpoint.request_schema, &synthesized)
+                    .first()
+                {
+                    let at = v.instance_path.trim_start_matches('/');
+                    return Err(rule(format!("{name}.known.{at}"), v.message.clone()));
+                }
+            }
             for (field, record) in records {
                 for endpoint in &fed {
                     let Some(recipe) = &endpoint.request else {

@@ -448,6 +448,17 @@ fn judged(
     key: &str,
     field: Option<&str>,
 ) -> (Vec<Finding>, Option<Observation>) {
+    judged_as(kind, ex, key, field, false)
+}
+
+/// [`judged`] for a request that was synthesized (`true`) or made from a record.
+fn judged_as(
+    kind: TargetKind,
+    ex: &Exchange,
+    key: &str,
+    field: Option<&str>,
+    synthesized: bool,
+) -> (Vec<Finding>, Option<Observation>) {
     let c = contract();
     let endpoint = c.endpoint(&ex.endpoint_id).unwrap();
     let expected = c.catalogue.expected(&endpoint.id, key, field).unwrap();
@@ -460,6 +471,7 @@ fn judged(
         &expected,
         &checks::Blame::same("RESP-CODE-KNOWN"),
         "the case",
+        synthesized,
     );
     findings.extend(more);
     (findings, observation)
@@ -771,6 +783,66 @@ fn e31_order_of_checks_is_open_where_a_lookup_decides() {
         &[],
     );
     assert!(!passes(&ex, "account-format", None));
+}
+
+#[test]
+fn e33_synthesized_requests_pass_with_either_order_of_checks() {
+    // A synthesized bank request with a malformed birth date: a target that looks the made-up
+    // member up first answers "user not found", and that is consistent with the docs.
+    let body = BANK_BODY
+        .replace(r#""bankAccount":"""#, r#""bankAccount":"333015555557""#)
+        .replace("19751112", "19751332");
+    let lookup_first = exchange(
+        "bank-account-valid",
+        &body,
+        &[],
+        400,
+        &envelope("002_005", "User info not found.", ""),
+        &[],
+    );
+    let (findings, observation) = judged_as(
+        TargetKind::External,
+        &lookup_first,
+        "invalid-input",
+        None,
+        true,
+    );
+    assert!(findings.is_empty(), "{findings:?}");
+    let observation = observation.expect("the chosen order is observed");
+    assert!(
+        observation.case.contains("synthesized-record reading"),
+        "{}",
+        observation.case
+    );
+    // Made from a real record, the same answer is a failure: the record exists.
+    assert!(!passes(&lookup_first, "invalid-input", None));
+    // The embedded sandbox checks fields first and is held to it.
+    assert!(
+        !judged_as(
+            TargetKind::Embedded,
+            &lookup_first,
+            "invalid-input",
+            None,
+            true
+        )
+        .0
+        .is_empty()
+    );
+    // The reading widens a rejection only: a synthesized request never turns an accepted
+    // malformed field into a pass.
+    let accepted = exchange(
+        "bank-account-valid",
+        &body,
+        &[],
+        200,
+        &envelope("000_000", "Success.", ""),
+        &[],
+    );
+    assert!(
+        !judged_as(TargetKind::External, &accepted, "invalid-input", None, true)
+            .0
+            .is_empty()
+    );
 }
 
 #[test]

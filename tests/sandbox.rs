@@ -199,8 +199,14 @@ fn vendor_fixtures_hold_only_the_public_portal_data() {
     assert_eq!(active["cardNo"], "9491339401250765");
     assert_eq!(active["cardStatus"], "ACTIVE");
     assert_eq!(active["serviceId"], "000170000002000");
-    assert_eq!(f.collections.len(), 1);
+    assert_eq!(f.collections.len(), 2);
     assert_eq!(f.collections["cards"].roles.len(), 1);
+    // The bank test member's public fields, without a whole record (issue 14).
+    let known = f.known("bankAccounts").unwrap();
+    assert_eq!(known["bankCode"], "003");
+    assert_eq!(known["bankAccount"], "333015555557");
+    assert_eq!(known["birthDate"], "19751112");
+    assert!(f.collections["bankAccounts"].roles.is_empty());
     for word in ["19751112", "333015555557", "missing"] {
         assert!(
             f.description.contains(word),

@@ -3,6 +3,7 @@
 
 pub mod compare;
 pub mod exit;
+pub mod fixtures;
 pub mod mutants;
 pub mod openapi;
 pub mod run;
@@ -43,6 +44,8 @@ pub enum Command {
     Compare(compare::CompareArgs),
     /// Certify each legitimate reading of the docs as a foreign target; none may fail.
     Variants(variants::VariantsArgs),
+    /// Explain a fixtures file: what it lets a run verify, what each missing role would add.
+    Fixtures(fixtures::FixturesArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -118,6 +121,7 @@ pub fn main() -> ExitCode {
             None => exit::USAGE,
         },
         Command::Coverage(args) => coverage(&args),
+        Command::Fixtures(args) => fixtures::run(&args),
         Command::Openapi(args) => openapi::run(&args),
         Command::Sandbox(args) => sandbox::run(args),
         Command::Compare(args) => compare::run(&args),

@@ -8,8 +8,6 @@
 //! Built with maud: every string from the run is rendered through [`Text`], so it is
 //! escaped; everything comes from the redacted model.
 
-use std::collections::BTreeMap;
-
 use maud::{Markup, html};
 
 use crate::runner::results::Verdict;
@@ -535,18 +533,9 @@ fn traceability(doc: &ResultsDoc) -> Markup {
 }
 
 fn not_verified(doc: &ResultsDoc) -> Markup {
-    let mut by_reason: BTreeMap<&str, Vec<&ScenarioDoc>> = BTreeMap::new();
-    for s in doc
-        .scenarios
-        .iter()
-        .filter(|s| s.verdict == Verdict::NotVerified)
-    {
-        by_reason
-            .entry(s.reason.as_deref().unwrap_or(""))
-            .or_default()
-            .push(s);
-    }
-    let total: usize = by_reason.values().map(Vec::len).sum();
+    // Grouped by reason, so by the role (or option) that would unlock them, largest first.
+    let groups = doc.not_verified_groups();
+    let total: usize = groups.iter().map(|g| g.scenarios.len()).sum();
     html! {
         @if total > 0 {
             section id="not-verified" {
@@ -554,16 +543,16 @@ fn not_verified(doc: &ResultsDoc) -> Markup {
                 table {
                     thead { tr { th { "Why" } th class="n" { "Scenarios" } th { "Which" } } }
                     tbody {
-                        @for (reason, list) in &by_reason {
+                        @for g in &groups {
                             tr {
-                                td { (Text(reason)) }
-                                td class="n" { (list.len()) }
+                                td { (Text(g.reason)) }
+                                td class="n" { (g.scenarios.len()) }
                                 td class="small" {
-                                    @for (i, s) in list.iter().take(MAX_NOT_VERIFIED_NAMES).enumerate() {
+                                    @for (i, s) in g.scenarios.iter().take(MAX_NOT_VERIFIED_NAMES).enumerate() {
                                         @if i > 0 { "; " }
                                         (Text(&s.name))
                                     }
-                                    @if list.len() > MAX_NOT_VERIFIED_NAMES { "; +" (list.len() - MAX_NOT_VERIFIED_NAMES) " more" }
+                                    @if g.scenarios.len() > MAX_NOT_VERIFIED_NAMES { "; +" (g.scenarios.len() - MAX_NOT_VERIFIED_NAMES) " more" }
                                 }
                             }
                         }

@@ -569,6 +569,43 @@ impl ResultsDoc {
                 .collect(),
         )
     }
+}
+
+/// Not-verified scenarios that one thing would unlock: a role the fixtures lack (the reason
+/// names it), a profile, keys, generated volume.
+#[derive(Debug, Clone)]
+pub struct NotVerifiedGroup<'a> {
+    pub reason: &'a str,
+    pub scenarios: Vec<&'a ScenarioDoc>,
+}
+
+impl ResultsDoc {
+    /// The not-verified scenarios grouped by their reason (so by the role that would unlock
+    /// them), largest group first: what every renderer lists.
+    pub fn not_verified_groups(&self) -> Vec<NotVerifiedGroup<'_>> {
+        let mut groups: Vec<NotVerifiedGroup<'_>> = Vec::new();
+        for s in self
+            .scenarios
+            .iter()
+            .filter(|s| s.verdict == Verdict::NotVerified)
+        {
+            let reason = s.reason.as_deref().unwrap_or("");
+            match groups.iter_mut().find(|g| g.reason == reason) {
+                Some(g) => g.scenarios.push(s),
+                None => groups.push(NotVerifiedGroup {
+                    reason,
+                    scenarios: vec![s],
+                }),
+            }
+        }
+        groups.sort_by(|a, b| {
+            b.scenarios
+                .len()
+                .cmp(&a.scenarios.len())
+                .then(a.reason.cmp(b.reason))
+        });
+        groups
+    }
 
     pub fn scenario(&self, id: &str) -> Option<&ScenarioDoc> {
         self.scenarios.iter().find(|s| s.id == id)

@@ -125,6 +125,15 @@ pub fn render(doc: &ResultsDoc) -> String {
         rc.passed, rc.failed, rc.not_verified, rc.total
     );
 
+    let groups = doc.not_verified_groups();
+    if !groups.is_empty() {
+        let _ = writeln!(out, "### Not verified, by what would unlock them\n");
+        for g in &groups {
+            let _ = writeln!(out, "- {} scenarios: {}", g.scenarios.len(), cell(g.reason));
+        }
+        out.push('\n');
+    }
+
     if !doc.waivers.is_empty() {
         let _ = writeln!(out, "### Waivers\n");
         out.push_str("| requirement | status | expires | reason |\n|---|---|---|---|\n");

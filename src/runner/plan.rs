@@ -149,6 +149,11 @@ static FIXTURE_STEP: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r#"^the (.+) "([^"]+)" from the fixtures$"#).expect("valid regex"));
 static VALID_REQUEST_STEP: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r#"^a valid request to "([^"]+)"$"#).expect("valid regex"));
+static WELL_FORMED_STEP: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"^(?:a well-formed (.+) inquiry|a made-up (.+))$"#).expect("valid regex")
+});
+static WELL_FORMED_REQUEST_STEP: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r#"^a well-formed request to "([^"]+)"$"#).expect("valid regex"));
 const GENERATED_STEP: &str = "the generated cases for this endpoint are sent";
 
 /// What a scenario sends to and from which record, read from its tags and steps.
@@ -158,6 +163,9 @@ pub struct ScenarioTarget {
     pub endpoint: Option<String>,
     /// The role of the endpoint's collection its request is made from.
     pub role: Option<String>,
+    /// Whether that role's record must be in the fixtures: false when the scenario asks only
+    /// for a well-formed request, which is synthesized when the record is missing.
+    pub needs_record: bool,
 }
 
 /// The endpoint and record a scenario uses, or why the scenario is wrong: a step whose
@@ -181,8 +189,22 @@ pub fn scenario_target(
         }
     };
     let mut needs_recipe = false;
+    let mut needs_record = false;
     for step in &scenario.steps {
-        if let Some(c) = FIXTURE_STEP.captures(&step.value) {
+        if let Some(c) = WELL_FORMED_STEP.captures(&step.value) {
+            let noun = c.get(1).or(c.get(2)).map_or("", |m| m.as_str());
+            let Some(endpoint) = catalogue.endpoint_by_noun(noun) else {
+                return Err(format!(
+                    "step {:?}: no endpoint's request recipe takes a {noun:?}",
+                    step.value
+                ));
+            };
+            agree(&endpoint.id, &format!("step {:?}", step.value))?;
+            needs_recipe = true;
+        } else if let Some(c) = WELL_FORMED_REQUEST_STEP.captures(&step.value) {
+            agree(&c[1], &format!("step {:?}", step.value))?;
+            needs_recipe = true;
+        } else if let Some(c) = FIXTURE_STEP.captures(&step.value) {
             let Some(endpoint) = catalogue.endpoint_by_noun(&c[1]) else {
                 return Err(format!(
                     "step {:?}: no endpoint's request recipe takes a {:?}",
@@ -192,11 +214,14 @@ pub fn scenario_target(
             agree(&endpoint.id, &format!("step {:?}", step.value))?;
             role = Some(c[2].to_owned());
             needs_recipe = true;
+            needs_record = true;
         } else if let Some(c) = VALID_REQUEST_STEP.captures(&step.value) {
             agree(&c[1], &format!("step {:?}", step.value))?;
             needs_recipe = true;
+            needs_record = true;
         } else if step.value == GENERATED_STEP {
             needs_recipe = true;
+            needs_record = true;
         }
     }
     let Some(id) = &chosen else {
@@ -226,6 +251,7 @@ pub fn scenario_target(
     Ok(ScenarioTarget {
         endpoint: chosen,
         role,
+        needs_record,
     })
 }
 
@@ -247,7 +273,7 @@ fn unverifiable(
     if tags.iter().any(|t| t == "generated") && options.generated_per_endpoint == 0 {
         return Some("generated cases are off for this run (--generated 0)".into());
     }
-    if let (Some(id), Some(role)) = (&target.endpoint, &target.role)
+    if let (Some(id), Some(role), true) = (&target.endpoint, &target.role, target.needs_record)
         && let Some(endpoint) = contract.endpoint(id)
         && let Err(crate::steps::request::Unavailable::NotVerified(reason)) =
             crate::steps::request::record_for(contract, fixtures, endpoint, role)
@@ -277,8 +303,37 @@ pub fn plan(
 }
 
 /// Build the plan: filter by `--tags`, mark what cannot be verified, and stand a
-/// non-matching step in for the steps of those scenarios.
+/// non-matching step in for the steps of those scenarios. A plan that would certify
+/// nothing is an error.
 pub fn plan_for(
+    contract: &Contract,
+    features: Vec<gherkin::Feature>,
+    fixtures: &Fixtures,
+    options: &PlanOptions,
+) -> Result<Plan, PlanError> {
+    let plan = decide_all(contract, features, fixtures, options)?;
+    let scenarios = &plan.scenarios;
+    // A run that certifies nothing must not look like a green one.
+    if scenarios.is_empty()
+        && let Some(expr) = &options.tags
+    {
+        return Err(PlanError::NoneSelected { expr: expr.clone() });
+    }
+    if !scenarios.is_empty() && scenarios.values().all(|s| s.not_verified.is_some()) {
+        let first = scenarios.values().next();
+        return Err(PlanError::NothingVerifiable {
+            count: scenarios.len(),
+            example: first.map(|s| s.id.clone()).unwrap_or_default(),
+            reason: first
+                .and_then(|s| s.not_verified.clone())
+                .unwrap_or_default(),
+        });
+    }
+    Ok(plan)
+}
+
+/// [`plan_for`] without its guards: every scenario decided, verifiable or not.
+fn decide_all(
     contract: &Contract,
     mut features: Vec<gherkin::Feature>,
     fixtures: &Fixtures,
@@ -345,24 +400,111 @@ pub fn plan_for(
             decide(Some(rule), &mut feature.rules[i].scenarios, &mut scenarios)?;
         }
     }
-    // A run that certifies nothing must not look like a green one.
-    if scenarios.is_empty()
-        && let Some(expr) = &options.tags
-    {
-        return Err(PlanError::NoneSelected { expr: expr.clone() });
-    }
-    if !scenarios.is_empty() && scenarios.values().all(|s| s.not_verified.is_some()) {
-        let first = scenarios.values().next();
-        return Err(PlanError::NothingVerifiable {
-            count: scenarios.len(),
-            example: first.map(|s| s.id.clone()).unwrap_or_default(),
-            reason: first
-                .and_then(|s| s.not_verified.clone())
-                .unwrap_or_default(),
-        });
-    }
     Ok(Plan {
         features,
         scenarios,
     })
+}
+
+/// What a fixtures file lets a run verify, and what each missing role would add.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Explanation {
+    /// Requirements at least one verifiable scenario holds.
+    pub verified: std::collections::BTreeSet<String>,
+    /// Every requirement of the contract's catalogue.
+    pub requirements: usize,
+    pub scenarios_verified: usize,
+    pub scenarios: usize,
+    /// Missing roles that would make more scenarios verifiable, most valuable first.
+    pub unlocks: Vec<Unlock>,
+    /// Scenarios that stay not verified whatever role is added, counted by reason.
+    pub other_reasons: BTreeMap<String, usize>,
+}
+
+/// One role the fixtures lack and what adding it would verify.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unlock {
+    /// `collection.role`.
+    pub role: String,
+    /// Requirements verified with the role and not without it.
+    pub requirements: Vec<String>,
+    /// Scenarios verified with the role and not without it.
+    pub scenarios: usize,
+}
+
+/// Explain `fixtures` through the same planner `run` uses: plan once as given, then once
+/// per declared role the fixtures lack, with that role added.
+pub fn explain(
+    contract: &Contract,
+    features: &[gherkin::Feature],
+    fixtures: &Fixtures,
+    options: &PlanOptions,
+) -> Result<Explanation, PlanError> {
+    let verified_by = |fixtures: &Fixtures| -> Result<_, PlanError> {
+        let plan = decide_all(contract, features.to_vec(), fixtures, options)?;
+        let mut requirements = std::collections::BTreeSet::new();
+        let mut scenarios = std::collections::BTreeSet::new();
+        for s in plan.scenarios.values().filter(|s| s.not_verified.is_none()) {
+            scenarios.insert(s.id.clone());
+            requirements.extend(crate::steps::world::requirement_tags(&s.tags));
+        }
+        Ok((requirements, scenarios, plan))
+    };
+    let (verified, verified_scenarios, plan) = verified_by(fixtures)?;
+    let mut unlocks = Vec::new();
+    for (collection, declared) in &contract.catalogue.collections {
+        for role in declared.roles.keys() {
+            if fixtures.role(collection, role).is_some() {
+                continue;
+            }
+            let mut more = fixtures.clone();
+            // Presence is all the planner asks of a record.
+            more.collections
+                .entry(collection.clone())
+                .or_default()
+                .roles
+                .insert(role.clone(), crate::fixtures::Record::new());
+            let (requirements, scenarios, _) = verified_by(&more)?;
+            let gained = scenarios.difference(&verified_scenarios).count();
+            if gained > 0 {
+                unlocks.push(Unlock {
+                    role: format!("{collection}.{role}"),
+                    requirements: requirements.difference(&verified).cloned().collect(),
+                    scenarios: gained,
+                });
+            }
+        }
+    }
+    unlocks.sort_by(|a, b| {
+        (b.requirements.len(), b.scenarios, &a.role).cmp(&(
+            a.requirements.len(),
+            a.scenarios,
+            &b.role,
+        ))
+    });
+    let unlockable: std::collections::BTreeSet<&str> =
+        unlocks.iter().map(|u| u.role.as_str()).collect();
+    let mut other_reasons = BTreeMap::new();
+    for s in plan.scenarios.values() {
+        if let Some(reason) = &s.not_verified
+            && !unlockable
+                .iter()
+                .any(|r| reason.ends_with(&format!("({})", unlock_hint(r))))
+        {
+            *other_reasons.entry(reason.clone()).or_insert(0) += 1;
+        }
+    }
+    Ok(Explanation {
+        verified,
+        requirements: contract.catalogue.requirements.len(),
+        scenarios_verified: verified_scenarios.len(),
+        scenarios: plan.scenarios.len(),
+        unlocks,
+        other_reasons,
+    })
+}
+
+/// How a not-verified reason names the role that would unlock it: `add cards.suspended`.
+pub fn unlock_hint(role: &str) -> String {
+    format!("add {role} to the fixtures")
 }

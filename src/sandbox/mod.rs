@@ -27,7 +27,7 @@ mod conventions;
 mod credentials;
 pub mod fault;
 mod headers;
-mod korean;
+pub(crate) mod korean;
 mod lookup;
 mod pipeline;
 mod records;

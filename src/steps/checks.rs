@@ -401,7 +401,9 @@ pub fn code_meaning(
 /// is observed: the request must be rejected with a KONA envelope and the code must not be
 /// a documented code of another meaning. Against another target, an answer that another
 /// reading of the docs allows for this request (the catalogue's `readings`) passes too and
-/// is recorded as an observation.
+/// is recorded as an observation; so does the unknown-record answer to a `synthesized`
+/// request.
+#[allow(clippy::too_many_arguments)]
 pub fn expectation(
     contract: &Contract,
     endpoint: &Endpoint,
@@ -410,6 +412,7 @@ pub fn expectation(
     expected: &Expected,
     blame: &Blame,
     case: &str,
+    synthesized: bool,
 ) -> (Vec<Finding>, Option<Observation>) {
     let Some(got) = outcome(contract, ex) else {
         // No answer: the automatic checks already report why.
@@ -420,7 +423,7 @@ pub fn expectation(
     if findings.is_empty() || kind == TargetKind::Embedded {
         return (findings, observation);
     }
-    let alternatives = super::readings::alternatives(contract, endpoint, ex, expected);
+    let alternatives = super::readings::alternatives(contract, endpoint, ex, expected, synthesized);
     for alt in &alternatives {
         let (more, _) = judge(
             contract,

@@ -81,6 +81,7 @@ fn answers(world: &mut KonaWorld, key: &str, field: Option<&str>) {
         &expected,
         &blame,
         &case,
+        world.synthesized,
     );
     world.observations.extend(observation);
     world.conclude(own);

@@ -5,6 +5,7 @@
 use cucumber::{then, when};
 use fake::Fake;
 use fake::faker::lorem::en::Word;
+use fake::faker::name::raw::Name;
 use futures::StreamExt;
 // fake brings its own rand generation; generation draws from it, sending from ours.
 use fake::rand::SeedableRng as _;
@@ -207,6 +208,87 @@ fn breakages(contract: &Contract, endpoint: &Endpoint, rng: &mut GenRng) -> Vec<
     out
 }
 
+/// A request for `endpoint` that no record stands behind: every field of the recipe drawn
+/// from its request-schema rule (digits of the right length, a real calendar date, a known
+/// code, a Hangul name, an integer inside its bounds), over the field values the fixtures
+/// know for the collection without a whole record (`known`). Valid in form, so only the
+/// field a scenario breaks is wrong; the record it names most likely does not exist.
+pub fn synthesized_body(
+    contract: &Contract,
+    fixtures: &Fixtures,
+    endpoint: &Endpoint,
+    seed: u64,
+) -> Option<Map<String, Value>> {
+    let recipe = endpoint.request.as_ref()?;
+    let properties = contract.schema_properties(&endpoint.request_schema);
+    let known = fixtures.known(&recipe.collection);
+    let mut rng = GenRng::seed_from_u64(seed ^ fxhash(&endpoint.id) ^ SYNTHESIS_SALT);
+    let mut body = Map::new();
+    for field in &recipe.body {
+        let value = match known.and_then(|k| k.get(field)) {
+            Some(v) => v.clone(),
+            None => synthesized_value(properties.get(field)?, &mut rng)?,
+        };
+        body.insert(field.clone(), value);
+    }
+    Some(body)
+}
+
+/// Keeps synthesized requests apart from the generated cases' draws of the same seed.
+const SYNTHESIS_SALT: u64 = 0x5157_4e54_4845_5349;
+
+/// A value its rule accepts, or None for a rule this generator does not know.
+fn synthesized_value(rule: &Value, rng: &mut GenRng) -> Option<Value> {
+    use fake::RngExt as _;
+    match rule.get("type").and_then(Value::as_str)? {
+        "integer" => {
+            let bound = |name: &str| match rule.get(name) {
+                Some(Value::Number(n)) => n.to_string().parse::<u64>().ok(),
+                _ => None,
+            };
+            let min = bound("minimum").unwrap_or(1);
+            let max = bound("maximum").unwrap_or(u64::from(u32::MAX)).max(min);
+            serde_json::from_str(&rng.random_range(min..=max).to_string()).ok()
+        }
+        "string" => {
+            if let Some(known) = rule.get("x-known-values").and_then(Value::as_array) {
+                let codes: Vec<&str> = known
+                    .iter()
+                    .filter_map(|k| k.get("code").and_then(Value::as_str))
+                    .collect();
+                if let Some(code) = codes.choose(rng) {
+                    return Some(Value::from(*code));
+                }
+            }
+            if rule.get("format").and_then(Value::as_str) == Some("kona-date") {
+                let days = rng.random_range(0..20_000);
+                let date = chrono::NaiveDate::from_ymd_opt(1950, 1, 1)?
+                    .checked_add_days(chrono::Days::new(days))?;
+                return Some(Value::from(date.format("%Y%m%d").to_string()));
+            }
+            let min = rule.get("minLength").and_then(Value::as_u64).unwrap_or(1);
+            let max = rule.get("maxLength").and_then(Value::as_u64).unwrap_or(100);
+            let digits = rule
+                .get("pattern")
+                .and_then(Value::as_str)
+                .is_some_and(|p| p.contains("[0-9]"));
+            if digits {
+                let len = 12_u64.clamp(min, max.max(min));
+                // A leading non-zero digit keeps the number its full length when read as one.
+                let mut s = rng.random_range(1..=9_u8).to_string();
+                for _ in 1..len {
+                    s.push(char::from(b'0' + rng.random_range(0..=9_u8)));
+                }
+                return Some(Value::from(s));
+            }
+            let name: String = Name(crate::sandbox::korean::KO_KR).fake_with_rng(rng);
+            let cut: String = name.chars().take(max.max(1) as usize).collect();
+            (cut.chars().count() as u64 >= min).then(|| Value::from(cut))
+        }
+        _ => None,
+    }
+}
+
 /// `count` cases for `endpoint`: even indexes valid, odd ones breaking a constraint (in turn,
 /// so every constraint is broken once before any is broken twice).
 pub fn generate(
@@ -331,6 +413,7 @@ async fn send_generated(world: &mut KonaWorld) {
             &expected,
             &checks::Blame::same(&requirement),
             &case.description,
+            false,
         );
         own.extend(more);
         observations.extend(observation);

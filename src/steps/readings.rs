@@ -17,6 +17,8 @@ pub struct Alternative {
 }
 
 const SUCCESS_KEY: &str = "success";
+/// The reading for a request no record stands behind (errata E33).
+const SYNTHESIZED_RECORD: &str = "synthesized-record";
 const CRYPTO_KEY_ID_LENGTH: usize = 32;
 
 /// The body that was sent, as JSON fields (the plaintext of an encrypted one).
@@ -50,8 +52,12 @@ fn recognized(
     endpoint: &Endpoint,
     ex: &Exchange,
     expected: &Expected,
+    synthesized: bool,
 ) -> Vec<(&'static str, Option<String>)> {
     let mut out = Vec::new();
+    if synthesized {
+        out.push((SYNTHESIZED_RECORD, None));
+    }
     let fields = sent_fields(ex);
     let properties = contract.schema_properties(&endpoint.request_schema);
     if let Some(fields) = &fields {
@@ -96,12 +102,14 @@ fn recognized(
 }
 
 /// The other answers the catalogue's readings allow for a rejection the scenario expects.
-/// None for an expected success: a reading only ever widens a rejection.
+/// None for an expected success: a reading only ever widens a rejection. `synthesized`: the
+/// request was made up rather than taken from a record.
 pub fn alternatives(
     contract: &Contract,
     endpoint: &Endpoint,
     ex: &Exchange,
     expected: &Expected,
+    synthesized: bool,
 ) -> Vec<Alternative> {
     if expected.key == SUCCESS_KEY {
         return Vec::new();
@@ -109,7 +117,7 @@ pub fn alternatives(
     let catalogue = &contract.catalogue;
     let properties = contract.schema_properties(&endpoint.request_schema);
     let mut out: Vec<Alternative> = Vec::new();
-    for (id, field) in recognized(contract, endpoint, ex, expected) {
+    for (id, field) in recognized(contract, endpoint, ex, expected, synthesized) {
         let Some(reading) = catalogue.reading(id) else {
             continue;
         };

@@ -49,17 +49,30 @@ pub fn record_for(
     match fixtures.role(&recipe.collection, role) {
         Some(record) => Ok((request_body(recipe, record), record.clone())),
         None => Err(Unavailable::NotVerified(format!(
-            "the target's fixtures have no {} \"{role}\"",
-            recipe.noun
+            "the target's fixtures have no {} \"{role}\" ({})",
+            recipe.noun,
+            crate::runner::plan::unlock_hint(&format!("{}.{role}", recipe.collection))
         ))),
     }
+}
+
+/// What a scenario's request is made from, as its Given step says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source<'a> {
+    /// A real record of this role (the recipe's default role when None).
+    Record(Option<&'a str>),
+    /// Any well-formed request: the default role's record if the fixtures have one, else a
+    /// synthesized request.
+    WellFormed,
+    /// Always a synthesized request, naming a record that most likely does not exist.
+    MadeUp,
 }
 
 fn start_from_fixture(
     world: &mut KonaWorld,
     noun: Option<&str>,
     named: Option<&str>,
-    role: Option<&str>,
+    source: Source<'_>,
 ) {
     let endpoint = match world.set_endpoint(named) {
         Ok(e) => e,
@@ -79,33 +92,79 @@ fn start_from_fixture(
             endpoint.id, recipe.noun
         );
     }
-    let role = role.unwrap_or(&recipe.default_role).to_owned();
     let ctx = world.ctx.clone();
-    match record_for(ctx.contract, &ctx.fixtures, endpoint, &role) {
-        Ok((map, record)) => {
+    let role = match source {
+        Source::Record(role) => role.unwrap_or(&recipe.default_role).to_owned(),
+        _ => recipe.default_role.clone(),
+    };
+    let record = match source {
+        Source::MadeUp => Err(Unavailable::NotVerified(String::new())),
+        _ => record_for(ctx.contract, &ctx.fixtures, endpoint, &role),
+    };
+    match (record, source) {
+        (Ok((map, record)), _) => {
             world.body = Some(Body::Fields(map));
             world.fixture = Some(record);
         }
-        Err(Unavailable::NotVerified(reason)) => world.not_verified = Some(reason),
-        Err(Unavailable::Broken(reason)) => panic!("{reason}"),
+        (Err(Unavailable::NotVerified(_)), Source::WellFormed | Source::MadeUp) => {
+            let synthesized =
+                super::generated::synthesized_body(ctx.contract, &ctx.fixtures, endpoint, ctx.seed)
+                    .unwrap_or_else(|| panic!("no request can be synthesized for {}", endpoint.id));
+            world.body = Some(Body::Fields(synthesized));
+            world.synthesized = true;
+        }
+        (Err(Unavailable::NotVerified(reason)), Source::Record(_)) => {
+            world.not_verified = Some(reason)
+        }
+        (Err(Unavailable::Broken(reason)), _) => panic!("{reason}"),
     }
 }
 
 /// `Given the card "active" from the fixtures`: the noun is the endpoint recipe's.
 #[given(regex = r#"^the (.+) "([^"]+)" from the fixtures$"#)]
 fn record_of_role(world: &mut KonaWorld, noun: String, role: String) {
-    let named = world
-        .ctx
-        .contract
-        .catalogue
-        .endpoint_by_noun(&noun)
-        .map(|e| e.id.clone());
-    start_from_fixture(world, Some(&noun), named.as_deref(), Some(&role));
+    let named = endpoint_of_noun(world, &noun);
+    start_from_fixture(
+        world,
+        Some(&noun),
+        named.as_deref(),
+        Source::Record(Some(&role)),
+    );
 }
 
 #[given(expr = "a valid request to {string}")]
 fn valid_request(world: &mut KonaWorld, endpoint: String) {
-    start_from_fixture(world, None, Some(&endpoint), None);
+    start_from_fixture(world, None, Some(&endpoint), Source::Record(None));
+}
+
+/// The endpoint whose request recipe calls one record a `noun`.
+fn endpoint_of_noun(world: &KonaWorld, noun: &str) -> Option<String> {
+    world
+        .ctx
+        .contract
+        .catalogue
+        .endpoint_by_noun(noun)
+        .map(|e| e.id.clone())
+}
+
+/// `Given a well-formed card inquiry`: the scenario needs no real record, only a request
+/// valid in form (a fixture's when there is one, else synthesized).
+#[given(regex = r"^a well-formed (.+) inquiry$")]
+fn well_formed_inquiry(world: &mut KonaWorld, noun: String) {
+    let named = endpoint_of_noun(world, &noun);
+    start_from_fixture(world, Some(&noun), named.as_deref(), Source::WellFormed);
+}
+
+#[given(expr = "a well-formed request to {string}")]
+fn well_formed_request(world: &mut KonaWorld, endpoint: String) {
+    start_from_fixture(world, None, Some(&endpoint), Source::WellFormed);
+}
+
+/// `Given a made-up card`: a synthesized request whose record most likely does not exist.
+#[given(regex = r"^a made-up (.+)$")]
+fn made_up(world: &mut KonaWorld, noun: String) {
+    let named = endpoint_of_noun(world, &noun);
+    start_from_fixture(world, Some(&noun), named.as_deref(), Source::MadeUp);
 }
 
 fn edit_fields(world: &mut KonaWorld, edit: impl FnOnce(&mut Map<String, Value>)) {

@@ -51,6 +51,9 @@ pub struct KonaWorld {
     pub spec: RequestSpec,
     /// The record the request was made from, for `the answer matches the fixture record`.
     pub fixture: Option<crate::fixtures::Record>,
+    /// The request was synthesized (no record stands behind it), so the target may answer
+    /// "no such record" before anything else (catalogue reading `synthesized-record`).
+    pub synthesized: bool,
     pub exchange: Option<Exchange>,
     pub exchanges: Vec<Exchange>,
     /// Automatic-check findings on the last exchange not yet reported by a step.
@@ -88,6 +91,7 @@ impl KonaWorld {
             body: None,
             spec: RequestSpec::default(),
             fixture: None,
+            synthesized: false,
             exchange: None,
             exchanges: Vec::new(),
             pending: Vec::new(),
