@@ -1,6 +1,9 @@
 //! No false greens: a run that would certify nothing, or certify something that is not the
 //! API, is a usage error (exit 2) or an unreachable target (exit 3), naming the cause.
 
+#[path = "support/external_run.rs"]
+mod external_run;
+use external_run::SandboxCredentials;
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
@@ -84,8 +87,6 @@ async fn bare_404_server() -> (String, tokio::task::JoinHandle<()>) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_base_url_that_serves_no_api_exits_3_with_a_hint() {
     let (base_url, server) = bare_404_server().await;
-    let credentials = kona_conformance::sandbox::credentials();
-    let keys = manifest("test-keys");
     let output = tokio::task::spawn_blocking({
         let base_url = base_url.clone();
         move || {
@@ -94,12 +95,7 @@ async fn a_base_url_that_serves_no_api_exits_3_with_a_hint() {
                     "--fixtures",
                     manifest("fixtures/embedded-sandbox.json").to_str().unwrap(),
                 ])
-                .env("KONA_ASP_ID", &credentials.asp_id)
-                .env("KONA_ACCESS_KEY", credentials.access_key.expose())
-                .env("KONA_SECRET_KEY", credentials.secret_key.expose())
-                .env("KONA_CRYPTO_KEY_ID", &credentials.crypto_key_id)
-                .env("KONA_SERVER_PUBLIC_KEY", keys.join("server-public.pem"))
-                .env("KONA_CLIENT_PRIVATE_KEY", keys.join("client-private.pem"))
+                .sandbox_credentials()
                 .output()
                 .unwrap()
         }

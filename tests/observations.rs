@@ -5,6 +5,9 @@
 //!   convention case shows up as an observation;
 //! - fails the convention scenarios when the same sandbox is treated as the embedded target.
 
+#[path = "support/external_run.rs"]
+mod external_run;
+use external_run::SandboxCredentials;
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::process::Command;
@@ -45,8 +48,6 @@ async fn alternative_sandbox() -> Sandbox {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_external_target_with_other_conventions_passes_and_is_observed() {
     let sandbox = alternative_sandbox().await;
-    let keys = manifest("test-keys");
-    let credentials = kona_conformance::sandbox::credentials();
     let report = tempfile::tempdir().unwrap();
     let output = tokio::task::spawn_blocking({
         let base_url = sandbox.base_url();
@@ -69,12 +70,7 @@ async fn an_external_target_with_other_conventions_passes_and_is_observed() {
                 .args(["--generated", "60", "--seed", "11"])
                 .arg("--report-dir")
                 .arg(&report)
-                .env("KONA_ASP_ID", &credentials.asp_id)
-                .env("KONA_ACCESS_KEY", credentials.access_key.expose())
-                .env("KONA_SECRET_KEY", credentials.secret_key.expose())
-                .env("KONA_CRYPTO_KEY_ID", &credentials.crypto_key_id)
-                .env("KONA_SERVER_PUBLIC_KEY", keys.join("server-public.pem"))
-                .env("KONA_CLIENT_PRIVATE_KEY", keys.join("client-private.pem"))
+                .sandbox_credentials()
                 .output()
                 .expect("the binary runs")
         }

@@ -7,6 +7,9 @@
 //!   verified, from synthesized requests;
 //! - `fixtures explain` reports exactly the requirements such a run verifies.
 
+#[path = "support/external_run.rs"]
+mod external_run;
+use external_run::SandboxCredentials;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -44,8 +47,6 @@ fn with_public_card(dir: &Path) -> &'static Contract {
 
 /// `run --base-url` against `sandbox` with `fixtures`; the report folder's results.json.
 async fn certify(sandbox: &Sandbox, fixtures: &Path, report: &Path) -> (Output, Value) {
-    let keys = manifest("test-keys");
-    let credentials = kona_conformance::sandbox::credentials();
     let base_url = sandbox.base_url();
     let (fixtures, report_dir) = (fixtures.to_owned(), report.to_owned());
     let output = tokio::task::spawn_blocking(move || {
@@ -57,12 +58,7 @@ async fn certify(sandbox: &Sandbox, fixtures: &Path, report: &Path) -> (Output, 
             .args(["--rate-limit", "5000", "--generated", "30", "--seed", "14"])
             .arg("--report-dir")
             .arg(&report_dir)
-            .env("KONA_ASP_ID", &credentials.asp_id)
-            .env("KONA_ACCESS_KEY", credentials.access_key.expose())
-            .env("KONA_SECRET_KEY", credentials.secret_key.expose())
-            .env("KONA_CRYPTO_KEY_ID", &credentials.crypto_key_id)
-            .env("KONA_SERVER_PUBLIC_KEY", keys.join("server-public.pem"))
-            .env("KONA_CLIENT_PRIVATE_KEY", keys.join("client-private.pem"))
+            .sandbox_credentials()
             .output()
             .expect("the binary runs")
     })

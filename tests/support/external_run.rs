@@ -25,11 +25,28 @@ pub async fn sandbox(fault: Option<Fault>, foreign: bool) -> Sandbox {
     Sandbox::start(config).await.expect("sandbox starts")
 }
 
+/// The embedded sandbox's public credentials and key files in a command's environment, the
+/// way a user hands them to a run against a foreign target.
+pub trait SandboxCredentials {
+    fn sandbox_credentials(&mut self) -> &mut Self;
+}
+
+impl SandboxCredentials for Command {
+    fn sandbox_credentials(&mut self) -> &mut Self {
+        let keys = manifest("test-keys");
+        let credentials = kona_conformance::sandbox::credentials();
+        self.env("KONA_ASP_ID", &credentials.asp_id)
+            .env("KONA_ACCESS_KEY", credentials.access_key.expose())
+            .env("KONA_SECRET_KEY", credentials.secret_key.expose())
+            .env("KONA_CRYPTO_KEY_ID", &credentials.crypto_key_id)
+            .env("KONA_SERVER_PUBLIC_KEY", keys.join("server-public.pem"))
+            .env("KONA_CLIENT_PRIVATE_KEY", keys.join("client-private.pem"))
+    }
+}
+
 /// `run --base-url` against `base_url`, reports into `report_dir`; `quiet` drops the
 /// per-scenario lines.
 pub fn certify(base_url: &str, report_dir: &Path, seed: u64, quiet: bool) -> Output {
-    let keys = manifest("test-keys");
-    let credentials = kona_conformance::sandbox::credentials();
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_kona-conformance"));
     cmd.args(["run", "--base-url", base_url])
         .arg("--fixtures")
@@ -44,13 +61,8 @@ pub fn certify(base_url: &str, report_dir: &Path, seed: u64, quiet: bool) -> Out
         ])
         .args(["--generated", "60", "--seed", &seed.to_string()])
         .arg("--report-dir")
-        .arg(report_dir)
-        .env("KONA_ASP_ID", &credentials.asp_id)
-        .env("KONA_ACCESS_KEY", credentials.access_key.expose())
-        .env("KONA_SECRET_KEY", credentials.secret_key.expose())
-        .env("KONA_CRYPTO_KEY_ID", &credentials.crypto_key_id)
-        .env("KONA_SERVER_PUBLIC_KEY", keys.join("server-public.pem"))
-        .env("KONA_CLIENT_PRIVATE_KEY", keys.join("client-private.pem"));
+        .arg(report_dir);
+    cmd.sandbox_credentials();
     if quiet {
         cmd.arg("--quiet");
     }
