@@ -226,6 +226,9 @@ pub struct Redactor {
     learned: BTreeMap<String, String>,
     /// The keys of `learned`, in the automaton's pattern order.
     learned_values: Vec<String>,
+    /// Their masked forms, in the same order: the replacements, kept ready because `text`
+    /// runs for every string of every report.
+    learned_masks: Vec<String>,
     /// One automaton over `learned_values`, built on first use after a change.
     learned_ac: OnceLock<Option<AhoCorasick>>,
 }
@@ -273,6 +276,7 @@ impl Redactor {
             secrets_ac: OnceLock::new(),
             learned: BTreeMap::new(),
             learned_values: Vec::new(),
+            learned_masks: Vec::new(),
             learned_ac: OnceLock::new(),
         };
         for secret in crate::secret::known() {
@@ -325,8 +329,9 @@ impl Redactor {
         }
         let masked = kind.mask(value);
         if masked != value && !self.learned.contains_key(value) {
-            self.learned.insert(value.to_owned(), masked);
+            self.learned.insert(value.to_owned(), masked.clone());
             self.learned_values.push(value.to_owned());
+            self.learned_masks.push(masked);
             self.learned_ac = OnceLock::new();
         }
     }
@@ -434,12 +439,7 @@ impl Redactor {
             .replace_all(&out, |c: &regex::Captures<'_>| mask_pair(&c[1], &c[2]))
             .into_owned();
         if let Some(ac) = self.learned_automaton() {
-            let masked: Vec<&str> = self
-                .learned_values
-                .iter()
-                .map(|v| self.learned.get(v).map_or("*", String::as_str))
-                .collect();
-            out = ac.replace_all(&out, &masked);
+            out = ac.replace_all(&out, &self.learned_masks);
         }
         out
     }
