@@ -306,56 +306,48 @@ impl Contract {
         self.sandbox_records.as_deref()
     }
 
-    /// The top-level properties a schema describes, through its `allOf` parts, in order.
-    pub fn schema_properties(&self, schema: &str) -> serde_json::Map<String, Value> {
-        fn collect(doc: &Value, out: &mut serde_json::Map<String, Value>) {
-            if let Some(p) = doc.get("properties").and_then(Value::as_object) {
-                for (k, v) in p {
-                    out.entry(k.clone()).or_insert_with(|| v.clone());
-                }
-            }
+    /// A schema and its `allOf` parts, depth first: where its top-level keywords live.
+    fn schema_parts<'a>(&'a self, schema: &str) -> Vec<&'a Value> {
+        fn walk<'a>(doc: &'a Value, out: &mut Vec<&'a Value>) {
+            out.push(doc);
             for part in doc
                 .get("allOf")
                 .and_then(Value::as_array)
                 .into_iter()
                 .flatten()
             {
-                collect(part, out);
+                walk(part, out);
             }
         }
-        let mut out = serde_json::Map::new();
+        let mut out = Vec::new();
         if let Some(doc) = self.documents.get(schema) {
-            collect(doc, &mut out);
+            walk(doc, &mut out);
+        }
+        out
+    }
+
+    /// The top-level properties a schema describes, through its `allOf` parts, in order.
+    pub fn schema_properties(&self, schema: &str) -> serde_json::Map<String, Value> {
+        let mut out = serde_json::Map::new();
+        for part in self.schema_parts(schema) {
+            if let Some(p) = part.get("properties").and_then(Value::as_object) {
+                for (k, v) in p {
+                    out.entry(k.clone()).or_insert_with(|| v.clone());
+                }
+            }
         }
         out
     }
 
     /// The top-level properties a schema requires, through its `allOf` parts.
     pub fn schema_required(&self, schema: &str) -> Vec<String> {
-        fn collect(doc: &Value, out: &mut Vec<String>) {
-            for r in doc
-                .get("required")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-                .filter_map(Value::as_str)
-            {
-                out.push(r.to_owned());
-            }
-            for part in doc
-                .get("allOf")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-            {
-                collect(part, out);
-            }
-        }
-        let mut out = Vec::new();
-        if let Some(doc) = self.documents.get(schema) {
-            collect(doc, &mut out);
-        }
-        out
+        self.schema_parts(schema)
+            .into_iter()
+            .flat_map(|part| part.get("required").and_then(Value::as_array))
+            .flatten()
+            .filter_map(Value::as_str)
+            .map(str::to_owned)
+            .collect()
     }
 
     /// Whether `key` resolves to an answer on `endpoint` (a documented row or a convention).
