@@ -11,6 +11,30 @@ Feature: Account holder real-name verification (POST /api/v1/bankaccounts/user/v
     Then the target answers "success"
     And the answer is not encrypted
 
+  # Errata E34: the bank finds the account by bank code and number, then compares the
+  # holder's birth date and name; the member id is the partner's. Only the fields named
+  # "real" come from a record (or the fixtures' known values); the rest are made up.
+  @req:BANK-CODE-002_007 @negative
+  Scenario: An account number that no account has is not found
+    Given a well-formed bank account inquiry
+    And the field "bankAccount" is changed to another well-formed value
+    When the request is sent
+    Then the target answers "account-not-found"
+
+  @req:BANK-CODE-002_005 @negative
+  Scenario: A birth date other than the holder's finds no account for the member
+    Given a well-formed bank account inquiry whose "bankCode" and "bankAccount" are real
+    And the field "birthDate" is changed to another well-formed value
+    When the request is sent
+    Then the target answers "user-not-found"
+
+  @req:BANK-CODE-002_003 @negative
+  Scenario: A name other than the holder's is not matched
+    Given a well-formed bank account inquiry whose "bankCode", "bankAccount" and "birthDate" are real
+    And the field "userName" is changed to another well-formed value
+    When the request is sent
+    Then the target answers "name-mismatch"
+
   @sandbox-only
   Scenario Outline: Each documented verification failure has its code (<code>)
     Given the bank account "<role>" from the fixtures

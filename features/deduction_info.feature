@@ -16,6 +16,14 @@ Feature: Member authentication inquiry (POST /api/v1/user/deduction/info)
       | authed     |
       | not-authed |
 
+  # Without a member in the fixtures: card/info names the member a known card is mapped
+  # to, and that member must be known here too.
+  @req:DED-CODE-000_000 @req:DED-RESP-ISAUTHED @read-only
+  Scenario: The member a registered card is mapped to is found
+    Given the member found by asking about the card "active"
+    When the request is sent
+    Then the target answers "success"
+
   @req:DED-FIELD-USERID @req:DED-CODE-000_000 @read-only
   Scenario Outline: userId at the edges of its documented range is accepted (<role>)
     Given the member "<role>" from the fixtures

@@ -908,3 +908,78 @@ fn every_erratum_names_a_test_in_this_file() {
         );
     }
 }
+
+/// The code the sandbox, under `variants`, gives the valid bank record with `changes`.
+async fn bank_check(
+    variants: Vec<kona_conformance::sandbox::Variant>,
+    changes: &[(&str, Value)],
+) -> String {
+    use kona_conformance::client::{KonaClient, RequestSpec, TransportOptions};
+    use kona_conformance::sandbox::{Sandbox, SandboxConfig};
+    use rand::SeedableRng;
+
+    let mut config = SandboxConfig::for_certification();
+    config.variants = variants;
+    let sandbox = Sandbox::start(config).await.unwrap();
+    let target = kona_conformance::sandbox::embedded_target(&sandbox.base_url());
+    let client = KonaClient::new(target, &TransportOptions::default()).unwrap();
+    let mut body = kona_conformance::sandbox::seeded_fixtures()
+        .role("bankAccounts", "valid")
+        .unwrap()
+        .clone();
+    for (field, value) in changes {
+        body.insert((*field).to_owned(), value.clone());
+    }
+    let spec = RequestSpec {
+        endpoint_id: "bank-account-valid".into(),
+        path: "/api/v1/bankaccounts/user/valid".into(),
+        body: serde_json::to_vec(&body).unwrap(),
+        ..RequestSpec::default()
+    };
+    let mut rng = rand::rngs::StdRng::seed_from_u64(34);
+    let exchange = client.send(&spec, &mut rng).await;
+    sandbox.shutdown().await;
+    let message = exchange
+        .response
+        .as_ref()
+        .and_then(|r| r.message())
+        .unwrap();
+    message["response"]["code"].as_str().unwrap().to_owned()
+}
+
+#[rstest::rstest]
+#[case::the_holder(&[], "000_000", "000_000", "000_000")]
+#[case::another_member_id(&[("userId", Value::from(1_u64))], "000_000", "002_005", "000_000")]
+#[case::another_name(&[("userName", Value::from("김민준박서연"))], "002_003", "002_003", "002_003")]
+#[case::another_birth_date(&[("birthDate", Value::from("19000101"))], "002_005", "002_005", "002_005")]
+#[case::another_birth_date_and_name(
+    &[("birthDate", Value::from("19000101")), ("userName", Value::from("김민준박서연"))],
+    "002_005",
+    "002_005",
+    "002_003"
+)]
+#[case::another_account(&[("bankAccount", Value::from("123456789012"))], "002_007", "002_007", "002_007")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn e34_the_bank_check_compares_birth_date_and_name_not_the_member_id(
+    #[case] changes: &[(&str, Value)],
+    #[case] faithful: &str,
+    #[case] checks_member_id: &str,
+    #[case] name_first: &str,
+) {
+    use kona_conformance::sandbox::Variant;
+    assert_eq!(
+        bank_check(Vec::new(), changes).await,
+        faithful,
+        "the decision"
+    );
+    assert_eq!(
+        bank_check(vec![Variant::BankChecksMemberId], changes).await,
+        checks_member_id,
+        "variant bank-checks-member-id"
+    );
+    assert_eq!(
+        bank_check(vec![Variant::BankNameFirst], changes).await,
+        name_first,
+        "variant bank-name-first"
+    );
+}

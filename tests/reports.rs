@@ -204,6 +204,7 @@ fn sample() -> RunResults {
         observed_code: Some("999_999".into()),
         observed_message: Some("없는 경로 <path>".into()),
         correlation_id: "250101120000-0000006".into(),
+        reading: None,
     });
 
     let mut untagged = scenario(

@@ -61,6 +61,24 @@ pub struct Collection {
     pub summary: String,
     /// Role name to what a record of that role is.
     pub roles: BTreeMap<String, String>,
+    /// Endpoints whose answer about a record of another collection names a record of this
+    /// one (card/info names the member a card is mapped to), so a scenario can find a real
+    /// record through the target when the fixtures lack one.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub found_through: Vec<FoundThrough>,
+}
+
+/// One way to find a record of a collection through the target.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct FoundThrough {
+    /// The endpoint asked, with a record of its own request recipe's collection.
+    pub endpoint: String,
+    /// The field of its success answer that names the record.
+    pub answer_field: String,
+    /// The request field that value fills for this collection's endpoints.
+    pub field: String,
+    pub meaning: String,
 }
 
 /// Where the result code and text sit in a response body (errata E21 fixes the names once).

@@ -416,6 +416,11 @@ impl Contract {
         for e in &cat.endpoints {
             self.check_endpoint_data(e)?;
         }
+        for (name, collection) in &cat.collections {
+            for link in &collection.found_through {
+                self.check_found_through(name, link)?;
+            }
+        }
         for c in &cat.conventions {
             if c.endpoint != "*" && cat.endpoint(&c.endpoint).is_none() {
                 return Err(ContractError::Inconsistent(format!(
@@ -543,6 +548,50 @@ impl Contract {
                     ));
                 }
             }
+        }
+        Ok(())
+    }
+}
+
+impl Contract {
+    /// A `foundThrough` link asks an endpoint that takes a record, reads a field its answer
+    /// has, and fills a request field of an endpoint that takes this collection's records.
+    fn check_found_through(
+        &self,
+        collection: &str,
+        link: &catalogue::FoundThrough,
+    ) -> Result<(), ContractError> {
+        let broken = |what: String| {
+            Err(ContractError::Inconsistent(format!(
+                "collections.{collection}.foundThrough {}: {what}",
+                link.endpoint
+            )))
+        };
+        let Some(asked) = self.catalogue.endpoint(&link.endpoint) else {
+            return broken("not an endpoint of the catalogue".into());
+        };
+        if asked.request.is_none() {
+            return broken("the endpoint has no request recipe, so nothing can be asked".into());
+        }
+        if !self
+            .schema_properties(&asked.response_schema)
+            .contains_key(&link.answer_field)
+        {
+            return broken(format!(
+                "answerField {} is not a property of {}",
+                link.answer_field, asked.response_schema
+            ));
+        }
+        let fills = self.catalogue.endpoints.iter().any(|e| {
+            e.request
+                .as_ref()
+                .is_some_and(|r| r.collection == collection && r.body.contains(&link.field))
+        });
+        if !fills {
+            return broken(format!(
+                "field {} is not a request field of any endpoint taking {collection}",
+                link.field
+            ));
         }
         Ok(())
     }

@@ -438,6 +438,7 @@ pub fn build(
                     observed_code: o.observed_code.as_deref().map(|c| r.text(c)),
                     observed_message: o.observed_message.as_deref().map(|m| r.text(m)),
                     correlation_id: r.text(&o.correlation_id),
+                    reading: o.reading.clone(),
                 })
                 .collect(),
             exchanges: s

@@ -198,6 +198,7 @@ mod tests {
             observed_code: Some(code.into()),
             observed_message: Some("m".into()),
             correlation_id: format!("cid-{case}"),
+            reading: None,
         }
     }
 

@@ -261,6 +261,10 @@ pub async fn execute(
                 if let Some(endpoint) = world.endpoint {
                     result.findings.extend(strays(endpoint, &result.exchanges));
                 }
+                // Sent to find the record, to another endpoint on purpose: evidence, first.
+                result
+                    .exchanges
+                    .splice(0..0, std::mem::take(&mut world.lookups));
                 result.duration_ms = world.started.elapsed().as_millis();
                 if result.endpoint.is_none() {
                     result.endpoint = world.endpoint.map(|e| e.id.clone());

@@ -152,6 +152,12 @@ static VALID_REQUEST_STEP: LazyLock<Regex> =
 static WELL_FORMED_STEP: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"^(?:a well-formed (.+) inquiry|a made-up (.+))$"#).expect("valid regex")
 });
+static REAL_FIELDS_STEP: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"^a well-formed (.+) inquiry whose (.+) (?:is|are) real$"#).expect("valid regex")
+});
+static FOUND_THROUGH_STEP: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"^the (.+) found by asking about the (.+) "([^"]+)"$"#).expect("valid regex")
+});
 static WELL_FORMED_REQUEST_STEP: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r#"^a well-formed request to "([^"]+)"$"#).expect("valid regex"));
 const GENERATED_STEP: &str = "the generated cases for this endpoint are sent";
@@ -166,6 +172,10 @@ pub struct ScenarioTarget {
     /// Whether that role's record must be in the fixtures: false when the scenario asks only
     /// for a well-formed request, which is synthesized when the record is missing.
     pub needs_record: bool,
+    /// Request fields that must be a real record's (the record, or the fixtures' known values).
+    pub real_fields: Vec<String>,
+    /// The record is found by asking this endpoint about its record of this role.
+    pub found_through: Option<(String, String)>,
 }
 
 /// The endpoint and record a scenario uses, or why the scenario is wrong: a step whose
@@ -190,8 +200,59 @@ pub fn scenario_target(
     };
     let mut needs_recipe = false;
     let mut needs_record = false;
+    let mut real_fields = Vec::new();
+    let mut found_through = None;
     for step in &scenario.steps {
-        if let Some(c) = WELL_FORMED_STEP.captures(&step.value) {
+        if let Some(c) = REAL_FIELDS_STEP.captures(&step.value) {
+            let Some(endpoint) = catalogue.endpoint_by_noun(&c[1]) else {
+                return Err(format!(
+                    "step {:?}: no endpoint's request recipe takes a {:?}",
+                    step.value, &c[1]
+                ));
+            };
+            agree(&endpoint.id, &format!("step {:?}", step.value))?;
+            real_fields = crate::steps::request::quoted_names(&c[2]);
+            if real_fields.is_empty() {
+                return Err(format!(
+                    "step {:?}: name the fields that must be real in double quotes",
+                    step.value
+                ));
+            }
+            if let Err(crate::steps::request::Unavailable::Broken(reason)) =
+                crate::steps::request::real_fields_source(
+                    contract,
+                    &crate::fixtures::Fixtures::default(),
+                    endpoint,
+                    &real_fields,
+                )
+            {
+                return Err(format!("step {:?}: {reason}", step.value));
+            }
+            needs_recipe = true;
+        } else if let Some(c) = FOUND_THROUGH_STEP.captures(&step.value) {
+            let Some(endpoint) = catalogue.endpoint_by_noun(&c[1]) else {
+                return Err(format!(
+                    "step {:?}: no endpoint's request recipe takes a {:?}",
+                    step.value, &c[1]
+                ));
+            };
+            agree(&endpoint.id, &format!("step {:?}", step.value))?;
+            let (asked, _) = crate::steps::request::found_through(contract, endpoint, &c[2])
+                .map_err(|reason| format!("step {:?}: {reason}", step.value))?;
+            let declared = asked
+                .request
+                .as_ref()
+                .and_then(|r| catalogue.collections.get(&r.collection))
+                .is_some_and(|col| col.roles.contains_key(&c[3]));
+            if !declared {
+                return Err(format!(
+                    "step {:?}: {:?} is not a role of the {} endpoint's collection",
+                    step.value, &c[3], asked.id
+                ));
+            }
+            found_through = Some((asked.id.clone(), c[3].to_owned()));
+            needs_recipe = true;
+        } else if let Some(c) = WELL_FORMED_STEP.captures(&step.value) {
             let noun = c.get(1).or(c.get(2)).map_or("", |m| m.as_str());
             let Some(endpoint) = catalogue.endpoint_by_noun(noun) else {
                 return Err(format!(
@@ -252,6 +313,8 @@ pub fn scenario_target(
         endpoint: chosen,
         role,
         needs_record,
+        real_fields,
+        found_through,
     })
 }
 
@@ -275,6 +338,25 @@ fn unverifiable(
     }
     if let (Some(id), Some(role), true) = (&target.endpoint, &target.role, target.needs_record)
         && let Some(endpoint) = contract.endpoint(id)
+        && let Err(crate::steps::request::Unavailable::NotVerified(reason)) =
+            crate::steps::request::record_for(contract, fixtures, endpoint, role)
+    {
+        return Some(reason);
+    }
+    if let (Some(id), false) = (&target.endpoint, target.real_fields.is_empty())
+        && let Some(endpoint) = contract.endpoint(id)
+        && let Err(crate::steps::request::Unavailable::NotVerified(reason)) =
+            crate::steps::request::real_fields_source(
+                contract,
+                fixtures,
+                endpoint,
+                &target.real_fields,
+            )
+    {
+        return Some(reason);
+    }
+    if let Some((asked, role)) = &target.found_through
+        && let Some(endpoint) = contract.endpoint(asked)
         && let Err(crate::steps::request::Unavailable::NotVerified(reason)) =
             crate::steps::request::record_for(contract, fixtures, endpoint, role)
     {

@@ -78,6 +78,11 @@ pub struct Observation {
     pub observed_code: Option<String>,
     pub observed_message: Option<String>,
     pub correlation_id: String,
+    /// The catalogue reading that allowed the answer instead of the expected one: the
+    /// expected answer's rule was then not exercised, so `requirement` is not verified by
+    /// this scenario.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reading: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -197,7 +202,7 @@ impl RunResults {
     /// A verdict for every requirement in the catalogue. A requirement fails when a finding
     /// names it, or a scenario verifying it failed without an answer; it passes when a
     /// scenario verifying it passed and nothing names it; otherwise it is not verified.
-    pub fn requirement_verdicts(&self, contract: &Contract) -> Vec<RequirementVerdict> {
+    pub fn requirement_verdicts<'a>(&'a self, contract: &Contract) -> Vec<RequirementVerdict> {
         let mut failed: BTreeSet<&str> = BTreeSet::new();
         for s in &self.scenarios {
             for f in &s.findings {
@@ -222,10 +227,30 @@ impl RunResults {
                     .iter()
                     .filter(|s| s.requirements.contains(&r.id))
                     .collect();
+                // A pass through another reading of the docs leaves the expected answer's
+                // rule unexercised: it verifies the scenario's other requirements only.
+                let through_reading = |s: &'a ScenarioResult| -> Option<&'a Observation> {
+                    s.observations
+                        .iter()
+                        .find(|o| o.reading.is_some() && o.requirement == r.id)
+                };
                 let (verdict, reason) = if failed.contains(r.id.as_str()) {
                     (Verdict::Failed, None)
-                } else if scenarios.iter().any(|s| s.verdict == Verdict::Passed) {
+                } else if scenarios
+                    .iter()
+                    .any(|s| s.verdict == Verdict::Passed && through_reading(s).is_none())
+                {
                     (Verdict::Passed, None)
+                } else if let Some(o) = scenarios.iter().find_map(|s| through_reading(s)) {
+                    (
+                        Verdict::NotVerified,
+                        Some(format!(
+                            "the target answered {} where {} was expected, which the {} reading of the docs allows, so this rule was not exercised",
+                            o.observed_code.as_deref().unwrap_or("without a code"),
+                            o.convention.code,
+                            o.reading.as_deref().unwrap_or_default()
+                        )),
+                    )
                 } else if scenarios.is_empty() {
                     (
                         Verdict::NotVerified,

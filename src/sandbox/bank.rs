@@ -1,6 +1,8 @@
 //! The one endpoint whose answer is logic rather than a record: the account holder's
 //! real-name check (`bank-account-valid`). The bank's service hours, then the account, its
-//! own standing answer, the member's birth date and id, and the holder's name, in that order.
+//! own standing answer, the holder's birth date and the holder's name, in that order. The
+//! member id is the partner's, not the bank's: it is not compared (errata E34), unless the
+//! variant that reads it as part of the member's details is on.
 
 use std::collections::HashMap;
 
@@ -24,9 +26,19 @@ const NAME_MISMATCH: &str = "name-mismatch";
 const OUTSIDE_SERVICE_HOURS: &str = "outside-service-hours";
 const BEFORE_BUSINESS_HOURS: &str = "before-business-hours";
 
+/// How the check reads the parts the docs leave open (errata E34), as the variants choose.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct BankReading {
+    /// Also compare the member id with the account's (`bank-checks-member-id`).
+    pub checks_member_id: bool,
+    /// Compare the holder's name before the birth date (`bank-name-first`).
+    pub name_first: bool,
+}
+
 #[derive(Debug, Clone)]
 pub(crate) struct Bank {
     clock: Clock,
+    reading: BankReading,
     /// (bankCode, bankAccount) to the account.
     accounts: HashMap<(String, String), Map<String, Value>>,
 }
@@ -36,7 +48,7 @@ fn text<'a>(m: &'a Map<String, Value>, field: &str) -> &'a str {
 }
 
 impl Bank {
-    pub(crate) fn new(records: &Records, clock: Clock) -> Bank {
+    pub(crate) fn new(records: &Records, clock: Clock, reading: BankReading) -> Bank {
         let accounts = records
             .get(COLLECTION)
             .iter()
@@ -50,7 +62,11 @@ impl Bank {
                 )
             })
             .collect();
-        Bank { clock, accounts }
+        Bank {
+            clock,
+            reading,
+            accounts,
+        }
     }
 
     /// Every answer besides success this logic may give.
@@ -93,13 +109,14 @@ impl Bank {
         let same = |field: &str| {
             account.get(field).map(Value::to_string) == body.get(field).map(Value::to_string)
         };
-        if !same("birthDate") || !same("userId") {
-            return Err(USER_NOT_FOUND.into());
+        let member = same("birthDate") && (!self.reading.checks_member_id || same("userId"));
+        let name = same("userName");
+        match (member, name) {
+            (true, true) => Ok(Map::new()),
+            (false, false) if self.reading.name_first => Err(NAME_MISMATCH.into()),
+            (false, _) => Err(USER_NOT_FOUND.into()),
+            (true, false) => Err(NAME_MISMATCH.into()),
         }
-        if !same("userName") {
-            return Err(NAME_MISMATCH.into());
-        }
-        Ok(Map::new())
     }
 }
 

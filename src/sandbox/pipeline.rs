@@ -48,7 +48,14 @@ impl Handler {
     /// names an endpoint.
     fn registered(id: &str, records: &Records, config: &SandboxConfig) -> Option<Handler> {
         match id {
-            bank::ENDPOINT => Some(Handler::Bank(Bank::new(records, config.bank_clock))),
+            bank::ENDPOINT => Some(Handler::Bank(Bank::new(
+                records,
+                config.bank_clock,
+                bank::BankReading {
+                    checks_member_id: config.variants.contains(&Variant::BankChecksMemberId),
+                    name_first: config.variants.contains(&Variant::BankNameFirst),
+                },
+            ))),
             _ => None,
         }
     }

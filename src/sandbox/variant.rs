@@ -49,10 +49,14 @@ pub enum Variant {
     LookupFirst,
     /// A request without a well-formed correlation id gets a fresh one back.
     FreshCorrelationId,
+    /// The bank check compares the member id with the account's too (errata E34).
+    BankChecksMemberId,
+    /// The bank check compares the holder's name before the birth date (errata E34).
+    BankNameFirst,
 }
 
 impl Variant {
-    pub const ALL: [Variant; 12] = [
+    pub const ALL: [Variant; 14] = [
         Variant::EmptyAsMissing,
         Variant::StrictContentType,
         Variant::LenientContentType,
@@ -65,6 +69,8 @@ impl Variant {
         Variant::IgnorePlainCryptoKeyId,
         Variant::LookupFirst,
         Variant::FreshCorrelationId,
+        Variant::BankChecksMemberId,
+        Variant::BankNameFirst,
     ];
 
     pub fn name(self) -> &'static str {
@@ -81,6 +87,8 @@ impl Variant {
             Variant::IgnorePlainCryptoKeyId => "ignore-plain-crypto-key-id",
             Variant::LookupFirst => "lookup-first",
             Variant::FreshCorrelationId => "fresh-correlation-id",
+            Variant::BankChecksMemberId => "bank-checks-member-id",
+            Variant::BankNameFirst => "bank-name-first",
         }
     }
 
@@ -109,6 +117,12 @@ impl Variant {
             }
             Variant::FreshCorrelationId => {
                 "answer a missing or malformed correlation id with a fresh well-formed one (D7)"
+            }
+            Variant::BankChecksMemberId => {
+                "compare the member id with the account's too, answering 002_005 for another (E34)"
+            }
+            Variant::BankNameFirst => {
+                "compare the holder's name before the birth date in the bank check (E34)"
             }
         }
     }

@@ -437,10 +437,9 @@ pub fn expectation(
         );
         if more.is_empty() {
             let case = format!("{case}; {} reading: {}", alt.reading, alt.expected.key);
-            return (
-                Vec::new(),
-                Some(observed(endpoint, ex, &got, expected, blame, case)),
-            );
+            let mut observation = observed(endpoint, ex, &got, expected, blame, case);
+            observation.reading = Some(alt.reading.clone());
+            return (Vec::new(), Some(observation));
         }
     }
     if !alternatives.is_empty() {
@@ -565,5 +564,6 @@ fn observed(
         observed_code: got.code.clone(),
         observed_message: got.message.clone(),
         correlation_id: ex.correlation_id.clone(),
+        reading: None,
     }
 }

@@ -234,6 +234,44 @@ pub fn synthesized_body(
     Some(body)
 }
 
+/// A well-formed value of `field` other than `current`, drawn from its request-schema rule
+/// with the run's seed. None when the rule is one this generator does not know, or when it
+/// allows no other value.
+pub fn another_value(
+    contract: &Contract,
+    endpoint: &Endpoint,
+    field: &str,
+    current: Option<&Value>,
+    seed: u64,
+) -> Option<Value> {
+    let properties = contract.schema_properties(&endpoint.request_schema);
+    let rule = properties.get(field)?;
+    let mut rng = GenRng::seed_from_u64(seed ^ fxhash(field) ^ ANOTHER_SALT);
+    let free_text = rule.get("pattern").is_none()
+        && rule.get("format").is_none()
+        && rule.get("x-known-values").is_none();
+    (0..32)
+        .filter_map(|_| {
+            let value = synthesized_value(rule, &mut rng)?;
+            if !free_text {
+                return Some(value);
+            }
+            // Two names run together: well-formed, yet nobody's name, so a real holder's
+            // name (a common one, say) cannot be drawn by chance.
+            let second = synthesized_value(rule, &mut rng)?;
+            let max = rule.get("maxLength").and_then(Value::as_u64).unwrap_or(100);
+            let joined: String = format!("{}{}", value.as_str()?, second.as_str()?)
+                .chars()
+                .take(usize::try_from(max).unwrap_or(usize::MAX))
+                .collect();
+            Some(Value::from(joined))
+        })
+        .find(|v| Some(v) != current)
+}
+
+/// Keeps the draws of [`another_value`] apart from the synthesized requests'.
+const ANOTHER_SALT: u64 = 0x414e_4f54_4845_5221;
+
 /// Keeps synthesized requests apart from the generated cases' draws of the same seed.
 const SYNTHESIS_SALT: u64 = 0x5157_4e54_4845_5349;
 

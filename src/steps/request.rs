@@ -66,6 +66,64 @@ pub enum Source<'a> {
     WellFormed,
     /// Always a synthesized request, naming a record that most likely does not exist.
     MadeUp,
+    /// A well-formed request whose listed fields are a real record's: the default role's
+    /// record, else a request synthesized over the fixtures' `known` values when they hold
+    /// every listed field.
+    Real(&'a [String]),
+}
+
+/// Where a request whose listed fields must be real comes from.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RealFields {
+    /// The default role's record: the request body and the record.
+    Record(Map<String, Value>, Record),
+    /// The fixtures' known values hold every listed field: synthesize over them.
+    Known,
+}
+
+/// Where a request whose `fields` must be real comes from, or why neither a record nor the
+/// fixtures' known values will do.
+pub fn real_fields_source(
+    contract: &crate::contract::Contract,
+    fixtures: &Fixtures,
+    endpoint: &Endpoint,
+    fields: &[String],
+) -> Result<RealFields, Unavailable> {
+    let Some(recipe) = &endpoint.request else {
+        return Err(Unavailable::Broken(format!(
+            "endpoint {} has no request recipe in the catalogue",
+            endpoint.id
+        )));
+    };
+    if let Some(field) = fields.iter().find(|f| !recipe.body.contains(f)) {
+        return Err(Unavailable::Broken(format!(
+            "{field:?} is not a request field of {} (its recipe sends {})",
+            endpoint.id,
+            recipe.body.join(", ")
+        )));
+    }
+    match record_for(contract, fixtures, endpoint, &recipe.default_role) {
+        Ok((body, record)) => return Ok(RealFields::Record(body, record)),
+        Err(Unavailable::Broken(reason)) => return Err(Unavailable::Broken(reason)),
+        Err(Unavailable::NotVerified(_)) => {}
+    }
+    let known = fixtures.known(&recipe.collection);
+    let lacking: Vec<&str> = fields
+        .iter()
+        .filter(|f| known.is_none_or(|k| !k.contains_key(f.as_str())))
+        .map(String::as_str)
+        .collect();
+    if lacking.is_empty() {
+        return Ok(RealFields::Known);
+    }
+    Err(Unavailable::NotVerified(format!(
+        "the target's fixtures have no {} \"{}\" and {}.known lacks {} ({})",
+        recipe.noun,
+        recipe.default_role,
+        recipe.collection,
+        lacking.join(", "),
+        crate::runner::plan::unlock_hint(&format!("{}.{}", recipe.collection, recipe.default_role))
+    )))
 }
 
 fn start_from_fixture(
@@ -99,6 +157,18 @@ fn start_from_fixture(
     };
     let record = match source {
         Source::MadeUp => Err(Unavailable::NotVerified(String::new())),
+        Source::Real(fields) => {
+            match real_fields_source(ctx.contract, &ctx.fixtures, endpoint, fields) {
+                Ok(RealFields::Record(body, record)) => Ok((body, record)),
+                // The known values cover the fields: synthesize over them, as below.
+                Ok(RealFields::Known) => Err(Unavailable::NotVerified(String::new())),
+                Err(Unavailable::NotVerified(reason)) => {
+                    world.not_verified = Some(reason);
+                    return;
+                }
+                Err(broken) => Err(broken),
+            }
+        }
         _ => record_for(ctx.contract, &ctx.fixtures, endpoint, &role),
     };
     match (record, source) {
@@ -106,7 +176,10 @@ fn start_from_fixture(
             world.body = Some(Body::Fields(map));
             world.fixture = Some(record);
         }
-        (Err(Unavailable::NotVerified(_)), Source::WellFormed | Source::MadeUp) => {
+        (
+            Err(Unavailable::NotVerified(_)),
+            Source::WellFormed | Source::MadeUp | Source::Real(_),
+        ) => {
             let synthesized =
                 super::generated::synthesized_body(ctx.contract, &ctx.fixtures, endpoint, ctx.seed)
                     .unwrap_or_else(|| panic!("no request can be synthesized for {}", endpoint.id));
@@ -160,6 +233,112 @@ fn well_formed_request(world: &mut KonaWorld, endpoint: String) {
     start_from_fixture(world, None, Some(&endpoint), Source::WellFormed);
 }
 
+/// `Given a well-formed bank account inquiry whose "bankCode" and "bankAccount" are real`:
+/// the listed fields must be a real record's (the fixtures' record, or their known values);
+/// the others may be synthesized.
+#[given(regex = r"^a well-formed (.+) inquiry whose (.+) (?:is|are) real$")]
+fn inquiry_with_real_fields(world: &mut KonaWorld, noun: String, fields: String) {
+    let fields = quoted_names(&fields);
+    let named = endpoint_of_noun(world, &noun);
+    start_from_fixture(world, Some(&noun), named.as_deref(), Source::Real(&fields));
+}
+
+/// The names between double quotes in `text`: `"a", "b" and "c"`.
+pub fn quoted_names(text: &str) -> Vec<String> {
+    text.split('"')
+        .skip(1)
+        .step_by(2)
+        .map(str::to_owned)
+        .collect()
+}
+
+/// `Given the member found by asking about the card "active"`: a real record of the
+/// scenario's collection, found through another endpoint's answer about a fixture record
+/// (the catalogue's `foundThrough`). The question is evidence of the scenario, not one of
+/// its own exchanges: its endpoint's scenarios judge that answer.
+#[given(regex = r#"^the (.+) found by asking about the (.+) "([^"]+)"$"#)]
+async fn found_by_asking(world: &mut KonaWorld, noun: String, asked_noun: String, role: String) {
+    let contract = world.contract();
+    let named = endpoint_of_noun(world, &noun);
+    let endpoint = world
+        .set_endpoint(named.as_deref())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let (asked, link) =
+        found_through(contract, endpoint, &asked_noun).unwrap_or_else(|e| panic!("{e}"));
+    let ctx = world.ctx.clone();
+    let body = match record_for(contract, &ctx.fixtures, asked, &role) {
+        Ok((body, _)) => body,
+        Err(Unavailable::NotVerified(reason)) => {
+            world.not_verified = Some(reason);
+            return;
+        }
+        Err(Unavailable::Broken(reason)) => panic!("{reason}"),
+    };
+    let spec = crate::client::RequestSpec {
+        endpoint_id: asked.id.clone(),
+        path: asked.path.clone(),
+        body: serde_json::to_vec(&body).unwrap_or_default(),
+        ..Default::default()
+    };
+    let exchange = ctx.client.send(&spec, &mut world.rng).await;
+    let found = exchange
+        .response
+        .as_ref()
+        .and_then(|r| r.message())
+        .and_then(|m| m.get(&link.answer_field))
+        .filter(|v| !v.is_null())
+        .cloned();
+    let status = exchange
+        .response
+        .as_ref()
+        .map_or("no answer".to_owned(), |r| format!("HTTP {}", r.status));
+    world.lookups.push(exchange);
+    match found {
+        Some(value) => {
+            let mut fields = Map::new();
+            fields.insert(link.field.clone(), value);
+            world.body = Some(Body::Fields(fields));
+        }
+        None => {
+            world.not_verified = Some(format!(
+                "asking {} about the {asked_noun} \"{role}\" found no {noun}: the answer ({status}) has no {}",
+                asked.id, link.answer_field
+            ))
+        }
+    }
+}
+
+/// The endpoint a `found by asking about the {asked_noun}` step asks, and the catalogue
+/// link that says which field of its answer names a record of `endpoint`'s collection.
+pub fn found_through<'c>(
+    contract: &'c crate::contract::Contract,
+    endpoint: &Endpoint,
+    asked_noun: &str,
+) -> Result<(&'c Endpoint, &'c crate::contract::catalogue::FoundThrough), String> {
+    let catalogue = &contract.catalogue;
+    let Some(asked) = catalogue.endpoint_by_noun(asked_noun) else {
+        return Err(format!(
+            "no endpoint's request recipe takes a {asked_noun:?}"
+        ));
+    };
+    let collection = endpoint
+        .request
+        .as_ref()
+        .map(|r| r.collection.as_str())
+        .unwrap_or_default();
+    catalogue
+        .collections
+        .get(collection)
+        .and_then(|c| c.found_through.iter().find(|l| l.endpoint == asked.id))
+        .map(|link| (asked, link))
+        .ok_or_else(|| {
+            format!(
+                "the catalogue's {collection:?} collection has no foundThrough link from {}",
+                asked.id
+            )
+        })
+}
+
 /// `Given a made-up card`: a synthesized request whose record most likely does not exist.
 #[given(regex = r"^a made-up (.+)$")]
 fn made_up(world: &mut KonaWorld, noun: String) {
@@ -180,6 +359,27 @@ fn field_set(world: &mut KonaWorld, field: String, literal: String) {
     let value: Value = serde_json::from_str(literal.trim())
         .unwrap_or_else(|e| panic!("the feature's value {literal} is not a JSON literal: {e}"));
     edit_fields(world, |map| {
+        map.insert(field, value);
+    });
+}
+
+/// Another value of the field's own rule: well-formed, but naming something else (another
+/// account number, another birth date, another name).
+#[given(regex = r#"^the field "([^"]+)" is changed to another well-formed value$"#)]
+fn field_set_to_another(world: &mut KonaWorld, field: String) {
+    let Some(endpoint) = world.endpoint else {
+        panic!("the field {field:?} can only be changed after a Given step picked an endpoint");
+    };
+    let (contract, seed) = (world.contract(), world.ctx.seed);
+    edit_fields(world, |map| {
+        let value =
+            super::generated::another_value(contract, endpoint, &field, map.get(&field), seed)
+                .unwrap_or_else(|| {
+                    panic!(
+                        "no other well-formed value of {field:?} can be drawn from {}",
+                        endpoint.request_schema
+                    )
+                });
         map.insert(field, value);
     });
 }

@@ -56,6 +56,8 @@ pub struct KonaWorld {
     pub synthesized: bool,
     pub exchange: Option<Exchange>,
     pub exchanges: Vec<Exchange>,
+    /// Questions to other endpoints that found the scenario's record (evidence only).
+    pub lookups: Vec<Exchange>,
     /// Automatic-check findings on the last exchange not yet reported by a step.
     pub pending: Vec<Finding>,
     pub findings: Vec<Finding>,
@@ -94,6 +96,7 @@ impl KonaWorld {
             synthesized: false,
             exchange: None,
             exchanges: Vec::new(),
+            lookups: Vec::new(),
             pending: Vec::new(),
             findings: Vec::new(),
             observations: Vec::new(),
