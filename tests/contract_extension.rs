@@ -267,6 +267,38 @@ fn a_broken_extension_names_what_is_wrong() {
     assert!(err.contains("title"), "{err}");
 }
 
+/// A `foundThrough` link is checked when the contract loads, naming the link and the rule.
+#[rstest::rstest]
+#[case::unknown_endpoint(
+    serde_json::json!({"endpoint": "nowhere", "answerField": "userId", "field": "couponNo", "meaning": "m"}),
+    "foundThrough nowhere: not an endpoint of the catalogue"
+)]
+#[case::answer_field_not_in_the_response(
+    serde_json::json!({"endpoint": "card-info", "answerField": "couponNo", "field": "couponNo", "meaning": "m"}),
+    "answerField couponNo is not a property of card-info/response.schema.json"
+)]
+#[case::field_no_endpoint_sends(
+    serde_json::json!({"endpoint": "card-info", "answerField": "userId", "field": "userId", "meaning": "m"}),
+    "field userId is not a request field of any endpoint taking coupons"
+)]
+fn a_broken_found_through_link_names_the_rule(
+    #[case] link: serde_json::Value,
+    #[case] message: &str,
+) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut endpoint = bare_endpoint();
+    endpoint["request"] = serde_json::json!({"collection": "coupons", "noun": "coupon",
+        "defaultRole": "valid", "generatedRoles": [], "body": ["couponNo"]});
+    let collections = serde_json::json!({"collections": {"coupons": {
+        "summary": "coupons", "roles": {"valid": "a coupon"}, "foundThrough": [link]}}});
+    let path = extension(dir.path(), endpoint, collections);
+    let err = Contract::load_dir(&path).unwrap_err().to_string();
+    assert!(
+        err.contains("collections.coupons.foundThrough") && err.contains(message),
+        "{err}"
+    );
+}
+
 #[test]
 fn coverage_counts_only_scenarios_that_reach_the_requirements_endpoint() {
     let contract = example_contract();

@@ -902,7 +902,7 @@ fn every_erratum_names_a_test_in_this_file() {
             .strip_prefix("tests/errata.rs::")
             .unwrap_or_else(|| panic!("{}: test {} is not in tests/errata.rs", e.id, e.test));
         assert!(
-            source.contains(&format!("fn {name}()")),
+            source.contains(&format!("fn {name}(")),
             "{}: no test named {name}",
             e.id
         );

@@ -118,6 +118,16 @@ async fn every_scenario_fails_with_a_classified_reason_and_bounded_evidence(
         if valid_envelope && s.verdict == Verdict::Passed {
             continue;
         }
+        // A well-formed rejection of the card a member is found through leaves that
+        // scenario without a member: not verified, saying so (the card's own scenarios fail).
+        if valid_envelope
+            && s.verdict == Verdict::NotVerified
+            && s.reason
+                .as_deref()
+                .is_some_and(|r| r.starts_with("asking card-info about the card"))
+        {
+            continue;
+        }
         assert_eq!(
             s.verdict,
             Verdict::Failed,

@@ -123,3 +123,141 @@ fn production_runs_read_only_scenarios_and_tags_filter() {
     );
     assert!(matches!(bad, Err(PlanError::Tags { .. })));
 }
+
+fn reason_of<'p>(all: &'p BTreeMap<String, PlannedScenario>, name: &str) -> Option<&'p str> {
+    all.values()
+        .find(|s| s.name == name)
+        .unwrap_or_else(|| panic!("no scenario {name:?}"))
+        .not_verified
+        .as_deref()
+}
+
+const NAME_CHECK: &str = "A name other than the holder's is not matched";
+const BIRTH_DATE_CHECK: &str =
+    "A birth date other than the holder's finds no account for the member";
+const MADE_UP_ACCOUNT: &str = "An account number that no account has is not found";
+const FOUND_MEMBER: &str = "The member a registered card is mapped to is found";
+
+fn with_known_bank_fields(fields: &[(&str, &str)]) -> Fixtures {
+    let mut fixtures = Fixtures::empty();
+    let known = &mut fixtures
+        .collections
+        .entry("bankAccounts".into())
+        .or_default()
+        .known;
+    for (field, value) in fields {
+        known.insert((*field).into(), (*value).into());
+    }
+    fixtures
+}
+
+#[test]
+fn a_scenario_needing_real_fields_takes_a_record_or_the_known_values_that_cover_them() {
+    // Nothing known: both need the record or the known fields, and say which.
+    let all = planned(&Fixtures::empty(), &options());
+    assert_eq!(
+        reason_of(&all, NAME_CHECK),
+        Some(
+            "the target's fixtures have no bank account \"valid\" and bankAccounts.known lacks bankCode, bankAccount, birthDate (add bankAccounts.valid to the fixtures)"
+        )
+    );
+    assert!(reason_of(&all, BIRTH_DATE_CHECK).is_some());
+    // A made-up account needs nothing real.
+    assert_eq!(reason_of(&all, MADE_UP_ACCOUNT), None);
+
+    // The account is known but not its holder's birth date: only the birth-date check runs.
+    let all = planned(
+        &with_known_bank_fields(&[("bankCode", "003"), ("bankAccount", "333015555557")]),
+        &options(),
+    );
+    assert_eq!(reason_of(&all, BIRTH_DATE_CHECK), None);
+    assert!(
+        reason_of(&all, NAME_CHECK).is_some_and(|r| r.contains("lacks birthDate (")),
+        "{:?}",
+        reason_of(&all, NAME_CHECK)
+    );
+
+    // A whole record serves both.
+    let mut fixtures = Fixtures::empty();
+    let valid = seeded_fixtures()
+        .role("bankAccounts", "valid")
+        .unwrap()
+        .clone();
+    fixtures
+        .collections
+        .entry("bankAccounts".into())
+        .or_default()
+        .roles
+        .insert("valid".into(), valid);
+    let all = planned(&fixtures, &options());
+    assert_eq!(reason_of(&all, NAME_CHECK), None);
+    assert_eq!(reason_of(&all, BIRTH_DATE_CHECK), None);
+}
+
+#[test]
+fn a_member_found_through_a_card_needs_the_card_not_a_member() {
+    let all = planned(&Fixtures::empty(), &options());
+    assert_eq!(
+        reason_of(&all, FOUND_MEMBER),
+        Some("the target's fixtures have no card \"active\" (add cards.active to the fixtures)")
+    );
+    let mut fixtures = Fixtures::empty();
+    let card = seeded_fixtures().role("cards", "active").unwrap().clone();
+    fixtures
+        .collections
+        .entry("cards".into())
+        .or_default()
+        .roles
+        .insert("active".into(), card);
+    let all = planned(&fixtures, &options());
+    assert_eq!(reason_of(&all, FOUND_MEMBER), None);
+    // The member roles still need their records.
+    assert!(
+        all.values()
+            .filter(|s| s
+                .name
+                .contains("A member's authentication state is reported"))
+            .all(|s| s.not_verified.is_some())
+    );
+}
+
+#[rstest::rstest]
+#[case::no_link(
+    "Given the member found by asking about the bank account \"valid\"",
+    "has no foundThrough link from bank-account-valid"
+)]
+#[case::undeclared_role(
+    "Given the member found by asking about the card \"lost\"",
+    "\"lost\" is not a role of the card-info endpoint's collection"
+)]
+#[case::no_quoted_field(
+    "Given a well-formed bank account inquiry whose account is real",
+    "name the fields that must be real in double quotes"
+)]
+#[case::not_a_request_field(
+    "Given a well-formed bank account inquiry whose \"cardNo\" is real",
+    "\"cardNo\" is not a request field of bank-account-valid"
+)]
+fn a_step_that_names_what_the_catalogue_lacks_is_a_broken_scenario(
+    #[case] step: &str,
+    #[case] reason: &str,
+) {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("broken.feature"),
+        format!(
+            "Feature: broken\n  @read-only\n  Scenario: one\n    {step}\n    When the request is sent\n    Then the target answers \"success\"\n"
+        ),
+    )
+    .unwrap();
+    let err = plan(
+        load_features(Some(dir.path())).unwrap(),
+        &seeded_fixtures(),
+        &options(),
+    )
+    .unwrap_err();
+    assert!(
+        matches!(&err, PlanError::Scenario { .. }) && err.to_string().contains(reason),
+        "{err}"
+    );
+}

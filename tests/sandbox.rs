@@ -649,11 +649,16 @@ async fn hundred_character_names_and_unlisted_bank_codes_are_well_formed() {
         .assert_is(BANK, "account-not-found", None);
 }
 
+/// Errata E34: the birth date is the holder's detail the bank compares; the member id is
+/// the partner's and is not compared.
 #[rstest]
-#[case::birth_date("birthDate")]
-#[case::user_id("userId")]
+#[case::birth_date("birthDate", "user-not-found")]
+#[case::user_id("userId", "success")]
 #[tokio::test]
-async fn member_details_that_do_not_match_the_account_are_user_not_found(#[case] field: &str) {
+async fn the_bank_compares_the_holder_s_birth_date_not_the_member_id(
+    #[case] field: &str,
+    #[case] answer: &str,
+) {
     let h = Harness::faithful().await;
     let mut body = bank_body("valid");
     body[field] = match field {
@@ -664,7 +669,7 @@ async fn member_details_that_do_not_match_the_account_are_user_not_found(#[case]
         .json(&body.to_string())
         .send()
         .await
-        .assert_is(BANK, "user-not-found", None);
+        .assert_is(BANK, answer, None);
 }
 
 #[rstest]

@@ -101,6 +101,22 @@ async fn answer(variant: Option<Variant>, name: &str) -> (u16, String, String) {
                 .send()
                 .await
         }
+        "bank-checks-member-id" | "bank-name-first" => {
+            let mut account = seeded_fixtures()
+                .role("bankAccounts", "valid")
+                .unwrap()
+                .clone();
+            // Another member id; for the name-first reading, another birth date and name too.
+            account.insert("userId".into(), Value::from(1_u64));
+            if name == "bank-name-first" {
+                account.insert("birthDate".into(), Value::from("19000101"));
+                account.insert("userName".into(), Value::from("김민준박서연"));
+            }
+            h.to(BANK)
+                .json(&Value::Object(account).to_string())
+                .send()
+                .await
+        }
         other => panic!("no probe for variant {other}"),
     };
     let detail = match name {
@@ -134,7 +150,9 @@ async fn each_variant_answers_differently_from_the_default_reading(
         "float-user-id",
         "ignore-plain-crypto-key-id",
         "lookup-first",
-        "fresh-correlation-id"
+        "fresh-correlation-id",
+        "bank-checks-member-id",
+        "bank-name-first"
     )]
     name: &str,
 ) {

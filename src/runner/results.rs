@@ -279,3 +279,122 @@ impl RunResults {
             .collect()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::contract::Strength;
+
+    fn scenario(id: &str, requirements: &[&str], observations: Vec<Observation>) -> ScenarioResult {
+        ScenarioResult {
+            id: id.into(),
+            feature: "f".into(),
+            name: id.into(),
+            endpoint: Some("bank-account-valid".into()),
+            tags: Vec::new(),
+            requirements: requirements.iter().map(|r| (*r).to_owned()).collect(),
+            verdict: Verdict::Passed,
+            reason: None,
+            findings: Vec::new(),
+            error: None,
+            observations,
+            exchanges: Vec::new(),
+            duration_ms: 0,
+        }
+    }
+
+    fn observation(requirement: &str, reading: Option<&str>) -> Observation {
+        Observation {
+            endpoint: "bank-account-valid".into(),
+            case: "name-mismatch".into(),
+            requirement: requirement.into(),
+            convention: Expected {
+                key: "name-mismatch".into(),
+                status: 400,
+                code: "002_003".into(),
+                message: "Names are not matched.".into(),
+                strength: Strength::Documented,
+                compatible_codes: Vec::new(),
+            },
+            observed_status: 400,
+            observed_code: Some("002_005".into()),
+            observed_message: None,
+            correlation_id: String::new(),
+            reading: reading.map(str::to_owned),
+        }
+    }
+
+    fn verdict_of(results: &RunResults, id: &str) -> RequirementVerdict {
+        let contract = Contract::shared().unwrap();
+        results
+            .requirement_verdicts(contract)
+            .into_iter()
+            .find(|r| r.id == id)
+            .unwrap()
+    }
+
+    fn run(scenarios: Vec<ScenarioResult>) -> RunResults {
+        RunResults {
+            meta: RunMeta {
+                tool_version: String::new(),
+                contract_hash: String::new(),
+                catalogue_version: String::new(),
+                target: String::new(),
+                target_kind: TargetKind::External,
+                profile: "sandbox".into(),
+                seed: 0,
+                started_at: Utc::now(),
+                finished_at: Utc::now(),
+                interrupted: None,
+            },
+            scenarios,
+        }
+    }
+
+    #[test]
+    fn a_pass_through_another_reading_leaves_only_the_expected_rule_unverified() {
+        let results = run(vec![scenario(
+            "s1",
+            &["BANK-CODE-002_003", "RESP-ENVELOPE"],
+            vec![observation("BANK-CODE-002_003", Some("synthesized-record"))],
+        )]);
+        let expected = verdict_of(&results, "BANK-CODE-002_003");
+        assert_eq!(expected.verdict, Verdict::NotVerified);
+        let reason = expected.reason.unwrap();
+        assert!(
+            reason.contains("002_005") && reason.contains("002_003"),
+            "{reason}"
+        );
+        assert_eq!(
+            verdict_of(&results, "RESP-ENVELOPE").verdict,
+            Verdict::Passed
+        );
+    }
+
+    #[test]
+    fn an_observed_convention_or_another_scenario_still_verifies() {
+        // An observation without a reading is a convention answered another way: verified.
+        let results = run(vec![scenario(
+            "s1",
+            &["BANK-CODE-002_003"],
+            vec![observation("BANK-CODE-002_003", None)],
+        )]);
+        assert_eq!(
+            verdict_of(&results, "BANK-CODE-002_003").verdict,
+            Verdict::Passed
+        );
+        // Another scenario exercising the rule itself verifies it.
+        let results = run(vec![
+            scenario(
+                "s1",
+                &["BANK-CODE-002_003"],
+                vec![observation("BANK-CODE-002_003", Some("synthesized-record"))],
+            ),
+            scenario("s2", &["BANK-CODE-002_003"], Vec::new()),
+        ]);
+        assert_eq!(
+            verdict_of(&results, "BANK-CODE-002_003").verdict,
+            Verdict::Passed
+        );
+    }
+}

@@ -247,7 +247,8 @@ pub fn another_value(
     let properties = contract.schema_properties(&endpoint.request_schema);
     let rule = properties.get(field)?;
     let mut rng = GenRng::seed_from_u64(seed ^ fxhash(field) ^ ANOTHER_SALT);
-    let free_text = rule.get("pattern").is_none()
+    let free_text = rule.get("type").and_then(Value::as_str) == Some("string")
+        && rule.get("pattern").is_none()
         && rule.get("format").is_none()
         && rule.get("x-known-values").is_none();
     (0..32)
@@ -484,6 +485,45 @@ fn generated_verdict(world: &mut KonaWorld) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[rstest::rstest]
+    #[case::bank_account("bank-account-valid", "bankAccount")]
+    #[case::bank_code("bank-account-valid", "bankCode")]
+    #[case::birth_date("bank-account-valid", "birthDate")]
+    #[case::user_id("bank-account-valid", "userId")]
+    #[case::user_name("bank-account-valid", "userName")]
+    #[case::card_no("card-info", "cardNo")]
+    #[case::member("deduction-info", "userId")]
+    fn another_value_is_well_formed_and_never_the_current_one(
+        #[case] endpoint: &str,
+        #[case] field: &str,
+    ) {
+        let contract = Contract::shared().unwrap();
+        let endpoint = contract.endpoint(endpoint).unwrap();
+        for seed in 0..40 {
+            let body = synthesized_body(contract, &Fixtures::empty(), endpoint, seed).unwrap();
+            let other = another_value(contract, endpoint, field, body.get(field), seed).unwrap();
+            assert_ne!(Some(&other), body.get(field), "seed {seed}");
+            let mut changed = body.clone();
+            changed.insert(field.to_owned(), other.clone());
+            let violations = contract.validate(&endpoint.request_schema, &Value::Object(changed));
+            assert!(violations.is_empty(), "{other}: {violations:?}");
+        }
+    }
+
+    #[test]
+    fn another_name_is_two_names_run_together() {
+        let contract = Contract::shared().unwrap();
+        let endpoint = contract.endpoint("bank-account-valid").unwrap();
+        let current = Value::from("김영희");
+        for seed in 0..40 {
+            let other =
+                another_value(contract, endpoint, "userName", Some(&current), seed).unwrap();
+            // Korean names are two to five syllables; two of them run together are longer
+            // than any name the generator draws on its own.
+            assert!(other.as_str().unwrap().chars().count() >= 4, "{other}");
+        }
+    }
 
     #[test]
     fn arithmetic_on_the_maximum_is_exact() {

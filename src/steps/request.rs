@@ -281,6 +281,9 @@ async fn found_by_asking(world: &mut KonaWorld, noun: String, asked_noun: String
         ..Default::default()
     };
     let exchange = ctx.client.send(&spec, &mut world.rng).await;
+    // An answer that breaks the contract fails this scenario too: a hostile or broken target
+    // must not turn it into "not verified".
+    let broken = super::checks::automatic(contract, asked, ctx.kind, &exchange);
     let found = exchange
         .response
         .as_ref()
@@ -293,6 +296,9 @@ async fn found_by_asking(world: &mut KonaWorld, noun: String, asked_noun: String
         .as_ref()
         .map_or("no answer".to_owned(), |r| format!("HTTP {}", r.status));
     world.lookups.push(exchange);
+    if !broken.is_empty() {
+        world.conclude(broken);
+    }
     match found {
         Some(value) => {
             let mut fields = Map::new();
