@@ -271,7 +271,9 @@ fn explain_sorts_missing_roles_by_what_they_unlock() {
         .lines()
         .filter_map(|l| {
             let (_, rest) = l.trim().split_once(": +")?;
-            let (reqs, rest) = rest.split_once(" requirements, ")?;
+            let (reqs, rest) = rest
+                .split_once(" requirements, ")
+                .or_else(|| rest.split_once(" requirement, "))?;
             let scenarios = rest.split(' ').next()?;
             Some((reqs.parse().ok()?, scenarios.parse().ok()?))
         })

@@ -132,18 +132,27 @@ pub fn render(origin: &str, args: &ExplainArgs, e: &Explanation, requirements: &
             };
             let _ = writeln!(
                 out,
-                "  {}: +{} requirements, {} scenarios{list}",
+                "  {}: +{}, {}{list}",
                 u.role,
-                u.requirements.len(),
-                u.scenarios
+                counted(u.requirements.len(), "requirement"),
+                counted(u.scenarios, "scenario")
             );
         }
     }
     if !e.other_reasons.is_empty() {
         let _ = writeln!(out, "\nnot verified for other reasons:");
         for (reason, count) in &e.other_reasons {
-            let _ = writeln!(out, "  {count} scenarios: {reason}");
+            let _ = writeln!(out, "  {}: {reason}", counted(*count, "scenario"));
         }
     }
     out
+}
+
+/// `1 requirement`, `2 requirements`.
+fn counted(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("{n} {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
 }
