@@ -550,3 +550,25 @@ fn cli_reports_an_unwritable_output_with_exit_code_2() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains(&path.display().to_string()), "{stderr}");
 }
+
+/// The catalogue's `foundThrough` links are OpenAPI links on the success response: card/info
+/// names the member deduction/info takes.
+#[test]
+fn found_through_links_are_openapi_links() {
+    let document = document();
+    let card = operation(&document, "/api/v1/user/card/info", "post");
+    let link = &card["responses"]["200"]["links"]["deduction-info-userId"];
+    assert_eq!(link["operationId"], "deduction-info", "{card:#}");
+    assert_eq!(link["requestBody"]["userId"], "{$response.body#/userId}");
+    let ids: Vec<&str> = document["paths"]
+        .as_object()
+        .unwrap()
+        .values()
+        .filter_map(|p| p["post"]["operationId"].as_str())
+        .collect();
+    assert!(ids.contains(&"deduction-info"), "{ids:?}");
+    // Only the asked endpoint's success carries links.
+    let deduction = operation(&document, "/api/v1/user/deduction/info", "post");
+    assert!(deduction["responses"]["200"].get("links").is_none());
+    assert!(card["responses"]["400"].get("links").is_none());
+}

@@ -347,10 +347,53 @@ impl Context<'_> {
                 // The requirement a success body breaking the response schema violates.
                 response["x-kona-requirement"] =
                     Value::String(endpoint.response_requirement.clone());
+                let links = self.links(endpoint);
+                if !links.is_empty() {
+                    response["links"] = Value::Object(links);
+                }
             }
             responses.insert(status.to_string(), response);
         }
         Ok(Value::Object(responses))
+    }
+
+    /// The catalogue's `foundThrough` links as OpenAPI links: a success of `endpoint` names
+    /// a record that another operation takes (card/info's userId is a deduction/info member).
+    fn links(&self, endpoint: &Endpoint) -> Map<String, Value> {
+        let mut links = Map::new();
+        for (collection, declared) in &self.catalogue.collections {
+            for link in declared
+                .found_through
+                .iter()
+                .filter(|l| l.endpoint == endpoint.id)
+            {
+                let takers = self.catalogue.endpoints.iter().filter(|e| {
+                    e.request.as_ref().is_some_and(|r| {
+                        &r.collection == collection && r.body.contains(&link.field)
+                    })
+                });
+                for taker in takers {
+                    links.insert(
+                        format!("{}-{}", taker.id, link.field),
+                        json!({
+                            "operationId": taker.id,
+                            "requestBody": {
+                                (link.field.clone()): format!("{{$response.body#/{}}}", link.answer_field)
+                            },
+                            "description": format!(
+                                "{}. The value is the (decrypted) body's {}, sent as {} in the \
+                                 request body; the harness asks this way when its fixtures hold \
+                                 no {collection} record.",
+                                link.meaning.trim_end_matches('.'),
+                                link.answer_field,
+                                link.field
+                            ),
+                        }),
+                    );
+                }
+            }
+        }
+        links
     }
 
     fn example(&self, endpoint: &Endpoint, case: &Case<'_>, success: bool) -> Value {
