@@ -53,6 +53,10 @@ pub struct VariantOutcome {
     pub failed: usize,
     pub not_verified: usize,
     pub observations: usize,
+    /// Requirements the run verified (passed or failed), of `requirements`: an answer that
+    /// passed only through another reading of the docs does not verify its rule.
+    pub requirements_verified: usize,
+    pub requirements: usize,
     /// The failing scenarios and requirements, when the variant was failed.
     pub failures: Vec<String>,
     /// Why the run gave no results (its stderr), if it gave none.
@@ -81,7 +85,10 @@ impl VariantsReport {
         let mut out = table_row("variant", "verdict", "failed", "observations / failures");
         for v in &self.variants {
             let detail = if v.certified() {
-                format!("{} observation(s)", v.observations)
+                format!(
+                    "{} of {} requirements verified, {} observation(s)",
+                    v.requirements_verified, v.requirements, v.observations
+                )
             } else if let Some(e) = &v.error {
                 e.clone()
             } else {
@@ -177,6 +184,13 @@ fn read_results(outcome: &mut VariantOutcome, report: &Path) {
     outcome.observations = results["counts"]["observations"]
         .as_u64()
         .unwrap_or_default() as usize;
+    let requirements = results["requirements"].as_array();
+    outcome.requirements = requirements.map_or(0, Vec::len);
+    outcome.requirements_verified = requirements
+        .into_iter()
+        .flatten()
+        .filter(|r| r["verdict"] != "not-verified")
+        .count();
     for s in results["scenarios"].as_array().into_iter().flatten() {
         if s["verdict"] == "failed" {
             let requirements: Vec<&str> = s["findings"]
@@ -253,6 +267,8 @@ async fn certify_one(
         failed: 0,
         not_verified: 0,
         observations: 0,
+        requirements_verified: 0,
+        requirements: 0,
         failures: Vec::new(),
         error: None,
         duration_ms: 0,

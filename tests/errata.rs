@@ -983,3 +983,50 @@ async fn e34_the_bank_check_compares_birth_date_and_name_not_the_member_id(
         "variant bank-name-first"
     );
 }
+
+#[test]
+fn e35_a_closed_bank_is_never_a_failure_and_never_a_verification() {
+    let body = BANK_BODY.replace(r#""bankAccount":"""#, r#""bankAccount":"333015555557""#);
+    let closed = |code: &str, message: &str| {
+        exchange(
+            "bank-account-valid",
+            &body,
+            &[],
+            400,
+            &envelope(code, message, ""),
+            &[],
+        )
+    };
+    let outside = closed("002_006", "Bank is not valid.");
+    let not_open = closed("002_004", "Bank is not valid to check account info.");
+    // Any bank check, a success included, may meet the bank's hours: an observation under
+    // the reading, which a report counts as leaving the expected requirement unverified.
+    for (ex, key) in [
+        (&outside, "success"),
+        (&outside, "name-mismatch"),
+        (&not_open, "user-not-found"),
+        (&not_open, "success"),
+    ] {
+        let (findings, observation) = judged_as(TargetKind::External, ex, key, None, false);
+        assert!(findings.is_empty(), "{key}: {findings:?}");
+        let observation = observation.expect("the closed bank is observed");
+        assert_eq!(observation.reading.as_deref(), Some("bank-service-hours"));
+        assert_eq!(observation.convention.key, key);
+    }
+    // The embedded sandbox is held to its own clock (pinned at noon when certifying).
+    assert!(
+        !judged_as(TargetKind::Embedded, &outside, "success", None, false)
+            .0
+            .is_empty()
+    );
+    // Only the bank has hours: a card answered 002_006 is still a failure.
+    let card = exchange(
+        "card-info",
+        r#"{"cardNo":"9491339401250765"}"#,
+        &[],
+        400,
+        &envelope("002_006", "Bank is not valid.", ""),
+        &[],
+    );
+    assert!(!passes(&card, "success", None));
+}

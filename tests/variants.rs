@@ -101,6 +101,16 @@ async fn answer(variant: Option<Variant>, name: &str) -> (u16, String, String) {
                 .send()
                 .await
         }
+        "bank-closed" => {
+            let account = seeded_fixtures()
+                .role("bankAccounts", "valid")
+                .unwrap()
+                .clone();
+            h.to(BANK)
+                .json(&Value::Object(account).to_string())
+                .send()
+                .await
+        }
         "bank-checks-member-id" | "bank-name-first" => {
             let mut account = seeded_fixtures()
                 .role("bankAccounts", "valid")
@@ -152,7 +162,8 @@ async fn each_variant_answers_differently_from_the_default_reading(
         "lookup-first",
         "fresh-correlation-id",
         "bank-checks-member-id",
-        "bank-name-first"
+        "bank-name-first",
+        "bank-closed"
     )]
     name: &str,
 ) {

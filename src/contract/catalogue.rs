@@ -52,6 +52,13 @@ pub struct Reading {
     /// Answer keys; `{field-answer}` is the field's own documented answer and `{not-found}`
     /// the endpoint lookup's not-found answer.
     pub also_accepts: Vec<String>,
+    /// Endpoints every request to which falls under this reading, whatever it carries (the
+    /// bank's own service hours): no recognizer in `steps::readings` is needed for them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub endpoints: Vec<String>,
+    /// The reading may stand in for an expected success too; others widen rejections only.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub widens_success: bool,
 }
 
 /// A kind of record a target holds, and the roles scenarios may ask for.

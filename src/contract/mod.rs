@@ -416,6 +416,26 @@ impl Contract {
         for e in &cat.endpoints {
             self.check_endpoint_data(e)?;
         }
+        for reading in &cat.readings {
+            for id in &reading.endpoints {
+                if cat.endpoint(id).is_none() {
+                    return Err(ContractError::Inconsistent(format!(
+                        "reading {}: endpoints names {id}, which is not an endpoint of the catalogue",
+                        reading.id
+                    )));
+                }
+                if let Some(key) = reading
+                    .also_accepts
+                    .iter()
+                    .find(|k| !k.starts_with('{') && !self.answers(id, k))
+                {
+                    return Err(ContractError::Inconsistent(format!(
+                        "reading {}: alsoAccepts names answer {key}, which {id} does not give",
+                        reading.id
+                    )));
+                }
+            }
+        }
         for (name, collection) in &cat.collections {
             for link in &collection.found_through {
                 self.check_found_through(name, link)?;

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use chrono::NaiveTime;
 use serde_json::{Map, Value};
 
-use super::Clock;
+pub(crate) use super::Clock;
 use super::records::Records;
 
 /// The catalogue id of the endpoint this module answers.
@@ -119,6 +119,12 @@ impl Bank {
         }
     }
 }
+
+/// A time of day (KST) at which the banks are outside service hours.
+pub(crate) const CLOSED_AT: NaiveTime = match NaiveTime::from_hms_opt(23, 45, 0) {
+    Some(t) => t,
+    None => NaiveTime::MIN,
+};
 
 /// Which bank-hours answer applies at `time` (KST), if any: from 23:30 the banks are outside
 /// service hours, from midnight to 00:30 not yet open for business.

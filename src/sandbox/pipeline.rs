@@ -50,7 +50,11 @@ impl Handler {
         match id {
             bank::ENDPOINT => Some(Handler::Bank(Bank::new(
                 records,
-                config.bank_clock,
+                if config.variants.contains(&Variant::BankClosed) {
+                    bank::Clock::kst_time_of_day(bank::CLOSED_AT)
+                } else {
+                    config.bank_clock
+                },
                 bank::BankReading {
                     checks_member_id: config.variants.contains(&Variant::BankChecksMemberId),
                     name_first: config.variants.contains(&Variant::BankNameFirst),

@@ -53,10 +53,12 @@ pub enum Variant {
     BankChecksMemberId,
     /// The bank check compares the holder's name before the birth date (errata E34).
     BankNameFirst,
+    /// The bank is outside its service hours whenever it is asked (errata E35).
+    BankClosed,
 }
 
 impl Variant {
-    pub const ALL: [Variant; 14] = [
+    pub const ALL: [Variant; 15] = [
         Variant::EmptyAsMissing,
         Variant::StrictContentType,
         Variant::LenientContentType,
@@ -71,6 +73,7 @@ impl Variant {
         Variant::FreshCorrelationId,
         Variant::BankChecksMemberId,
         Variant::BankNameFirst,
+        Variant::BankClosed,
     ];
 
     pub fn name(self) -> &'static str {
@@ -89,6 +92,7 @@ impl Variant {
             Variant::FreshCorrelationId => "fresh-correlation-id",
             Variant::BankChecksMemberId => "bank-checks-member-id",
             Variant::BankNameFirst => "bank-name-first",
+            Variant::BankClosed => "bank-closed",
         }
     }
 
@@ -123,6 +127,9 @@ impl Variant {
             }
             Variant::BankNameFirst => {
                 "compare the holder's name before the birth date in the bank check (E34)"
+            }
+            Variant::BankClosed => {
+                "answer every well-formed bank check as outside service hours, 002_006 (E35)"
             }
         }
     }

@@ -101,8 +101,9 @@ fn recognized(
     out
 }
 
-/// The other answers the catalogue's readings allow for a rejection the scenario expects.
-/// None for an expected success: a reading only ever widens a rejection. `synthesized`: the
+/// The other answers the catalogue's readings allow for the answer the scenario expects.
+/// An expected success is widened only by a reading that says so (`widensSuccess`: the
+/// bank's service hours); every other reading widens rejections only. `synthesized`: the
 /// request was made up rather than taken from a record.
 pub fn alternatives(
     contract: &Contract,
@@ -111,16 +112,26 @@ pub fn alternatives(
     expected: &Expected,
     synthesized: bool,
 ) -> Vec<Alternative> {
-    if expected.key == SUCCESS_KEY {
-        return Vec::new();
-    }
     let catalogue = &contract.catalogue;
     let properties = contract.schema_properties(&endpoint.request_schema);
     let mut out: Vec<Alternative> = Vec::new();
-    for (id, field) in recognized(contract, endpoint, ex, expected, synthesized) {
+    let mut applying: Vec<(&str, Option<String>)> =
+        recognized(contract, endpoint, ex, expected, synthesized);
+    // Readings that hold for every request to the endpoint, whatever it carries.
+    applying.extend(
+        catalogue
+            .readings
+            .iter()
+            .filter(|r| r.endpoints.contains(&endpoint.id))
+            .map(|r| (r.id.as_str(), None)),
+    );
+    for (id, field) in applying {
         let Some(reading) = catalogue.reading(id) else {
             continue;
         };
+        if expected.key == SUCCESS_KEY && !reading.widens_success {
+            continue;
+        }
         for key in &reading.also_accepts {
             let key = match key.as_str() {
                 "{field-answer}" => match field
