@@ -32,6 +32,11 @@ const PUBLIC_CARD: &str = "9491339401250765";
 /// test member's account. The member id and Hangul name the vendor does not publish are
 /// made up here; the harness never learns them.
 fn with_public_data(dir: &Path) -> &'static Contract {
+    with_public_data_mapped_to(dir, None)
+}
+
+/// [`with_public_data`], the public card mapped to `user_id` instead of its member.
+fn with_public_data_mapped_to(dir: &Path, user_id: Option<Value>) -> &'static Contract {
     let embedded: Value = serde_json::from_str(
         &std::fs::read_to_string(manifest("fixtures/embedded-sandbox.json")).unwrap(),
     )
@@ -40,6 +45,9 @@ fn with_public_data(dir: &Path) -> &'static Contract {
     card["cardNo"] = json!(PUBLIC_CARD);
     card["cardStatus"] = json!("ACTIVE");
     card["serviceId"] = json!("000170000002000");
+    if let Some(user_id) = user_id {
+        card["userId"] = user_id;
+    }
     let account = json!({
         "bankCode": "003",
         "bankAccount": "333015555557",
@@ -230,6 +238,49 @@ async fn a_pass_through_another_reading_does_not_verify_the_expected_rule() {
     for id in ["BANK-CODE-002_005", "BANK-CODE-002_007", "DED-CODE-000_000"] {
         assert!(verified.contains(id), "{id}: {stdout}");
     }
+}
+
+/// The member is found through the card's answer only when that answer names one the
+/// member inquiry takes: an unmapped card (userId null) or a card mapped to userId 0 (which
+/// card/info allows and deduction/info refuses, errata E19) leaves the scenario not verified,
+/// saying why, and fails nothing.
+#[rstest::rstest]
+#[case::unmapped(Value::Null, "has no userId")]
+#[case::user_id_zero(json!(0), "whose userId the deduction-info request refuses")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_card_that_names_no_usable_member_leaves_the_member_scenario_not_verified(
+    #[case] user_id: Value,
+    #[case] reason: &str,
+) {
+    let contract_dir = tempfile::tempdir().unwrap();
+    let contract = with_public_data_mapped_to(contract_dir.path(), Some(user_id));
+    let sandbox = Sandbox::start(SandboxConfig::certifying(contract))
+        .await
+        .expect("sandbox starts");
+    let report = tempfile::tempdir().unwrap();
+    let template = manifest("fixtures/vendor-sandbox.json");
+    let (output, results) = certify(&sandbox, &template, report.path()).await;
+    sandbox.shutdown().await;
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(0), "{stdout}");
+    let scenario = results["scenarios"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == "The member a registered card is mapped to is found")
+        .expect("the scenario ran");
+    assert_eq!(scenario["verdict"], "not-verified", "{scenario}");
+    let why = scenario["reason"].as_str().unwrap_or_default();
+    assert!(
+        why.starts_with("asking card-info about the card \"active\"") && why.contains(reason),
+        "{why}"
+    );
+    // The question it asked is kept as evidence.
+    assert_eq!(
+        scenario["exchanges"][0]["endpoint"], "card-info",
+        "{scenario}"
+    );
+    assert!(!verified(&results).contains("DED-CODE-000_000"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

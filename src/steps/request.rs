@@ -291,27 +291,33 @@ async fn found_by_asking(world: &mut KonaWorld, noun: String, asked_noun: String
         .and_then(|m| m.get(&link.answer_field))
         .filter(|v| !v.is_null())
         .cloned();
-    let status = exchange
-        .response
-        .as_ref()
-        .map_or("no answer".to_owned(), |r| format!("HTTP {}", r.status));
+    let answered = super::checks::outcome(contract, &exchange)
+        .map_or("no answer".to_owned(), |o| o.describe());
     world.lookups.push(exchange);
     if !broken.is_empty() {
         world.conclude(broken);
     }
-    match found {
-        Some(value) => {
-            let mut fields = Map::new();
-            fields.insert(link.field.clone(), value);
-            world.body = Some(Body::Fields(fields));
-        }
-        None => {
-            world.not_verified = Some(format!(
-                "asking {} about the {asked_noun} \"{role}\" found no {noun}: the answer ({status}) has no {}",
-                asked.id, link.answer_field
-            ))
-        }
+    let asked_about = format!("asking {} about the {asked_noun} \"{role}\"", asked.id);
+    let Some(value) = found else {
+        world.not_verified = Some(format!(
+            "{asked_about} found no {noun}: the answer ({answered}) has no {}",
+            link.answer_field
+        ));
+        return;
+    };
+    let mut fields = Map::new();
+    fields.insert(link.field.clone(), value);
+    // The two sides may rule the same field differently (errata E19: a card's userId may be
+    // 0, a member inquiry's starts at 1): a value this request refuses names no record here.
+    let refused = contract.validate(&endpoint.request_schema, &Value::Object(fields.clone()));
+    if let Some(v) = refused.first() {
+        world.not_verified = Some(format!(
+            "{asked_about} named a {noun} whose {} the {} request refuses ({})",
+            link.field, endpoint.id, v.message
+        ));
+        return;
     }
+    world.body = Some(Body::Fields(fields));
 }
 
 /// The endpoint a `found by asking about the {asked_noun}` step asks, and the catalogue
