@@ -305,6 +305,18 @@ async fn with_no_records_every_header_signature_and_encryption_requirement_is_ve
     for id in &wanted {
         assert!(verified.contains(id), "{id} not verified:\n{stdout}");
     }
+    // Every report groups what stays not verified by the role that would unlock it: the
+    // scenarios a bank account "valid" would unlock share one line, whatever their wording.
+    let summary = std::fs::read_to_string(report.path().join("summary.md")).unwrap();
+    let lines: Vec<&str> = summary
+        .lines()
+        .filter(|l| l.contains("add bankAccounts.valid to the fixtures"))
+        .collect();
+    assert_eq!(lines.len(), 1, "{summary}");
+    assert!(
+        lines[0].starts_with("- 6 scenarios: ") && lines[0].contains("bankAccounts.known lacks"),
+        "{summary}"
+    );
     let text = explain(&empty);
     let missing = explained_missing(&text);
     for id in &wanted {

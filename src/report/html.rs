@@ -533,7 +533,7 @@ fn traceability(doc: &ResultsDoc) -> Markup {
 }
 
 fn not_verified(doc: &ResultsDoc) -> Markup {
-    // Grouped by reason, so by the role (or option) that would unlock them, largest first.
+    // Grouped by the role (or, where none would, the reason) that would unlock them.
     let groups = doc.not_verified_groups();
     let total: usize = groups.iter().map(|g| g.scenarios.len()).sum();
     html! {
@@ -545,7 +545,7 @@ fn not_verified(doc: &ResultsDoc) -> Markup {
                     tbody {
                         @for g in &groups {
                             tr {
-                                td { (Text(g.reason)) }
+                                td { @for (i, r) in g.reasons.iter().enumerate() { @if i > 0 { br; } (Text(r)) } }
                                 td class="n" { (g.scenarios.len()) }
                                 td class="small" {
                                     @for (i, s) in g.scenarios.iter().take(MAX_NOT_VERIFIED_NAMES).enumerate() {

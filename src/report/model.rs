@@ -576,34 +576,64 @@ impl ResultsDoc {
 /// names it), a profile, keys, generated volume.
 #[derive(Debug, Clone)]
 pub struct NotVerifiedGroup<'a> {
-    pub reason: &'a str,
+    /// The distinct reasons of the group, most frequent first: one, unless scenarios that
+    /// the same role would unlock give it in different words.
+    pub reasons: Vec<&'a str>,
     pub scenarios: Vec<&'a ScenarioDoc>,
 }
 
+/// The role a not-verified reason says would unlock it (`cards.suspended` from `... (add
+/// cards.suspended to the fixtures)`), if it names one.
+fn unlocking_role(reason: &str) -> Option<&str> {
+    let (_, rest) = reason.rsplit_once("(add ")?;
+    let (role, _) = rest.split_once(" to the fixtures")?;
+    Some(role)
+}
+
 impl ResultsDoc {
-    /// The not-verified scenarios grouped by their reason (so by the role that would unlock
-    /// them), largest group first: what every renderer lists.
+    /// The not-verified scenarios grouped by the role that would unlock them (by reason
+    /// where none would), largest group first: what every renderer lists.
     pub fn not_verified_groups(&self) -> Vec<NotVerifiedGroup<'_>> {
-        let mut groups: Vec<NotVerifiedGroup<'_>> = Vec::new();
+        let mut keyed: Vec<(&str, NotVerifiedGroup<'_>)> = Vec::new();
         for s in self
             .scenarios
             .iter()
             .filter(|s| s.verdict == Verdict::NotVerified)
         {
             let reason = s.reason.as_deref().unwrap_or("");
-            match groups.iter_mut().find(|g| g.reason == reason) {
-                Some(g) => g.scenarios.push(s),
-                None => groups.push(NotVerifiedGroup {
-                    reason,
-                    scenarios: vec![s],
-                }),
+            let key = unlocking_role(reason).unwrap_or(reason);
+            match keyed.iter_mut().find(|(k, _)| *k == key) {
+                Some((_, g)) => g.scenarios.push(s),
+                None => keyed.push((
+                    key,
+                    NotVerifiedGroup {
+                        reasons: Vec::new(),
+                        scenarios: vec![s],
+                    },
+                )),
             }
         }
+        let mut groups: Vec<NotVerifiedGroup<'_>> = keyed
+            .into_iter()
+            .map(|(_, mut g)| {
+                let mut counts: Vec<(&str, usize)> = Vec::new();
+                for s in &g.scenarios {
+                    let reason = s.reason.as_deref().unwrap_or("");
+                    match counts.iter_mut().find(|(r, _)| *r == reason) {
+                        Some((_, n)) => *n += 1,
+                        None => counts.push((reason, 1)),
+                    }
+                }
+                counts.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+                g.reasons = counts.into_iter().map(|(r, _)| r).collect();
+                g
+            })
+            .collect();
         groups.sort_by(|a, b| {
             b.scenarios
                 .len()
                 .cmp(&a.scenarios.len())
-                .then(a.reason.cmp(b.reason))
+                .then(a.reasons.cmp(&b.reasons))
         });
         groups
     }
@@ -634,5 +664,25 @@ impl ResultsDoc {
                 .collect()
         };
         !broken.is_empty() && broken.iter().all(|id| waived(id))
+    }
+}
+
+#[cfg(test)]
+mod not_verified_tests {
+    use super::unlocking_role;
+
+    #[rstest::rstest]
+    #[case(
+        "the target's fixtures have no card \"suspended\" (add cards.suspended to the fixtures)",
+        Some("cards.suspended")
+    )]
+    #[case(
+        "the target's fixtures have no bank account \"valid\" and bankAccounts.known lacks birthDate (add bankAccounts.valid to the fixtures)",
+        Some("bankAccounts.valid")
+    )]
+    #[case("no encryption keys are configured for this target", None)]
+    #[case("generated cases are off for this run (--generated 0)", None)]
+    fn the_role_a_reason_names(#[case] reason: &str, #[case] role: Option<&str>) {
+        assert_eq!(unlocking_role(reason), role);
     }
 }

@@ -129,7 +129,14 @@ pub fn render(doc: &ResultsDoc) -> String {
     if !groups.is_empty() {
         let _ = writeln!(out, "### Not verified, by what would unlock them\n");
         for g in &groups {
-            let _ = writeln!(out, "- {} scenarios: {}", g.scenarios.len(), cell(g.reason));
+            let n = g.scenarios.len();
+            let reasons: Vec<String> = g.reasons.iter().map(|r| cell(r)).collect();
+            let _ = writeln!(
+                out,
+                "- {n} scenario{}: {}",
+                if n == 1 { "" } else { "s" },
+                reasons.join("; ")
+            );
         }
         out.push('\n');
     }
