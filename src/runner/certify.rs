@@ -321,10 +321,20 @@ pub async fn certify_until(
             )
         }
     };
-    let skew = probe(&target.base_url, &transport).await?;
-    if options.base_url.is_some() {
-        check_serves_api(&target.base_url, contract, &transport).await?;
-    }
+    // A stop during the first contact (a silent target holds it for the whole timeout) goes
+    // straight to the suite, which refuses every request and reports each as interrupted.
+    let interrupt = transport.interrupt.clone();
+    let first_contact = async {
+        let skew = probe(&target.base_url, &transport).await?;
+        if options.base_url.is_some() {
+            check_serves_api(&target.base_url, contract, &transport).await?;
+        }
+        Ok::<_, RunError>(skew)
+    };
+    let skew = tokio::select! {
+        skew = first_contact => skew?,
+        _ = interrupt.triggered() => None,
+    };
     let suite = SuiteOptions {
         contract: Some(contract),
         tags: options.tags.clone(),
