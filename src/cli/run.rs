@@ -2,14 +2,13 @@
 
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Duration;
 
 use clap::Args;
 
 use crate::client::{Cause, Interrupt};
 use crate::report::redact::for_console;
 use crate::runner::certify::{self, RunError};
-use crate::runner::config::{ConfigError, Profile, RunOptions, Settings, is_loopback};
+use crate::runner::config::{ConfigError, Profile, RunOptions, Settings};
 use crate::runner::results::{RunResults, Verdict};
 use crate::runner::{LineProgress, NoProgress, Progress};
 
@@ -75,14 +74,9 @@ pub struct RunArgs {
     pub quiet: bool,
     /// Stop the whole run after this many seconds and report what ran (exit code 4).
     /// Default: 1800 against a target off this machine, no limit on loopback; 0: no limit.
-    #[arg(long, value_name = "SECONDS", env = "KONA_RUN_MAX_DURATION")]
+    #[arg(long, value_name = "SECONDS")]
     pub max_duration: Option<f64>,
 }
-
-/// The time budget of a run against a target off this machine, unless `--max-duration`
-/// says otherwise: generous for the production profile's paced read-only pass, and a bound
-/// on a target that answers every request as slowly as the timeout allows.
-pub const DEFAULT_REMOTE_MAX_DURATION: Duration = Duration::from_secs(30 * 60);
 
 impl RunArgs {
     fn flag_settings(&self) -> Settings {
@@ -103,6 +97,7 @@ impl RunArgs {
             report_dir: self.report_dir.clone(),
             baseline: self.baseline.clone(),
             waivers: self.waivers.clone(),
+            max_duration: self.max_duration,
         }
     }
 
@@ -120,24 +115,6 @@ impl RunArgs {
             })?;
         }
         RunOptions::resolve(merged)
-    }
-
-    /// The run's time budget: `--max-duration` when given (0 for none), else
-    /// [`DEFAULT_REMOTE_MAX_DURATION`] off loopback and none on it.
-    pub fn max_duration(&self, options: &RunOptions) -> Result<Option<Duration>, ConfigError> {
-        match self.max_duration {
-            Some(s) if !(s.is_finite() && s >= 0.0) => Err(ConfigError::Invalid {
-                field: "max-duration",
-                rule: "must be a number of seconds, 0 or more (0: no limit)".into(),
-            }),
-            Some(0.0) => Ok(None),
-            Some(s) => Ok(Some(Duration::from_secs_f64(s))),
-            None => Ok(options
-                .base_url
-                .as_deref()
-                .filter(|url| !is_loopback(url))
-                .map(|_| DEFAULT_REMOTE_MAX_DURATION)),
-        }
     }
 }
 
@@ -359,13 +336,7 @@ pub async fn run(args: RunArgs) -> u8 {
             return exit::USAGE;
         }
     };
-    let budget = match args.max_duration(&options) {
-        Ok(b) => b,
-        Err(e) => {
-            say(&format!("error: {e}"));
-            return exit::USAGE;
-        }
-    };
+    let budget = options.max_duration;
     say(&format!(
         "kona-conformance {}: certifying {} (profile {}, seed {}{})",
         env!("CARGO_PKG_VERSION"),

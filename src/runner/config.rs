@@ -47,6 +47,8 @@ pub struct Settings {
     pub report_dir: Option<PathBuf>,
     pub baseline: Option<PathBuf>,
     pub waivers: Option<PathBuf>,
+    /// Seconds the whole run may take before it stops and reports what ran (0: no limit).
+    pub max_duration: Option<f64>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -146,6 +148,10 @@ impl Settings {
             report_dir: path("REPORT_DIR"),
             baseline: path("BASELINE"),
             waivers: path("WAIVERS"),
+            max_duration: {
+                let (n, v) = var("MAX_DURATION");
+                parse(&n, v)?
+            },
         })
     }
 
@@ -168,6 +174,7 @@ impl Settings {
             report_dir: over.report_dir.or(self.report_dir),
             baseline: over.baseline.or(self.baseline),
             waivers: over.waivers.or(self.waivers),
+            max_duration: over.max_duration.or(self.max_duration),
         }
     }
 }
@@ -193,7 +200,14 @@ pub struct RunOptions {
     pub report_dir: Option<PathBuf>,
     pub baseline: Option<PathBuf>,
     pub waivers: Option<PathBuf>,
+    /// The run's time budget: none on loopback unless set.
+    pub max_duration: Option<Duration>,
 }
+
+/// The time budget of a run against a target off this machine, unless `max-duration` says
+/// otherwise: generous for the production profile's paced read-only pass, and a bound on a
+/// target that answers every request as slowly as the timeout allows.
+pub const DEFAULT_REMOTE_MAX_DURATION: Duration = Duration::from_secs(30 * 60);
 
 /// Whether `url` points at this machine (only then are the fast, full defaults safe).
 pub fn is_loopback(url: &str) -> bool {
@@ -272,6 +286,17 @@ impl RunOptions {
         let generated = s
             .generated
             .unwrap_or(if cautious { 0 } else { DEFAULT_GENERATED });
+        let max_duration = match s.max_duration {
+            Some(secs) if !(secs.is_finite() && secs >= 0.0) => {
+                return Err(ConfigError::Invalid {
+                    field: "max-duration",
+                    rule: "must be a number of seconds, 0 or more (0: no limit)".into(),
+                });
+            }
+            Some(0.0) => None,
+            Some(secs) => Some(Duration::from_secs_f64(secs)),
+            None => remote.then_some(DEFAULT_REMOTE_MAX_DURATION),
+        };
         let seed = s.seed.unwrap_or_else(|| {
             use std::time::{SystemTime, UNIX_EPOCH};
             SystemTime::now()
@@ -296,6 +321,7 @@ impl RunOptions {
             report_dir: s.report_dir,
             baseline: s.baseline,
             waivers: s.waivers,
+            max_duration,
         })
     }
 }
@@ -314,6 +340,58 @@ mod tests {
     #[case("not a url", false)]
     fn loopback(#[case] url: &str, #[case] expected: bool) {
         assert_eq!(is_loopback(url), expected);
+    }
+
+    /// The time budget is a setting like the others: file key `max-duration`, environment
+    /// `KONA_RUN_MAX_DURATION`, flag `--max-duration`; 30 minutes off loopback by default.
+    #[rstest]
+    #[case::remote_default("https://sandbox.konaplate.com/open-api", None, Some(1800.0))]
+    #[case::loopback_default("http://127.0.0.1:8080/open-api", None, None)]
+    #[case::zero_is_no_limit("https://sandbox.konaplate.com/open-api", Some(0.0), None)]
+    #[case::set_on_loopback("http://127.0.0.1:8080/open-api", Some(90.5), Some(90.5))]
+    fn the_time_budget(
+        #[case] url: &str,
+        #[case] setting: Option<f64>,
+        #[case] seconds: Option<f64>,
+    ) {
+        let o = RunOptions::resolve(Settings {
+            base_url: Some(url.into()),
+            max_duration: setting,
+            ..Settings::default()
+        })
+        .unwrap();
+        assert_eq!(o.max_duration.map(|d| d.as_secs_f64()), seconds);
+    }
+
+    #[rstest]
+    #[case(-1.0)]
+    #[case(f64::NAN)]
+    #[case(f64::INFINITY)]
+    fn a_time_budget_that_is_not_seconds_is_refused_naming_it(#[case] secs: f64) {
+        let err = RunOptions::resolve(Settings {
+            max_duration: Some(secs),
+            ..Settings::default()
+        })
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("max-duration"), "{err}");
+    }
+
+    #[test]
+    fn the_time_budget_comes_from_a_file_or_the_environment() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("run.toml");
+        std::fs::write(&file, "max-duration = 120\n").unwrap();
+        let from_file = Settings::from_file(&file).unwrap();
+        assert_eq!(from_file.max_duration, Some(120.0));
+        let from_env =
+            Settings::from_env(|k| (k == "KONA_RUN_MAX_DURATION").then(|| "45".to_owned()))
+                .unwrap();
+        assert_eq!(from_file.overridden_by(from_env).max_duration, Some(45.0));
+        let bad = Settings::from_env(|k| (k == "KONA_RUN_MAX_DURATION").then(|| "soon".into()))
+            .unwrap_err()
+            .to_string();
+        assert!(bad.contains("KONA_RUN_MAX_DURATION"), "{bad}");
     }
 
     #[test]
