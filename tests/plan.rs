@@ -138,6 +138,19 @@ const BIRTH_DATE_CHECK: &str =
 const MADE_UP_ACCOUNT: &str = "An account number that no account has is not found";
 const FOUND_MEMBER: &str = "The member a registered card is mapped to is found";
 
+/// Fixtures holding only the seeded record of `collection`'s `role`.
+fn with_seeded_role(collection: &str, role: &str) -> Fixtures {
+    let mut fixtures = Fixtures::empty();
+    let record = seeded_fixtures().role(collection, role).unwrap().clone();
+    fixtures
+        .collections
+        .entry(collection.into())
+        .or_default()
+        .roles
+        .insert(role.into(), record);
+    fixtures
+}
+
 fn with_known_bank_fields(fields: &[(&str, &str)]) -> Fixtures {
     let mut fixtures = Fixtures::empty();
     let known = &mut fixtures
@@ -178,18 +191,7 @@ fn a_scenario_needing_real_fields_takes_a_record_or_the_known_values_that_cover_
     );
 
     // A whole record serves both.
-    let mut fixtures = Fixtures::empty();
-    let valid = seeded_fixtures()
-        .role("bankAccounts", "valid")
-        .unwrap()
-        .clone();
-    fixtures
-        .collections
-        .entry("bankAccounts".into())
-        .or_default()
-        .roles
-        .insert("valid".into(), valid);
-    let all = planned(&fixtures, &options());
+    let all = planned(&with_seeded_role("bankAccounts", "valid"), &options());
     assert_eq!(reason_of(&all, NAME_CHECK), None);
     assert_eq!(reason_of(&all, BIRTH_DATE_CHECK), None);
 }
@@ -201,15 +203,7 @@ fn a_member_found_through_a_card_needs_the_card_not_a_member() {
         reason_of(&all, FOUND_MEMBER),
         Some("the target's fixtures have no card \"active\" (add cards.active to the fixtures)")
     );
-    let mut fixtures = Fixtures::empty();
-    let card = seeded_fixtures().role("cards", "active").unwrap().clone();
-    fixtures
-        .collections
-        .entry("cards".into())
-        .or_default()
-        .roles
-        .insert("active".into(), card);
-    let all = planned(&fixtures, &options());
+    let all = planned(&with_seeded_role("cards", "active"), &options());
     assert_eq!(reason_of(&all, FOUND_MEMBER), None);
     // The member roles still need their records.
     assert!(

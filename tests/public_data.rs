@@ -105,6 +105,32 @@ async fn certify(sandbox: &Sandbox, fixtures: &Path, report: &Path) -> (Output, 
     )
 }
 
+/// The shipped vendor template certified against a sandbox serving `config`, which must
+/// pass: its results.json and the folder holding the reports.
+async fn certify_template(config: SandboxConfig) -> (Value, tempfile::TempDir) {
+    let sandbox = Sandbox::start(config).await.expect("sandbox starts");
+    let report = tempfile::tempdir().unwrap();
+    let template = manifest("fixtures/vendor-sandbox.json");
+    let (output, results) = certify(&sandbox, &template, report.path()).await;
+    sandbox.shutdown().await;
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "a target that reads the docs legitimately passes:\n{}\n{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    (results, report)
+}
+
+/// The entry of `list` (`scenarios` or `requirements`) whose `key` is `value`.
+fn entry<'r>(results: &'r Value, list: &str, key: &str, value: &str) -> &'r Value {
+    results[list]
+        .as_array()
+        .and_then(|l| l.iter().find(|e| e[key] == value))
+        .unwrap_or_else(|| panic!("no {list} entry with {key} {value:?}"))
+}
+
 /// Requirements the run verified: passed or failed, never "not verified".
 fn verified(results: &Value) -> BTreeSet<String> {
     results["requirements"]
@@ -153,20 +179,7 @@ fn all_requirements() -> BTreeSet<String> {
 async fn the_vendor_template_verifies_44_of_54_requirements_and_explain_agrees() {
     let contract_dir = tempfile::tempdir().unwrap();
     let contract = with_public_data(contract_dir.path());
-    let sandbox = Sandbox::start(SandboxConfig::certifying(contract))
-        .await
-        .expect("sandbox starts");
-    let report = tempfile::tempdir().unwrap();
-    let template = manifest("fixtures/vendor-sandbox.json");
-    let (output, results) = certify(&sandbox, &template, report.path()).await;
-    sandbox.shutdown().await;
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "a faithful target passes:\n{stdout}\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    let (results, report) = certify_template(SandboxConfig::certifying(contract)).await;
     let all = all_requirements();
     assert_eq!(all.len(), 54);
     let verified = verified(&results);
@@ -175,10 +188,10 @@ async fn the_vendor_template_verifies_44_of_54_requirements_and_explain_agrees()
     // other ten needs a record the vendor does not publish.
     let missing: BTreeSet<String> = all.difference(&verified).cloned().collect();
     let expected: BTreeSet<String> = NEEDS_PRIVATE_DATA.map(str::to_owned).into();
-    assert_eq!(missing, expected, "{stdout}");
+    assert_eq!(missing, expected);
     assert_eq!(verified.len(), 44);
     // The planner's answer is the run's answer.
-    let text = explain(&template);
+    let text = explain(&manifest("fixtures/vendor-sandbox.json"));
     assert_eq!(explained_missing(&text), missing, "{text}");
     assert!(
         text.contains(&format!("verified: {} of 54 requirements", verified.len())),
@@ -203,29 +216,18 @@ async fn a_pass_through_another_reading_does_not_verify_the_expected_rule() {
     let contract = with_public_data(contract_dir.path());
     let mut config = SandboxConfig::certifying(contract);
     config.variants = vec![Variant::BankChecksMemberId];
-    let sandbox = Sandbox::start(config).await.expect("sandbox starts");
-    let report = tempfile::tempdir().unwrap();
-    let template = manifest("fixtures/vendor-sandbox.json");
-    let (output, results) = certify(&sandbox, &template, report.path()).await;
-    sandbox.shutdown().await;
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert_eq!(output.status.code(), Some(0), "{stdout}");
-    let scenario = results["scenarios"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["name"] == "A name other than the holder's is not matched")
-        .expect("the name-check scenario ran");
+    let (results, _report) = certify_template(config).await;
+    let scenario = entry(
+        &results,
+        "scenarios",
+        "name",
+        "A name other than the holder's is not matched",
+    );
     assert_eq!(scenario["verdict"], "passed", "{scenario}");
     let observation = &scenario["observations"][0];
     assert_eq!(observation["reading"], "synthesized-record", "{scenario}");
     assert_eq!(observation["observedCode"], "002_005", "{scenario}");
-    let requirement = results["requirements"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["id"] == "BANK-CODE-002_003")
-        .unwrap();
+    let requirement = entry(&results, "requirements", "id", "BANK-CODE-002_003");
     assert_eq!(requirement["verdict"], "not-verified", "{requirement}");
     assert!(
         requirement["reason"]
@@ -236,7 +238,7 @@ async fn a_pass_through_another_reading_does_not_verify_the_expected_rule() {
     // The other bank answers the public account reaches are still verified.
     let verified = verified(&results);
     for id in ["BANK-CODE-002_005", "BANK-CODE-002_007", "DED-CODE-000_000"] {
-        assert!(verified.contains(id), "{id}: {stdout}");
+        assert!(verified.contains(id), "{id}");
     }
 }
 
@@ -254,21 +256,13 @@ async fn a_card_that_names_no_usable_member_leaves_the_member_scenario_not_verif
 ) {
     let contract_dir = tempfile::tempdir().unwrap();
     let contract = with_public_data_mapped_to(contract_dir.path(), Some(user_id));
-    let sandbox = Sandbox::start(SandboxConfig::certifying(contract))
-        .await
-        .expect("sandbox starts");
-    let report = tempfile::tempdir().unwrap();
-    let template = manifest("fixtures/vendor-sandbox.json");
-    let (output, results) = certify(&sandbox, &template, report.path()).await;
-    sandbox.shutdown().await;
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert_eq!(output.status.code(), Some(0), "{stdout}");
-    let scenario = results["scenarios"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["name"] == "The member a registered card is mapped to is found")
-        .expect("the scenario ran");
+    let (results, _report) = certify_template(SandboxConfig::certifying(contract)).await;
+    let scenario = entry(
+        &results,
+        "scenarios",
+        "name",
+        "The member a registered card is mapped to is found",
+    );
     assert_eq!(scenario["verdict"], "not-verified", "{scenario}");
     let why = scenario["reason"].as_str().unwrap_or_default();
     assert!(

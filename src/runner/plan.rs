@@ -162,6 +162,20 @@ static WELL_FORMED_REQUEST_STEP: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r#"^a well-formed request to "([^"]+)"$"#).expect("valid regex"));
 const GENERATED_STEP: &str = "the generated cases for this endpoint are sent";
 
+/// The endpoint whose request recipe takes a `noun`, or why `step` is wrong.
+fn recipe_taking<'c>(
+    contract: &'c Contract,
+    step: &gherkin::Step,
+    noun: &str,
+) -> Result<&'c crate::contract::Endpoint, String> {
+    contract.catalogue.endpoint_by_noun(noun).ok_or_else(|| {
+        format!(
+            "step {:?}: no endpoint's request recipe takes a {noun:?}",
+            step.value
+        )
+    })
+}
+
 /// What a scenario sends to and from which record, read from its tags and steps.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ScenarioTarget {
@@ -204,12 +218,7 @@ pub fn scenario_target(
     let mut found_through = None;
     for step in &scenario.steps {
         if let Some(c) = REAL_FIELDS_STEP.captures(&step.value) {
-            let Some(endpoint) = catalogue.endpoint_by_noun(&c[1]) else {
-                return Err(format!(
-                    "step {:?}: no endpoint's request recipe takes a {:?}",
-                    step.value, &c[1]
-                ));
-            };
+            let endpoint = recipe_taking(contract, step, &c[1])?;
             agree(&endpoint.id, &format!("step {:?}", step.value))?;
             real_fields = crate::steps::request::quoted_names(&c[2]);
             if real_fields.is_empty() {
@@ -230,12 +239,7 @@ pub fn scenario_target(
             }
             needs_recipe = true;
         } else if let Some(c) = FOUND_THROUGH_STEP.captures(&step.value) {
-            let Some(endpoint) = catalogue.endpoint_by_noun(&c[1]) else {
-                return Err(format!(
-                    "step {:?}: no endpoint's request recipe takes a {:?}",
-                    step.value, &c[1]
-                ));
-            };
+            let endpoint = recipe_taking(contract, step, &c[1])?;
             agree(&endpoint.id, &format!("step {:?}", step.value))?;
             let (asked, _) = crate::steps::request::found_through(contract, endpoint, &c[2])
                 .map_err(|reason| format!("step {:?}: {reason}", step.value))?;
@@ -254,24 +258,14 @@ pub fn scenario_target(
             needs_recipe = true;
         } else if let Some(c) = WELL_FORMED_STEP.captures(&step.value) {
             let noun = c.get(1).or(c.get(2)).map_or("", |m| m.as_str());
-            let Some(endpoint) = catalogue.endpoint_by_noun(noun) else {
-                return Err(format!(
-                    "step {:?}: no endpoint's request recipe takes a {noun:?}",
-                    step.value
-                ));
-            };
+            let endpoint = recipe_taking(contract, step, noun)?;
             agree(&endpoint.id, &format!("step {:?}", step.value))?;
             needs_recipe = true;
         } else if let Some(c) = WELL_FORMED_REQUEST_STEP.captures(&step.value) {
             agree(&c[1], &format!("step {:?}", step.value))?;
             needs_recipe = true;
         } else if let Some(c) = FIXTURE_STEP.captures(&step.value) {
-            let Some(endpoint) = catalogue.endpoint_by_noun(&c[1]) else {
-                return Err(format!(
-                    "step {:?}: no endpoint's request recipe takes a {:?}",
-                    step.value, &c[1]
-                ));
-            };
+            let endpoint = recipe_taking(contract, step, &c[1])?;
             agree(&endpoint.id, &format!("step {:?}", step.value))?;
             role = Some(c[2].to_owned());
             needs_recipe = true;
