@@ -57,6 +57,8 @@ pub struct VariantOutcome {
     /// passed only through another reading of the docs does not verify its rule.
     pub requirements_verified: usize,
     pub requirements: usize,
+    /// The requirements the run left not verified, by id.
+    pub not_verified_requirements: Vec<String>,
     /// The failing scenarios and requirements, when the variant was failed.
     pub failures: Vec<String>,
     /// Why the run gave no results (its stderr), if it gave none.
@@ -85,8 +87,13 @@ impl VariantsReport {
         let mut out = table_row("variant", "verdict", "failed", "observations / failures");
         for v in &self.variants {
             let detail = if v.certified() {
+                let unverified = match v.not_verified_requirements.as_slice() {
+                    [] => String::new(),
+                    few @ [_, ..] if few.len() <= 3 => format!(" (not {})", few.join(", ")),
+                    many => format!(" (not {}, +{} more)", many[..2].join(", "), many.len() - 2),
+                };
                 format!(
-                    "{} of {} requirements verified, {} observation(s)",
+                    "{} of {} requirements verified{unverified}, {} observation(s)",
                     v.requirements_verified, v.requirements, v.observations
                 )
             } else if let Some(e) = &v.error {
@@ -186,11 +193,13 @@ fn read_results(outcome: &mut VariantOutcome, report: &Path) {
         .unwrap_or_default() as usize;
     let requirements = results["requirements"].as_array();
     outcome.requirements = requirements.map_or(0, Vec::len);
-    outcome.requirements_verified = requirements
+    outcome.not_verified_requirements = requirements
         .into_iter()
         .flatten()
-        .filter(|r| r["verdict"] != "not-verified")
-        .count();
+        .filter(|r| r["verdict"] == "not-verified")
+        .filter_map(|r| r["id"].as_str().map(str::to_owned))
+        .collect();
+    outcome.requirements_verified = outcome.requirements - outcome.not_verified_requirements.len();
     for s in results["scenarios"].as_array().into_iter().flatten() {
         if s["verdict"] == "failed" {
             let requirements: Vec<&str> = s["findings"]
@@ -269,6 +278,7 @@ async fn certify_one(
         observations: 0,
         requirements_verified: 0,
         requirements: 0,
+        not_verified_requirements: Vec::new(),
         failures: Vec::new(),
         error: None,
         duration_ms: 0,

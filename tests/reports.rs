@@ -76,6 +76,7 @@ fn scenario(id: &str, name: &str, requirements: &[&str], verdict: Verdict) -> Sc
         findings: Vec::new(),
         error: None,
         observations: Vec::new(),
+        exercised: Default::default(),
         exchanges: Vec::new(),
         duration_ms: 34,
     }

@@ -744,6 +744,7 @@ fn stale_rejections_count_only_requests_stamped_with_our_time() {
             findings: Vec::new(),
             error: None,
             observations: Vec::new(),
+            exercised: Default::default(),
             exchanges,
             duration_ms: 0,
         }],

@@ -249,6 +249,7 @@ pub async fn execute(
                 findings: Vec::new(),
                 error: None,
                 observations: Vec::new(),
+                exercised: Default::default(),
                 exchanges: Vec::new(),
                 duration_ms: 0,
             };
@@ -257,6 +258,7 @@ pub async fn execute(
                 // Findings an aborted step never got to report still count.
                 result.findings.append(&mut world.pending);
                 result.observations = std::mem::take(&mut world.observations);
+                result.exercised = std::mem::take(&mut world.exercised);
                 result.exchanges = std::mem::take(&mut world.exchanges);
                 if let Some(endpoint) = world.endpoint {
                     result.findings.extend(strays(endpoint, &result.exchanges));
@@ -424,6 +426,7 @@ fn add_unfinished(
             findings: Vec::new(),
             error: None,
             observations: Vec::new(),
+            exercised: Default::default(),
             exchanges: Vec::new(),
             duration_ms: 0,
         });

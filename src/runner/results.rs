@@ -104,6 +104,10 @@ pub struct ScenarioResult {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
     pub observations: Vec<Observation>,
+    /// Requirements whose expected answer came back as expected at least once in this
+    /// scenario (not through another reading): a generated-cases scenario may do both.
+    #[serde(skip)]
+    pub exercised: BTreeSet<String>,
     #[serde(skip)]
     pub exchanges: Vec<Exchange>,
     pub duration_ms: u128,
@@ -230,6 +234,9 @@ impl RunResults {
                 // A pass through another reading of the docs leaves the expected answer's
                 // rule unexercised: it verifies the scenario's other requirements only.
                 let through_reading = |s: &'a ScenarioResult| -> Option<&'a Observation> {
+                    if s.exercised.contains(&r.id) {
+                        return None;
+                    }
                     s.observations
                         .iter()
                         .find(|o| o.reading.is_some() && o.requirement == r.id)
@@ -298,6 +305,7 @@ mod tests {
             findings: Vec::new(),
             error: None,
             observations,
+            exercised: BTreeSet::new(),
             exchanges: Vec::new(),
             duration_ms: 0,
         }
@@ -381,6 +389,18 @@ mod tests {
         )]);
         assert_eq!(
             verdict_of(&results, "BANK-CODE-002_003").verdict,
+            Verdict::Passed
+        );
+        // So does the same scenario when one of its judgements got the expected answer
+        // itself (a generated-cases scenario judges many cases).
+        let mut both = scenario(
+            "s1",
+            &["BANK-CODE-002_003"],
+            vec![observation("BANK-CODE-002_003", Some("synthesized-record"))],
+        );
+        both.exercised.insert("BANK-CODE-002_003".into());
+        assert_eq!(
+            verdict_of(&run(vec![both]), "BANK-CODE-002_003").verdict,
             Verdict::Passed
         );
         // Another scenario exercising the rule itself verifies it.

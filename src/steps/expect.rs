@@ -83,6 +83,9 @@ fn answers(world: &mut KonaWorld, key: &str, field: Option<&str>) {
         &case,
         world.synthesized,
     );
+    if own.is_empty() && observation.as_ref().is_none_or(|o| o.reading.is_none()) {
+        world.exercised.insert(blame.answer.clone());
+    }
     world.observations.extend(observation);
     world.conclude(own);
 }

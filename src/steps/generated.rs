@@ -454,6 +454,9 @@ async fn send_generated(world: &mut KonaWorld) {
             &case.description,
             false,
         );
+        if more.is_empty() && observation.as_ref().is_none_or(|o| o.reading.is_none()) {
+            world.exercised.insert(requirement.clone());
+        }
         own.extend(more);
         observations.extend(observation);
         for f in &mut own {

@@ -62,6 +62,8 @@ pub struct KonaWorld {
     pub pending: Vec<Finding>,
     pub findings: Vec<Finding>,
     pub observations: Vec<Observation>,
+    /// Requirements whose expected answer came back as expected, not through a reading.
+    pub exercised: std::collections::BTreeSet<String>,
     /// Set when the scenario cannot be verified on this target (a fallback: the planner
     /// normally decides this before the run).
     pub not_verified: Option<String>,
@@ -100,6 +102,7 @@ impl KonaWorld {
             pending: Vec::new(),
             findings: Vec::new(),
             observations: Vec::new(),
+            exercised: Default::default(),
             not_verified: None,
             rng,
             started: Instant::now(),
