@@ -14,6 +14,8 @@ pub const IN_FLIGHT_GRACE: Duration = Duration::from_millis(1500);
 
 /// What every interrupted exchange's reason starts with.
 const REASON_PREFIX: &str = "interrupted: ";
+/// What follows it for a request that never left.
+const NOT_SENT: &str = "not sent, ";
 
 /// Why a run stopped early.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -87,7 +89,7 @@ impl TransportFailure {
     pub fn not_sent(cause: Cause) -> Self {
         TransportFailure::new(
             FailureClass::Setup,
-            format!("{REASON_PREFIX}not sent, the run was stopped by {cause}"),
+            format!("{REASON_PREFIX}{NOT_SENT}the run was stopped by {cause}"),
         )
     }
 
@@ -102,6 +104,13 @@ impl TransportFailure {
     /// This exchange did not complete because the run was stopped.
     pub fn is_interruption(&self) -> bool {
         self.reason.starts_with(REASON_PREFIX)
+    }
+
+    /// The stopped run refused this request before it left.
+    pub fn was_not_sent(&self) -> bool {
+        self.reason
+            .strip_prefix(REASON_PREFIX)
+            .is_some_and(|r| r.starts_with(NOT_SENT))
     }
 }
 
@@ -123,5 +132,14 @@ mod tests {
         assert_eq!(stop.cause(), Some(Cause::Sigterm));
         assert!(TransportFailure::not_sent(Cause::Sigterm).is_interruption());
         assert!(!TransportFailure::new(FailureClass::Setup, "x").is_interruption());
+    }
+
+    #[test]
+    fn only_a_refused_request_was_not_sent() {
+        assert!(TransportFailure::not_sent(Cause::Sigint).was_not_sent());
+        assert!(!TransportFailure::cut_in_flight(Cause::Sigint).was_not_sent());
+        // A target's own text cannot pass for a refusal.
+        let echoed = TransportFailure::new(FailureClass::Transport, "not sent, interrupted: ");
+        assert!(!echoed.was_not_sent());
     }
 }

@@ -70,9 +70,20 @@ pub fn interruption(results: &RunResults, cause: crate::client::Cause) -> String
                 .is_some_and(|r| r.starts_with(crate::runner::NOT_RUN))
         })
         .count();
+    // Requests the stopped run refused never reached the target: they are not "after".
+    let refused = results
+        .scenarios
+        .iter()
+        .flat_map(|s| &s.exchanges)
+        .filter(|e| e.failure.as_ref().is_some_and(|f| f.was_not_sent()))
+        .count();
+    let sent = results.exchange_count().saturating_sub(refused);
+    let refused = match refused {
+        0 => String::new(),
+        n => format!(" ({n} more not sent)"),
+    };
     format!(
-        "interrupted: the run was stopped by {cause} after {} exchanges; {} of {} scenarios finished, every other is not verified",
-        results.exchange_count(),
+        "interrupted: the run was stopped by {cause} after {sent} exchanges{refused}; {} of {} scenarios finished, every other is not verified",
         results.scenarios.len().saturating_sub(not_run),
         results.scenarios.len()
     )
