@@ -545,7 +545,7 @@ fn not_verified(doc: &ResultsDoc) -> Markup {
                     tbody {
                         @for g in &groups {
                             tr {
-                                td { @for (i, r) in g.reasons.iter().enumerate() { @if i > 0 { br; } (Text(r)) } }
+                                td { (Text(&g.label())) }
                                 td class="n" { (g.scenarios.len()) }
                                 td class="small" {
                                     @for (i, s) in g.scenarios.iter().take(MAX_NOT_VERIFIED_NAMES).enumerate() {

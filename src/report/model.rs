@@ -593,6 +593,24 @@ pub struct NotVerifiedGroup<'a> {
     pub scenarios: Vec<&'a ScenarioDoc>,
 }
 
+impl NotVerifiedGroup<'_> {
+    /// The group in one line: the role that would unlock it first (a report's cell may be
+    /// cut), then its reasons without the hint each repeats.
+    pub fn label(&self) -> String {
+        let Some(role) = self.reasons.first().and_then(|r| unlocking_role(r)) else {
+            return self.reasons.join("; ");
+        };
+        let hint = crate::runner::plan::unlock_hint(role);
+        let suffix = format!(" ({hint})");
+        let stems: Vec<&str> = self
+            .reasons
+            .iter()
+            .map(|r| r.strip_suffix(suffix.as_str()).unwrap_or(r))
+            .collect();
+        format!("{hint}: {}", stems.join("; "))
+    }
+}
+
 /// The role a not-verified reason says would unlock it (`cards.suspended` from `... (add
 /// cards.suspended to the fixtures)`), if it names one.
 fn unlocking_role(reason: &str) -> Option<&str> {
@@ -695,5 +713,28 @@ mod not_verified_tests {
     #[case("generated cases are off for this run (--generated 0)", None)]
     fn the_role_a_reason_names(#[case] reason: &str, #[case] role: Option<&str>) {
         assert_eq!(unlocking_role(reason), role);
+    }
+
+    #[test]
+    fn a_group_names_its_role_once() {
+        let group = super::NotVerifiedGroup {
+            reasons: vec![
+                "no bank account \"valid\" (add bankAccounts.valid to the fixtures)",
+                "no bank account \"valid\" and bankAccounts.known lacks birthDate (add bankAccounts.valid to the fixtures)",
+            ],
+            scenarios: Vec::new(),
+        };
+        assert_eq!(
+            group.label(),
+            "add bankAccounts.valid to the fixtures: no bank account \"valid\"; no bank account \"valid\" and bankAccounts.known lacks birthDate"
+        );
+        let single = super::NotVerifiedGroup {
+            reasons: vec!["no encryption keys are configured for this target"],
+            scenarios: Vec::new(),
+        };
+        assert_eq!(
+            single.label(),
+            "no encryption keys are configured for this target"
+        );
     }
 }

@@ -130,12 +130,11 @@ pub fn render(doc: &ResultsDoc) -> String {
         let _ = writeln!(out, "### Not verified, by what would unlock them\n");
         for g in &groups {
             let n = g.scenarios.len();
-            let reasons: Vec<String> = g.reasons.iter().map(|r| cell(r)).collect();
             let _ = writeln!(
                 out,
                 "- {n} scenario{}: {}",
                 if n == 1 { "" } else { "s" },
-                reasons.join("; ")
+                cell(&g.label())
             );
         }
         out.push('\n');
