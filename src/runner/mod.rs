@@ -16,7 +16,7 @@ use cucumber::{World as _, WriterExt as _, writer};
 use futures::FutureExt as _;
 
 use crate::client::{Cause, Interrupt, quote};
-use crate::steps::world::{CONTEXT, requirement_tags};
+use crate::steps::world::CONTEXT;
 use crate::steps::{KonaWorld, RunContext};
 
 use plan::{Plan, effective_tags, scenario_id};
@@ -234,25 +234,13 @@ pub async fn execute(
             let tags = planned
                 .map(|p| p.tags.clone())
                 .unwrap_or_else(|| effective_tags(feature, rule, scenario));
-            let mut result = ScenarioResult {
-                id: id.clone(),
-                feature: feature.name.clone(),
-                name: scenario.name.clone(),
-                endpoint: tags
-                    .iter()
-                    .find_map(|t| t.strip_prefix("endpoint:"))
-                    .map(str::to_owned),
-                requirements: requirement_tags(&tags),
+            let mut result = ScenarioResult::new(
+                id.clone(),
+                feature.name.clone(),
+                scenario.name.clone(),
                 tags,
-                verdict: Verdict::Passed,
-                reason: None,
-                findings: Vec::new(),
-                error: None,
-                observations: Vec::new(),
-                exercised: Default::default(),
-                exchanges: Vec::new(),
-                duration_ms: 0,
-            };
+                Verdict::Passed,
+            );
             if let Some(world) = world {
                 result.findings = std::mem::take(&mut world.findings);
                 // Findings an aborted step never got to report still count.
@@ -408,28 +396,17 @@ fn add_unfinished(
             .find(|(id, _)| id.rsplit_once(':').is_some_and(|(f, _)| f == file))
             .map(|(_, name)| name.clone())
             .unwrap_or_default();
-        scenarios.push(ScenarioResult {
-            id: p.id.clone(),
+        let mut result = ScenarioResult::new(
+            p.id.clone(),
             feature,
-            name: p.name.clone(),
-            endpoint: p
-                .tags
-                .iter()
-                .find_map(|t| t.strip_prefix("endpoint:"))
-                .map(str::to_owned),
-            requirements: requirement_tags(&p.tags),
-            tags: p.tags.clone(),
-            verdict: Verdict::NotVerified,
-            reason: Some(format!(
-                "{NOT_RUN} the run was stopped by {cause} before this scenario started or finished"
-            )),
-            findings: Vec::new(),
-            error: None,
-            observations: Vec::new(),
-            exercised: Default::default(),
-            exchanges: Vec::new(),
-            duration_ms: 0,
-        });
+            p.name.clone(),
+            p.tags.clone(),
+            Verdict::NotVerified,
+        );
+        result.reason = Some(format!(
+            "{NOT_RUN} the run was stopped by {cause} before this scenario started or finished"
+        ));
+        scenarios.push(result);
     }
 }
 

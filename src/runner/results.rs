@@ -113,6 +113,34 @@ pub struct ScenarioResult {
     pub duration_ms: u128,
 }
 
+impl ScenarioResult {
+    /// A scenario with no outcome yet: its endpoint and requirements read from its tags.
+    pub fn new(
+        id: String,
+        feature: String,
+        name: String,
+        tags: Vec<String>,
+        verdict: Verdict,
+    ) -> Self {
+        ScenarioResult {
+            id,
+            feature,
+            name,
+            endpoint: crate::steps::world::endpoint_tag(&tags).map(str::to_owned),
+            requirements: crate::steps::world::requirement_tags(&tags),
+            tags,
+            verdict,
+            reason: None,
+            findings: Vec::new(),
+            error: None,
+            observations: Vec::new(),
+            exercised: BTreeSet::new(),
+            exchanges: Vec::new(),
+            duration_ms: 0,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RunMeta {
@@ -293,22 +321,12 @@ mod tests {
     use crate::contract::Strength;
 
     fn scenario(id: &str, requirements: &[&str], observations: Vec<Observation>) -> ScenarioResult {
-        ScenarioResult {
-            id: id.into(),
-            feature: "f".into(),
-            name: id.into(),
-            endpoint: Some("bank-account-valid".into()),
-            tags: Vec::new(),
-            requirements: requirements.iter().map(|r| (*r).to_owned()).collect(),
-            verdict: Verdict::Passed,
-            reason: None,
-            findings: Vec::new(),
-            error: None,
-            observations,
-            exercised: BTreeSet::new(),
-            exchanges: Vec::new(),
-            duration_ms: 0,
-        }
+        let tags = std::iter::once("endpoint:bank-account-valid".to_owned())
+            .chain(requirements.iter().map(|r| format!("req:{r}")))
+            .collect();
+        let mut s = ScenarioResult::new(id.into(), "f".into(), id.into(), tags, Verdict::Passed);
+        s.observations = observations;
+        s
     }
 
     fn observation(requirement: &str, reading: Option<&str>) -> Observation {
