@@ -174,3 +174,92 @@ pub fn render(cov: &Coverage) -> String {
     }
     out
 }
+
+/// Everything in `features` that names what `contract` does not have, all at once, each with
+/// the scenario's file and line: unknown requirement ids in `@req:` tags (with the nearest
+/// one), requirements of an endpoint the scenario never sends to (a rule must not be
+/// credited to a scenario that never called its endpoint), scenarios whose steps and tags
+/// disagree, and answer keys the scenario's endpoint does not give. `run` refuses such
+/// features before any request, as `coverage` does.
+pub fn feature_problems(contract: &Contract, features: &[gherkin::Feature]) -> Vec<String> {
+    let cov = coverage(contract, features);
+    let ids = || {
+        contract
+            .catalogue
+            .requirements
+            .iter()
+            .map(|r| r.id.as_str())
+    };
+    let mut out = Vec::new();
+    for (scenario, tag) in &cov.unknown_references {
+        let id = tag.trim_start_matches("@req:");
+        let hint = crate::contract::check::nearest(id, ids())
+            .map(|n| format!(" (did you mean @req:{n}?)"))
+            .unwrap_or_default();
+        out.push(format!(
+            "{scenario}: {tag} names no requirement of the contract{hint}"
+        ));
+    }
+    for (scenario, requirement) in &cov.elsewhere {
+        let endpoint = contract
+            .catalogue
+            .requirement(requirement)
+            .map_or("another endpoint", |r| r.endpoint.as_str());
+        out.push(format!(
+            "{scenario}: @req:{requirement} is a rule of {endpoint}, and this scenario sends no request there"
+        ));
+    }
+    for (scenario, why) in &cov.broken {
+        out.push(format!("{scenario}: {why}"));
+    }
+    out.extend(unknown_answer_keys(contract, features));
+    out
+}
+
+/// `Then the target answers "KEY"` steps whose key the scenario's endpoint does not give.
+fn unknown_answer_keys(contract: &Contract, features: &[gherkin::Feature]) -> Vec<String> {
+    static ANSWERS: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r#"^the target answers "([^"]+)"(?: naming "[^"]*")?$"#)
+            .expect("a valid pattern")
+    });
+    let mut out = Vec::new();
+    for feature in features {
+        let scenarios = feature.scenarios.iter().map(|s| (None, s)).chain(
+            feature
+                .rules
+                .iter()
+                .flat_map(|r| r.scenarios.iter().map(move |s| (Some(r), s))),
+        );
+        for (rule, scenario) in scenarios {
+            let tags = effective_tags(feature, rule, scenario);
+            let Ok(Some(endpoint)) = scenario_target(contract, &tags, scenario).map(|t| t.endpoint)
+            else {
+                continue;
+            };
+            for step in &scenario.steps {
+                let Some(key) = ANSWERS.captures(&step.value).map(|c| c[1].to_owned()) else {
+                    continue;
+                };
+                // An outline's placeholder is filled per example row, checked after expansion.
+                if key.contains('<') || contract.catalogue.expected(&endpoint, &key, None).is_some()
+                {
+                    continue;
+                }
+                let known = contract.answer_keys(&endpoint);
+                let hint = crate::contract::check::nearest(&key, known.iter().copied())
+                    .map(|n| format!(" (did you mean {n:?}?)"))
+                    .unwrap_or_default();
+                out.push(format!(
+                    "{}:{}: step {:?}: {endpoint} gives no answer {key:?}{hint}",
+                    feature
+                        .path
+                        .as_ref()
+                        .map_or(feature.name.clone(), |p| p.display().to_string()),
+                    step.position.line,
+                    step.value
+                ));
+            }
+        }
+    }
+    out
+}

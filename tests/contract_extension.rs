@@ -111,8 +111,18 @@ fn the_binary_certifies_the_example_without_a_rebuild() {
 
 /// A contract folder holding the embedded files plus an extension catalogue.
 fn extension(dir: &Path, endpoint: serde_json::Value, extra: serde_json::Value) -> PathBuf {
+    let example_catalogue: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(example("contract/catalogue.json")).unwrap())
+            .unwrap();
+    // The example's requirements, which its schemas' x-requirement annotations cite, as
+    // rules of the endpoint under test.
+    let mut requirements = example_catalogue["requirements"].clone();
+    for r in requirements.as_array_mut().unwrap() {
+        r["endpoint"] = endpoint["id"].clone();
+    }
     let mut catalogue = serde_json::json!({
         "extends": "embedded",
+        "requirements": requirements,
         "endpoints": [endpoint],
     });
     if let (Some(c), serde_json::Value::Object(extra)) = (catalogue.as_object_mut(), extra) {
@@ -255,7 +265,10 @@ fn a_broken_extension_names_what_is_wrong() {
         "defaultRole": "x", "generatedRoles": [], "body": ["couponNo"]});
     let path = extension(dir.path(), endpoint, serde_json::json!({}));
     let err = Contract::load_dir(&path).unwrap_err().to_string();
-    assert!(err.contains("bare") && err.contains("nowhere"), "{err}");
+    assert!(
+        err.contains("catalogue.json /endpoints/0/request/collection") && err.contains("nowhere"),
+        "{err}"
+    );
 
     let dir = tempfile::tempdir().unwrap();
     let path = extension(
@@ -329,4 +342,268 @@ fn coverage_counts_only_scenarios_that_reach_the_requirements_endpoint() {
     {
         assert!(!r.scenarios.is_empty(), "{} uncovered", r.id);
     }
+}
+
+/// The example's contract copied into `dir`, with `edit` applied to one of its files.
+fn example_copy(dir: &Path, file: &str, edit: impl FnOnce(&mut serde_json::Value)) -> PathBuf {
+    let contract = dir.join("contract");
+    std::fs::create_dir_all(contract.join("coupon-info")).unwrap();
+    for f in [
+        "catalogue.json",
+        "sandbox-records.json",
+        "coupon-info/request.schema.json",
+        "coupon-info/response.schema.json",
+    ] {
+        std::fs::copy(example("contract").join(f), contract.join(f)).unwrap();
+    }
+    let path = contract.join(file);
+    let mut value: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    edit(&mut value);
+    std::fs::write(&path, value.to_string()).unwrap();
+    contract
+}
+
+/// Each broken rule is named in the file the user wrote, at its JSON pointer, with the
+/// nearest valid name where there is one; the built-in catalogue's merged lines never show.
+#[rstest::rstest]
+#[case::unknown_x_requirement(
+    "coupon-info/response.schema.json",
+    |v: &mut serde_json::Value| v["allOf"][1]["properties"]["couponName"]["x-requirement"] = "EXAMPLE-COUPON-FIELD".into(),
+    &["coupon-info/response.schema.json /allOf/1/properties/couponName/x-requirement", "did you mean EXAMPLE-COUPON-FIELDS?"]
+)]
+#[case::required_fields_disagree_with_the_schema(
+    "catalogue.json",
+    |v: &mut serde_json::Value| v["endpoints"][0]["requiredFields"] = serde_json::json!(["couponNo", "couponName"]),
+    &["catalogue.json /endpoints/0/requiredFields/1", "couponName is not a property of coupon-info/request.schema.json"]
+)]
+#[case::unknown_collection(
+    "catalogue.json",
+    |v: &mut serde_json::Value| v["endpoints"][0]["request"]["collection"] = "exampleCoupon".into(),
+    &["catalogue.json /endpoints/0/request/collection", "did you mean exampleCoupons?"]
+)]
+#[case::unknown_role(
+    "catalogue.json",
+    |v: &mut serde_json::Value| v["endpoints"][0]["request"]["defaultRole"] = "vaild".into(),
+    &["catalogue.json /endpoints/0/request/defaultRole", "did you mean valid?"]
+)]
+#[case::unknown_answer_key(
+    "catalogue.json",
+    |v: &mut serde_json::Value| v["endpoints"][0]["sandbox"]["lookup"]["notFound"] = "unknown-cupon".into(),
+    &["catalogue.json /endpoints/0/sandbox/lookup/notFound", "did you mean unknown-coupon?"]
+)]
+#[case::missing_member_of_an_item(
+    "catalogue.json",
+    |v: &mut serde_json::Value| { v["endpoints"][0].as_object_mut().unwrap().remove("path"); },
+    &["catalogue.json /endpoints/0", "missing field `path`"]
+)]
+#[case::misspelt_top_level_member(
+    "catalogue.json",
+    |v: &mut serde_json::Value| { let e = v.as_object_mut().unwrap().remove("endpoints").unwrap(); v["endpoint"] = e; },
+    &["catalogue.json /endpoint", "did you mean endpoints?"]
+)]
+fn a_contract_error_names_the_users_file_and_pointer(
+    #[case] file: &str,
+    #[case] edit: fn(&mut serde_json::Value),
+    #[case] expected: &[&str],
+) {
+    let dir = tempfile::tempdir().unwrap();
+    let contract = example_copy(dir.path(), file, edit);
+    let err = Contract::load_dir(&contract).unwrap_err().to_string();
+    let own = contract.display().to_string();
+    for e in expected {
+        let located = if e.contains(".json ") {
+            format!("{own}/{e}")
+        } else {
+            (*e).to_owned()
+        };
+        assert!(err.contains(&located), "{located:?} not in:\n{err}");
+    }
+}
+
+#[test]
+fn every_contract_error_is_reported_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let contract = example_copy(dir.path(), "catalogue.json", |v| {
+        v["endpoints"][0]["request"]["defaultRole"] = "vaild".into();
+        v["endpoints"][0]["sandbox"]["lookup"]["match"] = "couponNumber".into();
+        v["requirements"][0]["endpoint"] = "example-coupon".into();
+    });
+    let err = Contract::load_dir(&contract).unwrap_err();
+    let kona_conformance::contract::ContractError::Problems(problems) = &err else {
+        panic!("{err}");
+    };
+    // The endpoint typo also leaves the first response citing a requirement of no endpoint.
+    assert_eq!(problems.len(), 4, "{err}");
+    let own = format!("{}/catalogue.json", contract.display());
+    assert!(problems.iter().all(|p| p.file == own), "{err}");
+    assert!(err.to_string().contains("breaks 4 rule(s)"), "{err}");
+
+    // The binary says the same and exits 2 before any request.
+    let out = Command::new(env!("CARGO_BIN_EXE_kona-conformance"))
+        .args(["run", "-q", "--contract"])
+        .arg(&contract)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("/endpoints/0/sandbox/lookup/match"),
+        "{stderr}"
+    );
+}
+
+/// Feature files that name what the contract lacks are refused before any request, every
+/// problem at once, each at its file and line.
+#[test]
+fn features_that_do_not_fit_the_contract_are_refused_before_any_request() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("x.feature"),
+        "@endpoint:example-coupon-info\nFeature: f\n\n  @req:EXAMPLE-COUPON-FIELD @read-only\n  Scenario: typo in a tag\n    Given the coupon \"valid\" from the fixtures\n    When the request is sent\n    Then the target answers \"success\"\n\n  @req:CARD-RESP-FIELDS @read-only\n  Scenario: a rule of another endpoint\n    Given the coupon \"valid\" from the fixtures\n    When the request is sent\n    Then the target answers \"sucess\"\n",
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_kona-conformance"))
+        .args(["run", "-q", "--contract"])
+        .arg(example("contract"))
+        .arg("--features")
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    for expected in [
+        "3 problem(s)",
+        "x.feature:5: @req:EXAMPLE-COUPON-FIELD names no requirement of the contract (did you mean @req:EXAMPLE-COUPON-FIELDS?)",
+        "x.feature:11: @req:CARD-RESP-FIELDS is a rule of card-info, and this scenario sends no request there",
+        "x.feature:14: step \"the target answers \\\"sucess\\\"\": example-coupon-info gives no answer \"sucess\" (did you mean \"success\"?)",
+    ] {
+        assert!(stderr.contains(expected), "{expected:?} not in:\n{stderr}");
+    }
+}
+
+/// An extension's requirements are gated like the built-in ones: a coupon record that
+/// differs from the fixtures fails EXAMPLE-COUPON-FIELDS in every report, with the
+/// extension's own reading of the code; a waiver can name it, and `compare` sees it.
+#[test]
+fn an_extension_requirement_fails_the_gate_in_every_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let fixtures = dir.path().join("fixtures.json");
+    std::fs::write(
+        &fixtures,
+        r#"{"format": "kona-conformance-fixtures/2", "collections": {"exampleCoupons": {"roles": {
+            "valid": {"couponNo": "100000000001", "couponName": "Another name", "remainingUses": 3}}}}}"#,
+    )
+    .unwrap();
+    let run = |reports: &Path, extra: &[&std::ffi::OsStr]| {
+        Command::new(env!("CARGO_BIN_EXE_kona-conformance"))
+            .args(["run", "-q", "--seed", "1", "--generated", "4", "--contract"])
+            .arg(example("contract"))
+            .arg("--features")
+            .arg(example("features"))
+            .arg("--report-dir")
+            .arg(reports)
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    let failing = dir.path().join("failing");
+    let out = run(&failing, &["--fixtures".as_ref(), fixtures.as_os_str()]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let read = |name: &str| std::fs::read_to_string(failing.join(name)).unwrap();
+    let results: serde_json::Value = serde_json::from_str(&read("results.json")).unwrap();
+    let requirement = results["requirements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == "EXAMPLE-COUPON-FIELDS")
+        .expect("results.json lists the extension's requirements");
+    assert_eq!(requirement["verdict"], "failed");
+    assert!(
+        results["outcome"]["failingRequirements"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r == "EXAMPLE-COUPON-FIELDS")
+    );
+    let summary = read("summary.md");
+    assert!(!summary.contains("✅ PASSED"), "{summary}");
+    assert!(summary.contains("EXAMPLE-COUPON-FIELDS"), "{summary}");
+    assert!(
+        summary.contains("is the documented code for \"Success\" (the coupon was found")
+            && !summary.contains("documented only for"),
+        "the code is read with the run's contract:\n{summary}"
+    );
+    for file in ["junit.xml", "cucumber.json", "report.html"] {
+        assert!(read(file).contains("EXAMPLE-COUPON-FIELDS"), "{file}");
+    }
+
+    // A waiver may name it.
+    let waivers = dir.path().join("waivers.toml");
+    std::fs::write(
+        &waivers,
+        "[[waiver]]\nrequirement = \"EXAMPLE-COUPON-FIELDS\"\nreason = \"test\"\nexpires = \"2999-01-01\"\n",
+    )
+    .unwrap();
+    let waived = dir.path().join("waived");
+    let out = run(
+        &waived,
+        &[
+            "--fixtures".as_ref(),
+            fixtures.as_os_str(),
+            "--waivers".as_ref(),
+            waivers.as_os_str(),
+        ],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    // compare sees the requirement change between a passing run and the failing one.
+    let passing = dir.path().join("passing");
+    assert_eq!(run(&passing, &[]).status.code(), Some(0));
+    let out = Command::new(env!("CARGO_BIN_EXE_kona-conformance"))
+        .current_dir(dir.path())
+        .arg("compare")
+        .arg(passing.join("results.json"))
+        .arg(failing.join("results.json"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("EXAMPLE-COUPON-FIELDS"), "{stdout}");
+}
+
+/// The catalogue format has a JSON Schema of its own, for editors: the built-in catalogue
+/// and the example extension are valid against it, and a misspelt member is not.
+#[test]
+fn the_catalogue_format_schema_describes_both_kinds_of_catalogue() {
+    let contract = Contract::shared().unwrap();
+    const FORMAT: &str = "formats/catalogue.schema.json";
+    let read = |path: &Path| -> serde_json::Value {
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+    };
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for catalogue in [
+        root.join("schemas/catalogue.json"),
+        example("contract/catalogue.json"),
+    ] {
+        let violations = contract.validate(FORMAT, &read(&catalogue));
+        assert!(
+            violations.is_empty(),
+            "{}: {violations:?}",
+            catalogue.display()
+        );
+    }
+    let mut typo = read(&example("contract/catalogue.json"));
+    typo["endpoints"][0]["requestSchemas"] = typo["endpoints"][0]["requestSchema"].take();
+    assert!(!contract.validate(FORMAT, &typo).is_empty());
 }

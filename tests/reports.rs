@@ -261,6 +261,7 @@ fn all_passing() -> RunResults {
 
 fn execution(results: RunResults) -> Execution {
     Execution {
+        contract: kona_conformance::contract::Contract::shared().unwrap(),
         results,
         cucumber: CucumberOutput::default(),
         secrets: vec![Secret::new(echo::ACCESS_KEY), Secret::new(echo::SECRET_KEY)],

@@ -753,19 +753,22 @@ fn stale_rejections_count_only_requests_stamped_with_our_time() {
     let utc = TimeZoneName::Utc;
     // Deliberately shifted by 10 minutes, or answered with another code: no evidence.
     assert_eq!(
-        certify::stale_rejections(&results(vec![
-            exchange(10, kst, STALE),
-            exchange(0, kst, OK)
-        ])),
+        certify::stale_rejections(
+            kona_conformance::contract::Contract::shared().unwrap(),
+            &results(vec![exchange(10, kst, STALE), exchange(0, kst, OK)])
+        ),
         None
     );
     // Stamped with our time (in either zone) and called stale: evidence, counted.
     assert_eq!(
-        certify::stale_rejections(&results(vec![
-            exchange(0, kst, STALE),
-            exchange(0, utc, STALE),
-            exchange(-10, utc, STALE),
-        ])),
+        certify::stale_rejections(
+            kona_conformance::contract::Contract::shared().unwrap(),
+            &results(vec![
+                exchange(0, kst, STALE),
+                exchange(0, utc, STALE),
+                exchange(-10, utc, STALE),
+            ])
+        ),
         Some((2, "900_005".to_owned()))
     );
 }

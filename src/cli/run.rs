@@ -351,8 +351,12 @@ pub async fn run(args: RunArgs) -> u8 {
             b.as_secs_f64()
         ))
     ));
-    // Waivers, baseline and report folder are checked before a single request is sent.
-    if let Err(e) = crate::report::check_inputs(&options) {
+    // The contract, waivers, baseline and report folder are checked before a single request
+    // is sent; waivers are read against the run's own contract.
+    let checked = crate::contract::Contract::resolve(options.contract.as_deref())
+        .map_err(crate::report::ReportError::from)
+        .and_then(|contract| crate::report::check_inputs(&options, contract));
+    if let Err(e) = checked {
         say(&format!("error: {e}"));
         return exit::USAGE;
     }

@@ -2,6 +2,7 @@
 //! at build time and compiled once per process ([`Contract::shared`]).
 
 pub mod catalogue;
+pub mod check;
 pub mod errata;
 pub mod formats;
 
@@ -15,6 +16,7 @@ pub use catalogue::{
     Catalogue, Collection, Convention, DocumentedResponse, Endpoint, Expected, Lookup,
     RequestRecipe, Requirement, SandboxBehaviour, Strength,
 };
+pub use check::ContractProblem;
 pub use errata::{Errata, Erratum};
 
 mod embedded {
@@ -51,6 +53,8 @@ pub enum ContractError {
     Schema { file: String, reason: String },
     #[error("catalogue rule broken: {0}")]
     Inconsistent(String),
+    #[error("the contract breaks {} rule(s), each named where it is broken:\n{}", .0.len(), .0.iter().map(|p| format!("  {p}")).collect::<Vec<_>>().join("\n"))]
+    Problems(Vec<ContractProblem>),
     #[error("no schema named {0} in the contract")]
     UnknownSchema(String),
     #[error("cannot read contract folder {path}: {reason}")]
@@ -85,6 +89,7 @@ pub struct Contract {
     documents: BTreeMap<String, Value>,
     sandbox_records: Option<String>,
     hash: String,
+    origin: check::Origin,
 }
 
 impl std::fmt::Debug for Contract {
@@ -114,12 +119,24 @@ impl Contract {
     }
 
     /// The contract in `dir` (same layout as `schemas/`), or the embedded one. A loaded
-    /// contract lives as long as the process, like the embedded one.
+    /// contract lives as long as the process, like the embedded one, and is compiled once:
+    /// resolving the same files again (the CLI checks its inputs, then certifies) returns
+    /// the same contract.
     pub fn resolve(dir: Option<&std::path::Path>) -> Result<&'static Contract, ContractError> {
-        match dir {
-            None => Contract::shared(),
-            Some(dir) => Ok(Box::leak(Box::new(Contract::load_dir(dir)?))),
+        static LOADED: std::sync::Mutex<Vec<&'static Contract>> = std::sync::Mutex::new(Vec::new());
+        let Some(dir) = dir else {
+            return Contract::shared();
+        };
+        let (files, origin) = Self::files_of_dir(dir)?;
+        let hash = files_hash(files.iter().map(|(p, t)| (p.as_str(), t.as_str())));
+        let mut loaded = LOADED.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(known) = loaded.iter().find(|c| c.hash == hash) {
+            return Ok(known);
         }
+        let contract: &'static Contract =
+            Box::leak(Box::new(Self::from_owned_files(&files, origin)?));
+        loaded.push(contract);
+        Ok(contract)
     }
 
     /// Load the contract in `dir`. A `catalogue.json` whose `extends` is `"embedded"` adds
@@ -127,6 +144,26 @@ impl Contract {
     /// join the embedded catalogue's, and its other files join (or replace) the embedded
     /// files of the same path. Otherwise `dir` is a whole contract.
     pub fn load_dir(dir: &std::path::Path) -> Result<Contract, ContractError> {
+        let (files, origin) = Self::files_of_dir(dir)?;
+        Self::from_owned_files(&files, origin)
+    }
+
+    fn from_owned_files(
+        files: &BTreeMap<String, String>,
+        origin: check::Origin,
+    ) -> Result<Contract, ContractError> {
+        let pairs: Vec<(&str, &str)> = files
+            .iter()
+            .map(|(p, t)| (p.as_str(), t.as_str()))
+            .collect();
+        Self::compile(&pairs, origin)
+    }
+
+    /// The files of the contract in `dir`, merged with the embedded ones when it extends
+    /// them: what [`Contract::load_dir`] compiles.
+    fn files_of_dir(
+        dir: &std::path::Path,
+    ) -> Result<(BTreeMap<String, String>, check::Origin), ContractError> {
         let mut own = Vec::new();
         read_tree(dir, dir, &mut own)?;
         let catalogue_text = own
@@ -144,6 +181,11 @@ impl Contract {
             serde_json::from_str(&catalogue_text).map_err(|e| invalid(e.to_string()))?;
         let extends = catalogue.as_object_mut().and_then(|o| o.remove("extends"));
         let mut files: BTreeMap<String, String> = BTreeMap::new();
+        let mut origin = check::Origin {
+            dir: Some(dir.display().to_string()),
+            own_files: own.iter().map(|(p, _)| p.clone()).collect(),
+            base: None,
+        };
         match extends {
             None => {}
             Some(Value::String(base)) if base == EXTENDS_EMBEDDED => {
@@ -152,6 +194,11 @@ impl Contract {
                 }
                 let base: Value = serde_json::from_str(&files[CATALOGUE_FILE])
                     .map_err(|e| invalid(e.to_string()))?;
+                let problems = check::extension_problems(&catalogue, &origin);
+                if !problems.is_empty() {
+                    return Err(ContractError::Problems(problems));
+                }
+                origin.base = Some(check::BaseCounts::of(&base));
                 catalogue = extend_catalogue(base, catalogue).map_err(invalid)?;
             }
             Some(other) => {
@@ -164,15 +211,15 @@ impl Contract {
             files.insert(p, t);
         }
         files.insert(CATALOGUE_FILE.to_owned(), catalogue.to_string());
-        let pairs: Vec<(&str, &str)> = files
-            .iter()
-            .map(|(p, t)| (p.as_str(), t.as_str()))
-            .collect();
-        Self::from_files(&pairs)
+        Ok((files, origin))
     }
 
     /// Load a contract from (path relative to `schemas/`, text) pairs.
     pub fn from_files(files: &[(&str, &str)]) -> Result<Contract, ContractError> {
+        Self::compile(files, check::Origin::default())
+    }
+
+    fn compile(files: &[(&str, &str)], origin: check::Origin) -> Result<Contract, ContractError> {
         let text = |name: &str| {
             files
                 .iter()
@@ -232,20 +279,7 @@ impl Contract {
             validators.insert(path.clone(), validator);
         }
 
-        let mut digest = Sha256::new();
-        let mut sorted: Vec<_> = files.iter().collect();
-        sorted.sort_by_key(|(p, _)| *p);
-        for (path, body) in sorted {
-            digest.update(path.as_bytes());
-            digest.update([0]);
-            digest.update(body.as_bytes());
-            digest.update([0]);
-        }
-        let hash = digest
-            .finalize()
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
+        let hash = files_hash(files.iter().map(|(p, t)| (*p, *t)));
 
         let sandbox_records = files
             .iter()
@@ -258,8 +292,12 @@ impl Contract {
             documents: documents.into_iter().collect(),
             sandbox_records,
             hash,
+            origin,
         };
-        contract.check_consistency()?;
+        let problems = contract.problems();
+        if !problems.is_empty() {
+            return Err(ContractError::Problems(problems));
+        }
         Ok(contract)
     }
 
@@ -349,272 +387,6 @@ impl Contract {
             .map(str::to_owned)
             .collect()
     }
-
-    /// Whether `key` resolves to an answer on `endpoint` (a documented row or a convention).
-    fn answers(&self, endpoint: &str, key: &str) -> bool {
-        self.catalogue.expected(endpoint, key, None).is_some()
-    }
-
-    /// The rules that keep the catalogue one coherent source of truth.
-    fn check_consistency(&self) -> Result<(), ContractError> {
-        let cat = &self.catalogue;
-        let mut seen = std::collections::HashSet::new();
-        for r in &cat.requirements {
-            if !seen.insert(r.id.as_str()) {
-                return Err(ContractError::Inconsistent(format!(
-                    "requirement id {} appears twice",
-                    r.id
-                )));
-            }
-            if r.endpoint != "*" && cat.endpoint(&r.endpoint).is_none() {
-                return Err(ContractError::Inconsistent(format!(
-                    "requirement {} names unknown endpoint {}",
-                    r.id, r.endpoint
-                )));
-            }
-        }
-        let schema_known = |s: &str| self.validators.contains_key(s);
-        for s in [
-            &cat.envelope.schema,
-            &cat.envelope.encrypted_schema,
-            &cat.headers.request,
-            &cat.headers.response,
-        ] {
-            if !schema_known(s) {
-                return Err(ContractError::Inconsistent(format!(
-                    "catalogue names schema {s}, which does not exist"
-                )));
-            }
-        }
-        for e in &cat.endpoints {
-            for s in [&e.request_schema, &e.response_schema] {
-                if !schema_known(s) {
-                    return Err(ContractError::Inconsistent(format!(
-                        "endpoint {} names schema {s}, which does not exist",
-                        e.id
-                    )));
-                }
-            }
-            for r in &e.responses {
-                match cat.requirement(&r.requirement) {
-                    Some(req) if req.endpoint == e.id => {}
-                    _ => {
-                        return Err(ContractError::Inconsistent(format!(
-                            "response {} of {} cites requirement {}, which is not one of this endpoint's",
-                            r.code, e.id, r.requirement
-                        )));
-                    }
-                }
-                if !is_code(&r.code) {
-                    return Err(ContractError::Inconsistent(format!(
-                        "response code {} of {} is not NNN_NNN",
-                        r.code, e.id
-                    )));
-                }
-            }
-        }
-        for e in &cat.endpoints {
-            self.check_endpoint_data(e)?;
-        }
-        for reading in &cat.readings {
-            for id in &reading.endpoints {
-                if cat.endpoint(id).is_none() {
-                    return Err(ContractError::Inconsistent(format!(
-                        "reading {}: endpoints names {id}, which is not an endpoint of the catalogue",
-                        reading.id
-                    )));
-                }
-                if let Some(key) = reading
-                    .also_accepts
-                    .iter()
-                    .find(|k| !k.starts_with('{') && !self.answers(id, k))
-                {
-                    return Err(ContractError::Inconsistent(format!(
-                        "reading {}: alsoAccepts names answer {key}, which {id} does not give",
-                        reading.id
-                    )));
-                }
-            }
-        }
-        for (name, collection) in &cat.collections {
-            for link in &collection.found_through {
-                self.check_found_through(name, link)?;
-            }
-        }
-        for c in &cat.conventions {
-            if c.endpoint != "*" && cat.endpoint(&c.endpoint).is_none() {
-                return Err(ContractError::Inconsistent(format!(
-                    "convention {} names unknown endpoint {}",
-                    c.key, c.endpoint
-                )));
-            }
-            if !is_code(&c.code) {
-                return Err(ContractError::Inconsistent(format!(
-                    "convention {} has code {}, which is not NNN_NNN",
-                    c.key, c.code
-                )));
-            }
-        }
-        for e in &self.errata.errata {
-            for req in &e.requirements {
-                if cat.requirement(req).is_none() {
-                    return Err(ContractError::Inconsistent(format!(
-                        "erratum {} cites unknown requirement {req}",
-                        e.id
-                    )));
-                }
-            }
-        }
-        Ok(())
-    }
-}
-
-impl Contract {
-    /// An endpoint's recipe, answer requirements and sandbox behaviour name only things
-    /// that exist: collections, roles, schema properties, answers, requirements.
-    fn check_endpoint_data(&self, e: &Endpoint) -> Result<(), ContractError> {
-        let cat = &self.catalogue;
-        let broken = |what: String| {
-            Err(ContractError::Inconsistent(format!(
-                "endpoint {}: {what}",
-                e.id
-            )))
-        };
-        let request_fields = self.schema_properties(&e.request_schema);
-        if let Some(recipe) = &e.request {
-            let Some(collection) = cat.collections.get(&recipe.collection) else {
-                return broken(format!(
-                    "request.collection {} is not a catalogue collection",
-                    recipe.collection
-                ));
-            };
-            for role in std::iter::once(&recipe.default_role).chain(&recipe.generated_roles) {
-                if !collection.roles.contains_key(role) {
-                    return broken(format!(
-                        "role {role} is not a role of collection {}",
-                        recipe.collection
-                    ));
-                }
-            }
-            for field in &recipe.body {
-                if !request_fields.contains_key(field) {
-                    return broken(format!(
-                        "request.body field {field} is not a property of {}",
-                        e.request_schema
-                    ));
-                }
-            }
-            if cat
-                .endpoints
-                .iter()
-                .any(|o| o.id != e.id && o.request.as_ref().is_some_and(|r| r.noun == recipe.noun))
-            {
-                return broken(format!(
-                    "request.noun {:?} is used by another endpoint too",
-                    recipe.noun
-                ));
-            }
-        }
-        for (key, requirement) in &e.answer_requirements {
-            if !self.answers(&e.id, key) {
-                return broken(format!(
-                    "answerRequirements names answer {key}, which the catalogue does not give"
-                ));
-            }
-            match cat.requirement(requirement) {
-                Some(r) if r.endpoint == e.id || r.endpoint == "*" => {}
-                _ => {
-                    return broken(format!(
-                        "answerRequirements cites {requirement}, which is not one of this endpoint's requirements"
-                    ));
-                }
-            }
-        }
-        for (field, rule) in &request_fields {
-            if let Some(key) = rule.get(INVALID_ANSWER).and_then(Value::as_str)
-                && !self.answers(&e.id, key)
-            {
-                return broken(format!(
-                    "{field}: {INVALID_ANSWER} names answer {key}, which the catalogue does not give"
-                ));
-            }
-        }
-        if let Some(behaviour) = &e.sandbox {
-            let lookup = &behaviour.lookup;
-            if !cat.collections.contains_key(&lookup.collection) {
-                return broken(format!(
-                    "sandbox.lookup.collection {} is not a catalogue collection",
-                    lookup.collection
-                ));
-            }
-            if !request_fields.contains_key(&lookup.match_field) {
-                return broken(format!(
-                    "sandbox.lookup.match {} is not a property of {}",
-                    lookup.match_field, e.request_schema
-                ));
-            }
-            if !self.answers(&e.id, &lookup.not_found) {
-                return broken(format!(
-                    "sandbox.lookup.notFound names answer {}, which the catalogue does not give",
-                    lookup.not_found
-                ));
-            }
-            let response_fields = self.schema_properties(&e.response_schema);
-            for field in &lookup.respond {
-                if !response_fields.contains_key(field) {
-                    return broken(format!(
-                        "sandbox.lookup.respond field {field} is not a property of {}",
-                        e.response_schema
-                    ));
-                }
-            }
-        }
-        Ok(())
-    }
-}
-
-impl Contract {
-    /// A `foundThrough` link asks an endpoint that takes a record, reads a field its answer
-    /// has, and fills a request field of an endpoint that takes this collection's records.
-    fn check_found_through(
-        &self,
-        collection: &str,
-        link: &catalogue::FoundThrough,
-    ) -> Result<(), ContractError> {
-        let broken = |what: String| {
-            Err(ContractError::Inconsistent(format!(
-                "collections.{collection}.foundThrough {}: {what}",
-                link.endpoint
-            )))
-        };
-        let Some(asked) = self.catalogue.endpoint(&link.endpoint) else {
-            return broken("not an endpoint of the catalogue".into());
-        };
-        if asked.request.is_none() {
-            return broken("the endpoint has no request recipe, so nothing can be asked".into());
-        }
-        if !self
-            .schema_properties(&asked.response_schema)
-            .contains_key(&link.answer_field)
-        {
-            return broken(format!(
-                "answerField {} is not a property of {}",
-                link.answer_field, asked.response_schema
-            ));
-        }
-        let fills = self.catalogue.endpoints.iter().any(|e| {
-            e.request
-                .as_ref()
-                .is_some_and(|r| r.collection == collection && r.body.contains(&link.field))
-        });
-        if !fills {
-            return broken(format!(
-                "field {} is not a request field of any endpoint taking {collection}",
-                link.field
-            ));
-        }
-        Ok(())
-    }
 }
 
 /// Request-schema annotation: the answer key a value of the right type that breaks the
@@ -695,6 +467,24 @@ fn extend_catalogue(mut base: Value, extension: Value) -> Result<Value, String> 
         }
     }
     Ok(base)
+}
+
+/// SHA-256 over every (path, text) pair in path order: which contract a report used.
+fn files_hash<'a>(files: impl IntoIterator<Item = (&'a str, &'a str)>) -> String {
+    let mut sorted: Vec<(&str, &str)> = files.into_iter().collect();
+    sorted.sort_by_key(|(p, _)| *p);
+    let mut digest = Sha256::new();
+    for (path, body) in sorted {
+        digest.update(path.as_bytes());
+        digest.update([0]);
+        digest.update(body.as_bytes());
+        digest.update([0]);
+    }
+    digest
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 fn is_code(code: &str) -> bool {

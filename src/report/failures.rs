@@ -5,7 +5,7 @@
 
 use std::collections::BTreeSet;
 
-use crate::contract::{Contract, Strength};
+use crate::contract::Strength;
 use crate::runner::results::{Finding, Verdict};
 
 use super::model::{ExchangeDoc, RequirementDoc, ResultsDoc, ScenarioDoc};
@@ -110,38 +110,6 @@ impl FailureGroup<'_> {
     }
 }
 
-/// What `code`, answered on `endpoint`, means per the catalogue.
-pub fn code_meaning(contract: &Contract, endpoint: &str, code: &str) -> String {
-    let catalogue = &contract.catalogue;
-    if let Some(row) = catalogue.documented_code(endpoint, code) {
-        return format!(
-            "{code} is the documented code for \"{}\" ({})",
-            row.message, row.meaning
-        );
-    }
-    if let Some((e, row)) = catalogue
-        .endpoints
-        .iter()
-        .find_map(|e| e.responses.iter().find(|r| r.code == code).map(|r| (e, r)))
-    {
-        return format!(
-            "{code} is documented only for {} (\"{}\": {}), not for this endpoint",
-            e.id, row.message, row.meaning
-        );
-    }
-    if let Some(c) = catalogue
-        .conventions
-        .iter()
-        .find(|c| c.code == code && (c.endpoint == endpoint || c.endpoint == "*"))
-    {
-        return format!(
-            "{code} is not in the docs; this project's convention uses it for {} ({})",
-            c.key, c.meaning
-        );
-    }
-    format!("{code} is not a code the docs define")
-}
-
 fn exchange<'a>(s: &'a ScenarioDoc, correlation_id: &str) -> Option<&'a ExchangeDoc> {
     if correlation_id.is_empty() {
         return None;
@@ -151,15 +119,14 @@ fn exchange<'a>(s: &'a ScenarioDoc, correlation_id: &str) -> Option<&'a Exchange
         .find(|e| e.correlation_id == correlation_id)
 }
 
-fn meaning_of(contract: Option<&Contract>, ex: Option<&ExchangeDoc>) -> Option<String> {
+fn meaning_of(doc: &ResultsDoc, ex: Option<&ExchangeDoc>) -> Option<String> {
     let ex = ex?;
     let code = ex.response.as_ref()?.code.as_deref()?;
-    Some(code_meaning(contract?, &ex.endpoint, code))
+    doc.code_meaning(&ex.endpoint, code).map(str::to_owned)
 }
 
 /// Every failure of the run, one group per broken requirement, in the order first met.
 pub fn groups(doc: &ResultsDoc) -> Vec<FailureGroup<'_>> {
-    let contract = Contract::shared().ok();
     let mut out: Vec<FailureGroup<'_>> = Vec::new();
     for s in doc
         .scenarios
@@ -177,7 +144,7 @@ pub fn groups(doc: &ResultsDoc) -> Vec<FailureGroup<'_>> {
                 scenario: s,
                 correlation_id: last.map(|e| e.correlation_id.as_str()).unwrap_or(""),
                 exchange: last,
-                code_meaning: meaning_of(contract, last),
+                code_meaning: meaning_of(doc, last),
                 findings: 1,
                 scenarios: BTreeSet::from([s.id.as_str()]),
                 waived,
@@ -203,7 +170,7 @@ pub fn groups(doc: &ResultsDoc) -> Vec<FailureGroup<'_>> {
                 scenario: s,
                 correlation_id: &f.correlation_id,
                 exchange: ex,
-                code_meaning: meaning_of(contract, ex),
+                code_meaning: meaning_of(doc, ex),
                 findings: 1,
                 scenarios: BTreeSet::from([s.id.as_str()]),
                 waived,
@@ -211,25 +178,4 @@ pub fn groups(doc: &ResultsDoc) -> Vec<FailureGroup<'_>> {
         }
     }
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn codes_are_explained_from_the_catalogue() {
-        let c = Contract::shared().unwrap();
-        let m = code_meaning(c, "bank-account-valid", "002_007");
-        assert!(
-            m.starts_with("002_007 is the documented code for \"Bank account is not found.\""),
-            "{m}"
-        );
-        assert!(code_meaning(c, "card-info", "002_007").contains("documented only for"));
-        assert!(code_meaning(c, "card-info", "902_001").contains("convention"));
-        assert_eq!(
-            code_meaning(c, "card-info", "123_456"),
-            "123_456 is not a code the docs define"
-        );
-    }
 }

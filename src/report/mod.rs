@@ -26,6 +26,7 @@ pub mod inert;
 pub mod junit;
 pub mod markdown;
 pub mod markup;
+pub mod meaning;
 pub mod model;
 pub mod observed;
 pub mod redact;
@@ -91,10 +92,10 @@ impl GateInputs {
     }
 }
 
-/// Everything `run` checks before sending a request: the waivers file, the baseline, and
-/// that the report folder can be created and written.
-pub fn check_inputs(options: &RunOptions) -> Result<(), ReportError> {
-    let contract = Contract::shared()?;
+/// Everything `run` checks before sending a request: the waivers file (against the run's
+/// `contract`, so it may name an extension's requirements), the baseline, and that the
+/// report folder can be created and written.
+pub fn check_inputs(options: &RunOptions, contract: &Contract) -> Result<(), ReportError> {
     GateInputs::load(options, contract)?;
     if let Some(dir) = &options.report_dir {
         prepare_dir(dir)?;
@@ -211,7 +212,7 @@ pub fn report(
     execution: &Execution,
     inputs: &GateInputs,
 ) -> Result<Reported, ReportError> {
-    let contract = Contract::shared()?;
+    let contract = execution.contract;
     let results = &execution.results;
     let requirements = results.requirement_verdicts(contract);
     let mut decision = decide(
@@ -248,8 +249,7 @@ pub fn report(
 
 /// Write the reports `options` ask for and decide the exit code.
 pub fn gate(options: &RunOptions, execution: &Execution) -> Result<u8, ReportError> {
-    let contract = Contract::shared()?;
-    let inputs = GateInputs::load(options, contract)?;
+    let inputs = GateInputs::load(options, execution.contract)?;
     let reported = report(options, execution, &inputs)?;
     let d = &reported.decision;
     // The run's verdict lines, after the table `run` printed. Only ids, dates and the

@@ -35,6 +35,10 @@ pub struct ResultsDoc {
     pub waivers: Vec<WaiverDoc>,
     pub baseline: Option<super::baseline::Comparison>,
     pub errata: Vec<ErratumDoc>,
+    /// What each (endpoint, code) the run's answers carried means per the run's contract,
+    /// worked out once in [`build`] so renderers never consult a catalogue of their own.
+    #[serde(skip)]
+    pub code_meanings: std::collections::BTreeMap<(String, String), String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -403,7 +407,7 @@ pub fn build(
             }
         })
         .collect();
-    let scenarios = results
+    let scenarios: Vec<ScenarioDoc> = results
         .scenarios
         .iter()
         .map(|s| ScenarioDoc {
@@ -459,6 +463,7 @@ pub fn build(
                 .collect(),
         })
         .collect();
+    let code_meanings = code_meanings(contract, &scenarios);
     ResultsDoc {
         format: FORMAT.into(),
         run: RunDoc {
@@ -516,7 +521,24 @@ pub fn build(
                 requirements: e.requirements.clone(),
             })
             .collect(),
+        code_meanings,
     }
+}
+
+/// What every (endpoint, code) among `scenarios`' answers means per `contract`.
+fn code_meanings(
+    contract: &Contract,
+    scenarios: &[ScenarioDoc],
+) -> std::collections::BTreeMap<(String, String), String> {
+    scenarios
+        .iter()
+        .flat_map(|s| &s.exchanges)
+        .filter_map(|e| Some((e.endpoint.clone(), e.response.as_ref()?.code.clone()?)))
+        .map(|(endpoint, code)| {
+            let meaning = super::meaning::code_meaning(contract, &endpoint, &code);
+            ((endpoint, code), meaning)
+        })
+        .collect()
 }
 
 /// How the steps introduce the findings they panic with (`steps::world::conclude`).
@@ -570,6 +592,13 @@ impl Timing {
 }
 
 impl ResultsDoc {
+    /// What `code` answered on `endpoint` means per the run's contract (see [`build`]).
+    pub fn code_meaning(&self, endpoint: &str, code: &str) -> Option<&str> {
+        self.code_meanings
+            .get(&(endpoint.to_owned(), code.to_owned()))
+            .map(String::as_str)
+    }
+
     /// Timing of the exchanges that got an answer (one refused before sending has none).
     pub fn timing(&self) -> Option<Timing> {
         Timing::of(

@@ -91,7 +91,7 @@ impl Certification {
     /// rejected requests that carried our current time as `stale-tran-time`. `None` otherwise.
     pub fn clock_verdict(&self) -> Option<String> {
         let significant = self.skew.filter(ClockSkew::is_significant);
-        let stale = stale_rejections(&self.execution.results);
+        let stale = stale_rejections(self.execution.contract, &self.execution.results);
         match (stale, significant, self.skew) {
             (None, None, _) => None,
             (None, Some(skew), _) => Some(format!(
@@ -115,8 +115,7 @@ impl Certification {
 
 /// How many exchanges carried our current time (not a deliberately shifted one) and were
 /// answered with the `stale-tran-time` code, and that code. `None` when there are none.
-pub fn stale_rejections(results: &RunResults) -> Option<(usize, String)> {
-    let contract = Contract::shared().ok()?;
+pub fn stale_rejections(contract: &Contract, results: &RunResults) -> Option<(usize, String)> {
     let catalogue = &contract.catalogue;
     let code = &catalogue.convention("*", "stale-tran-time")?.code;
     let envelope = &catalogue.envelope;

@@ -109,6 +109,9 @@ pub struct CucumberOutput {
 }
 
 pub struct Execution {
+    /// The contract the run resolved (built in or `--contract`): the only one its plan,
+    /// judge, gate and reports read.
+    pub contract: &'static crate::contract::Contract,
     pub results: RunResults,
     pub cucumber: CucumberOutput,
     /// The target's credentials, so the reports can make sure they never appear in them.
@@ -341,6 +344,7 @@ pub async fn execute(
         scenarios,
     };
     Execution {
+        contract,
         results,
         cucumber: CucumberOutput {
             junit_xml: junit.take(),

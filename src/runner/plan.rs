@@ -28,6 +28,8 @@ pub enum PlanError {
     Empty(String),
     #[error("scenario {id}: {reason}")]
     Scenario { id: String, reason: String },
+    #[error("the features do not fit the contract ({} problem(s)):\n{}", .0.len(), .0.iter().map(|p| format!("  {p}")).collect::<Vec<_>>().join("\n"))]
+    Mismatch(Vec<String>),
     #[error("--tags {expr:?} selects no scenario: nothing would be certified")]
     NoneSelected { expr: String },
     #[error(

@@ -254,10 +254,12 @@ impl RunResults {
             .requirements
             .iter()
             .map(|r| {
+                // A rule of one endpoint is credited only to scenarios that called it.
                 let scenarios: Vec<&ScenarioResult> = self
                     .scenarios
                     .iter()
                     .filter(|s| s.requirements.contains(&r.id))
+                    .filter(|s| r.endpoint == "*" || s.endpoint.as_deref() == Some(&r.endpoint))
                     .collect();
                 // A pass through another reading of the docs leaves the expected answer's
                 // rule unexercised: it verifies the scenario's other requirements only.

@@ -65,6 +65,10 @@ pub async fn run_suite(
         Some(c) => c,
         None => Contract::shared()?,
     };
+    let problems = crate::coverage::feature_problems(contract, &features);
+    if !problems.is_empty() {
+        return Err(PlanError::Mismatch(problems).into());
+    }
     let kind = target.kind;
     let label = match kind {
         TargetKind::Embedded => format!("embedded sandbox ({})", target.base_url),
