@@ -607,3 +607,118 @@ fn the_catalogue_format_schema_describes_both_kinds_of_catalogue() {
     typo["endpoints"][0]["requestSchemas"] = typo["endpoints"][0]["requestSchema"].take();
     assert!(!contract.validate(FORMAT, &typo).is_empty());
 }
+
+const TRANSACTIONS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/card-transactions");
+
+/// Rules between fields, as data only: the transaction-history example certifies green on
+/// the embedded sandbox with every one of its requirements verified, its generated cases
+/// break each rule once, and a made-up request keeps the rules (else a correct target that
+/// enforces the span would fail it).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rules_between_fields_certify_with_no_rust() {
+    let dir = Path::new(TRANSACTIONS);
+    let contract = Contract::resolve(Some(&dir.join("contract"))).unwrap();
+    let endpoint = contract.endpoint("example-card-transactions").unwrap();
+    assert_eq!(endpoint.field_rules.len(), 3);
+    let options = RunOptions::resolve(Settings {
+        contract: Some(dir.join("contract")),
+        features: Some(dir.join("features")),
+        seed: Some(5),
+        generated: Some(60),
+        ..Settings::default()
+    })
+    .unwrap();
+    let certification = certify(&options, Arc::new(NoProgress)).await.unwrap();
+    let results = &certification.execution.results;
+    for s in &results.scenarios {
+        assert_eq!(
+            s.verdict,
+            Verdict::Passed,
+            "{} {}: {:?}",
+            s.id,
+            s.name,
+            s.findings
+        );
+    }
+    for r in results
+        .requirement_verdicts(contract)
+        .iter()
+        .filter(|r| r.endpoint == endpoint.id)
+    {
+        assert_eq!(r.verdict, Verdict::Passed, "{} {:?}", r.id, r.reason);
+    }
+    let generated = kona_conformance::steps::generated::generate(
+        contract,
+        &fixtures_for(contract).unwrap(),
+        endpoint,
+        5,
+        60,
+    );
+    for key in ["range-too-long", "range-reversed"] {
+        assert!(
+            generated.iter().any(|c| c.expected_key == key),
+            "no generated case breaks the rule answered {key}"
+        );
+    }
+    // Whatever the seed, a made-up request keeps every rule.
+    for seed in 0..200 {
+        let body = kona_conformance::steps::generated::synthesized_body(
+            contract,
+            &kona_conformance::fixtures::Fixtures::empty(),
+            endpoint,
+            seed,
+        )
+        .unwrap();
+        for rule in &endpoint.field_rules {
+            assert!(!rule.is_broken_by(&body), "seed {seed}: {rule:?} {body:?}");
+        }
+    }
+}
+
+/// The same example is red when the target's records differ from the fixtures, or when a
+/// fixtures record's period breaks a rule the target enforces.
+#[rstest::rstest]
+#[case::other_transactions(
+    r#"{"cardNo": "9400000000000001", "fromDate": "20260101", "toDate": "20260331", "transactions": []}"#,
+    "EXAMPLE-TXN-FIELDS"
+)]
+#[case::period_too_long(
+    r#"{"cardNo": "9400000000000001", "fromDate": "20250101", "toDate": "20260331", "transactions": []}"#,
+    "EXAMPLE-TXN-CODE-000_000"
+)]
+fn rules_between_fields_fail_on_broken_records(#[case] record: &str, #[case] failed: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let fixtures = dir.path().join("fixtures.json");
+    std::fs::write(
+        &fixtures,
+        format!(
+            r#"{{"format": "kona-conformance-fixtures/2", "collections": {{"exampleCardHistories": {{"roles": {{"valid": {record}}}}}}}}}"#
+        ),
+    )
+    .unwrap();
+    let reports = dir.path().join("reports");
+    let out = Command::new(env!("CARGO_BIN_EXE_kona-conformance"))
+        .args(["run", "-q", "--seed", "1", "--generated", "4", "--contract"])
+        .arg(Path::new(TRANSACTIONS).join("contract"))
+        .arg("--features")
+        .arg(Path::new(TRANSACTIONS).join("features"))
+        .arg("--fixtures")
+        .arg(&fixtures)
+        .arg("--report-dir")
+        .arg(&reports)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let results: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(reports.join("results.json")).unwrap())
+            .unwrap();
+    let failing = results["outcome"]["failingRequirements"]
+        .as_array()
+        .unwrap();
+    assert!(failing.iter().any(|r| r == failed), "{failing:?}");
+}

@@ -152,6 +152,10 @@ pub struct Endpoint {
     /// it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sandbox: Option<SandboxBehaviour>,
+    /// Rules between fields of one request, each with the answer that breaking it gets,
+    /// checked in this order after every field's own rule.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub field_rules: Vec<super::field_rules::FieldRule>,
 }
 
 /// The request side of an endpoint, as data: which records feed it and how.

@@ -455,6 +455,40 @@ impl Contract {
                 );
             }
         }
+        for (i, rule) in e.field_rules.iter().enumerate() {
+            for field in rule.fields() {
+                if !request_fields.contains_key(field) {
+                    p.push(
+                        at(&format!("fieldRules/{i}")),
+                        with_hint(
+                            format!("{field} is not a property of {}", e.request_schema),
+                            field,
+                            request_fields.keys().map(String::as_str),
+                        ),
+                    );
+                }
+            }
+            if !self.answers(&e.id, rule.answer()) {
+                p.push(
+                    at(&format!("fieldRules/{i}/answer")),
+                    with_hint(
+                        format!("answer {} is not an answer {} gives", rule.answer(), e.id),
+                        rule.answer(),
+                        keys.iter().copied(),
+                    ),
+                );
+            } else if cat.answer_requirement(e, rule.answer()).is_none()
+                && cat.convention(&e.id, rule.answer()).is_none()
+            {
+                p.push(
+                    at(&format!("fieldRules/{i}/answer")),
+                    format!(
+                        "answer {} holds no requirement: give it a documented row or an answerRequirements entry",
+                        rule.answer()
+                    ),
+                );
+            }
+        }
         if let Some(behaviour) = &e.sandbox {
             let lookup = &behaviour.lookup;
             if !cat.collections.contains_key(&lookup.collection) {

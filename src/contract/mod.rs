@@ -4,6 +4,7 @@
 pub mod catalogue;
 pub mod check;
 pub mod errata;
+pub mod field_rules;
 pub mod formats;
 
 use std::collections::BTreeMap;
@@ -18,6 +19,7 @@ pub use catalogue::{
 };
 pub use check::ContractProblem;
 pub use errata::{Errata, Erratum};
+pub use field_rules::FieldRule;
 
 mod embedded {
     include!(concat!(env!("OUT_DIR"), "/embedded.rs"));

@@ -12,7 +12,7 @@
 
 use serde_json::{Map, Value};
 
-use crate::contract::{Contract, Endpoint, INVALID_ANSWER};
+use crate::contract::{Contract, Endpoint, FieldRule, INVALID_ANSWER};
 
 pub(crate) const MISSING_FIELD: &str = "missing-field";
 pub(crate) const INVALID_INPUT: &str = "invalid-input";
@@ -32,6 +32,7 @@ pub(crate) struct RequestRules {
     schema: String,
     required: Vec<String>,
     properties: Vec<Property>,
+    field_rules: Vec<FieldRule>,
 }
 
 /// A rule the body breaks: the answer key and the field it names.
@@ -64,6 +65,7 @@ impl RequestRules {
             schema: endpoint.request_schema.clone(),
             required: endpoint.required_fields.clone(),
             properties,
+            field_rules: endpoint.field_rules.clone(),
         }
     }
 
@@ -72,6 +74,7 @@ impl RequestRules {
         self.properties
             .iter()
             .filter_map(|p| p.own_answer.as_deref())
+            .chain(self.field_rules.iter().map(FieldRule::answer))
     }
 
     /// The first rule `body` breaks, if any.
@@ -110,10 +113,20 @@ impl RequestRules {
                 field: Some(property.name.clone()),
             });
         }
-        (!violations.is_empty()).then(|| Problem {
-            key: INVALID_INPUT.into(),
-            field: None,
-        })
+        if !violations.is_empty() {
+            return Some(Problem {
+                key: INVALID_INPUT.into(),
+                field: None,
+            });
+        }
+        // Rules between fields, once every field is well-formed on its own.
+        self.field_rules
+            .iter()
+            .find(|r| r.is_broken_by(body))
+            .map(|r| Problem {
+                key: r.answer().to_owned(),
+                field: Some(r.named_field().to_owned()),
+            })
     }
 }
 

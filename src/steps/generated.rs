@@ -16,7 +16,7 @@ use rand::rngs::StdRng;
 use serde_json::{Map, Value};
 
 use crate::client::RequestSpec;
-use crate::contract::{Contract, Endpoint, INVALID_ANSWER};
+use crate::contract::{Contract, Endpoint, FieldRule, INVALID_ANSWER};
 use crate::fixtures::Fixtures;
 use crate::runner::results::Finding;
 
@@ -43,6 +43,8 @@ struct Breakage {
     value: Option<Value>,
     expected_key: String,
     names_field: bool,
+    /// A rule between fields to break instead of setting `value` (which then stays `None`).
+    rule: Option<FieldRule>,
 }
 
 /// The valid request bodies the fixtures offer for `endpoint`: the pool of its recipe's
@@ -107,6 +109,7 @@ fn breakages(contract: &Contract, endpoint: &Endpoint, rng: &mut GenRng) -> Vec<
                 value,
                 expected_key: key.to_owned(),
                 names_field: key == "missing-field",
+                rule: None,
             })
         };
         if required.contains(field) {
@@ -205,6 +208,15 @@ fn breakages(contract: &Contract, endpoint: &Endpoint, rng: &mut GenRng) -> Vec<
             _ => {}
         }
     }
+    // Every rule between fields, broken once from a valid body.
+    out.extend(endpoint.field_rules.iter().map(|rule| Breakage {
+        field: rule.named_field().to_owned(),
+        description: String::new(),
+        value: None,
+        expected_key: rule.answer().to_owned(),
+        names_field: true,
+        rule: Some(rule.clone()),
+    }));
     out
 }
 
@@ -231,7 +243,19 @@ pub fn synthesized_body(
         };
         body.insert(field.clone(), value);
     }
+    keep_field_rules(endpoint, &mut body);
     Some(body)
+}
+
+/// Make `body`, whose fields were drawn one by one, keep every rule between fields: a
+/// correct target that enforces a date span must not fail a made-up request for it. One
+/// pass per rule is enough for one rule's repair to be checked by every other.
+pub fn keep_field_rules(endpoint: &Endpoint, body: &mut Map<String, Value>) {
+    for _ in 0..endpoint.field_rules.len() {
+        for rule in &endpoint.field_rules {
+            rule.keep_in(body);
+        }
+    }
 }
 
 /// A well-formed value of `field` other than `current`, drawn from its request-schema rule
@@ -357,6 +381,25 @@ pub fn generate(
             }
             let b = &broken[(index / 2) % broken.len()];
             let mut body = base;
+            if let Some(rule) = &b.rule {
+                let Some(description) = rule.break_in(&mut body) else {
+                    // This record lacks a field the rule needs: a valid case instead.
+                    return GeneratedCase {
+                        index,
+                        description: "a valid request from the fixtures".into(),
+                        body,
+                        expected_key: "success".into(),
+                        field: None,
+                    };
+                };
+                return GeneratedCase {
+                    index,
+                    description,
+                    body,
+                    expected_key: b.expected_key.clone(),
+                    field: b.names_field.then(|| b.field.clone()),
+                };
+            }
             match &b.value {
                 Some(v) => {
                     body.insert(b.field.clone(), v.clone());
