@@ -12,7 +12,7 @@ use crate::runner::NoProgress;
 use crate::runner::plan;
 use crate::runner::results::Verdict;
 use crate::runner::suite::{SuiteOptions, run_suite};
-use crate::sandbox::{Fault, Sandbox, SandboxConfig};
+use crate::sandbox::{Fault, Mutation, Sandbox, SandboxConfig};
 
 #[derive(Debug, Clone)]
 pub struct MutantsOptions {
@@ -27,6 +27,10 @@ pub struct MutantsOptions {
     /// ([`crate::sandbox::fault::SLOW_RESPONSE`]).
     pub timeout: Duration,
     pub faults: Vec<Fault>,
+    /// Faults derived from the contract (what they break), run after the named ones.
+    pub mutations: Vec<Mutation>,
+    /// Only the scenarios this tag expression selects.
+    pub tags: Option<String>,
 }
 
 impl Default for MutantsOptions {
@@ -39,6 +43,8 @@ impl Default for MutantsOptions {
             seed: 1,
             timeout: Duration::from_secs(2),
             faults: Fault::ALL.to_vec(),
+            mutations: Vec::new(),
+            tags: None,
         }
     }
 }
@@ -55,6 +61,9 @@ pub struct MutantOutcome {
     /// Requirement ids whose findings caught the fault.
     pub caught_by: Vec<String>,
     pub duration_ms: u128,
+    /// Requirement ids the run's scenarios are tagged with.
+    #[serde(skip)]
+    pub covered: Vec<String>,
 }
 
 impl MutantOutcome {
@@ -64,9 +73,16 @@ impl MutantOutcome {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct MutantsReport {
     pub faithful: MutantOutcome,
     pub mutants: Vec<MutantOutcome>,
+    /// Requirements the run's scenarios cover that no fault's findings named: a hole no
+    /// fault probes (fault-free is not proven for them).
+    pub unreached: Vec<String>,
+    /// Named faults of an endpoint the features never send to: not run, since no scenario
+    /// could catch them.
+    pub not_applicable: Vec<String>,
 }
 
 impl MutantsReport {
@@ -113,6 +129,20 @@ impl MutantsReport {
                 "NOT green"
             }
         ));
+        if !self.not_applicable.is_empty() {
+            out.push_str(&format!(
+                "{} fault(s) not run, their endpoint being one the features never send to: {}\n",
+                self.not_applicable.len(),
+                self.not_applicable.join(", ")
+            ));
+        }
+        if !self.unreached.is_empty() {
+            out.push_str(&format!(
+                "{} requirement(s) no fault reaches: {}\n",
+                self.unreached.len(),
+                self.unreached.join(", ")
+            ));
+        }
         out
     }
 }
@@ -135,8 +165,16 @@ pub enum MutantsError {
     Contract(#[from] crate::contract::ContractError),
 }
 
+/// What one run's sandbox deviates by.
+#[derive(Debug, Clone)]
+enum Deviation {
+    None,
+    Fault(Fault),
+    Mutation(Mutation),
+}
+
 async fn run_one(
-    fault: Option<Fault>,
+    deviation: Deviation,
     features: &[gherkin::Feature],
     options: &MutantsOptions,
 ) -> Result<MutantOutcome, MutantsError> {
@@ -145,8 +183,14 @@ async fn run_one(
         Some(c) => c,
         None => crate::contract::Contract::shared()?,
     };
+    let (fault, mutation) = match &deviation {
+        Deviation::None => (None, None),
+        Deviation::Fault(f) => (Some(*f), None),
+        Deviation::Mutation(m) => (None, Some(m.clone())),
+    };
     let config = SandboxConfig {
         fault,
+        mutation,
         ..SandboxConfig::certifying(contract)
     };
     let sandbox = Sandbox::start(config).await?;
@@ -157,6 +201,7 @@ async fn run_one(
             ..TransportOptions::default()
         },
         contract: Some(contract),
+        tags: options.tags.clone(),
         ..SuiteOptions::full(options.seed, options.generated_per_endpoint)
     };
     let execution = run_suite(
@@ -184,26 +229,98 @@ async fn run_one(
             );
         }
     }
+    let (name, description) = match &deviation {
+        Deviation::None => (None, "the documented behaviour".to_owned()),
+        Deviation::Fault(f) => (Some(f.name().to_owned()), f.description().to_owned()),
+        Deviation::Mutation(m) => (Some(m.to_string()), m.description()),
+    };
     Ok(MutantOutcome {
-        fault: fault.map(|f| f.name().to_owned()),
-        description: fault
-            .map(|f| f.description().to_owned())
-            .unwrap_or_else(|| "the documented behaviour".into()),
+        fault: name,
+        description,
         scenarios: counts.total(),
         failed: counts.failed,
         not_verified: counts.not_verified,
         caught_by: caught.into_iter().collect(),
         duration_ms: started.elapsed().as_millis(),
+        covered: results
+            .scenarios
+            .iter()
+            .flat_map(|s| s.requirements.iter().cloned())
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect(),
     })
 }
 
 /// The faithful run, then every fault in turn.
 pub async fn run(options: &MutantsOptions) -> Result<MutantsReport, MutantsError> {
-    let features = plan::load_features(options.features.as_deref())?;
-    let faithful = run_one(None, &features, options).await?;
-    let mut mutants = Vec::with_capacity(options.faults.len());
+    let features = plan::select_by_tags(
+        plan::load_features(options.features.as_deref())?,
+        options.tags.as_deref(),
+    )?;
+    let contract = match options.contract {
+        Some(c) => c,
+        None => crate::contract::Contract::shared()?,
+    };
+    let reached = endpoints_reached(contract, &features);
+    let faithful = run_one(Deviation::None, &features, options).await?;
+    let mut mutants = Vec::with_capacity(options.faults.len() + options.mutations.len());
+    let mut not_applicable = Vec::new();
     for fault in &options.faults {
-        mutants.push(run_one(Some(*fault), &features, options).await?);
+        if fault.endpoint().is_some_and(|e| !reached.contains(e)) {
+            not_applicable.push(fault.name().to_owned());
+            continue;
+        }
+        mutants.push(run_one(Deviation::Fault(*fault), &features, options).await?);
     }
-    Ok(MutantsReport { faithful, mutants })
+    for mutation in &options.mutations {
+        mutants.push(run_one(Deviation::Mutation(mutation.clone()), &features, options).await?);
+    }
+    let reached: BTreeSet<&String> = mutants.iter().flat_map(|m| &m.caught_by).collect();
+    let unreached = faithful
+        .covered
+        .iter()
+        .filter(|r| !reached.contains(r))
+        .cloned()
+        .collect();
+    Ok(MutantsReport {
+        faithful,
+        mutants,
+        unreached,
+        not_applicable,
+    })
+}
+
+/// The endpoints some scenario of `features` covers a requirement of.
+fn endpoints_reached(
+    contract: &crate::contract::Contract,
+    features: &[gherkin::Feature],
+) -> BTreeSet<String> {
+    crate::coverage::coverage(contract, features)
+        .requirements
+        .into_iter()
+        .filter(|r| !r.scenarios.is_empty())
+        .map(|r| r.endpoint)
+        .collect()
+}
+
+/// The contract-derived faults for the endpoints `features` send to: those the contract's
+/// folder added (the built-in endpoints have named faults of their own), or every one when
+/// `all`.
+pub fn derived_mutations(
+    contract: &crate::contract::Contract,
+    features: &[gherkin::Feature],
+    all: bool,
+) -> Vec<Mutation> {
+    let reached = endpoints_reached(contract, features);
+    let candidates: &[crate::contract::Endpoint] = if all {
+        &contract.catalogue.endpoints
+    } else {
+        contract.added_endpoints()
+    };
+    candidates
+        .iter()
+        .filter(|e| reached.contains(&e.id))
+        .flat_map(|e| Mutation::derive(contract, e))
+        .collect()
 }

@@ -20,6 +20,10 @@ pub struct VariantsOptions {
     pub binary: PathBuf,
     /// The contract folder served and certified (`--contract`); the embedded one when `None`.
     pub contract_dir: Option<PathBuf>,
+    /// Feature files from this folder instead of the ones built in (`--features`).
+    pub features: Option<PathBuf>,
+    /// Only the scenarios this tag expression selects (`--tags`).
+    pub tags: Option<String>,
     pub variants: Vec<Variant>,
     pub concurrency: usize,
     /// Generated cases in all, per run.
@@ -33,6 +37,8 @@ impl VariantsOptions {
         VariantsOptions {
             binary,
             contract_dir: None,
+            features: None,
+            tags: None,
             variants: Variant::ALL.to_vec(),
             concurrency: 8,
             generated: 60,
@@ -258,6 +264,12 @@ async fn certify_one(
         .env(env::CLIENT_PRIVATE_KEY, &client_key);
     if let Some(dir) = &options.contract_dir {
         command.arg("--contract").arg(dir);
+    }
+    if let Some(dir) = &options.features {
+        command.arg("--features").arg(dir);
+    }
+    if let Some(expr) = &options.tags {
+        command.arg("--tags").arg(expr);
     }
     let binary = options.binary.display().to_string();
     let output = tokio::task::spawn_blocking(move || command.output())

@@ -29,6 +29,21 @@ pub struct MutantsArgs {
     /// Serve and certify the contract in this folder instead of the one built in.
     #[arg(long, value_name = "DIR")]
     pub contract: Option<std::path::PathBuf>,
+    /// Only the scenarios this tag expression selects (as `run --tags`).
+    #[arg(long, value_name = "EXPR")]
+    pub tags: Option<String>,
+    /// Which endpoints get faults derived from the contract (a wrong message, status or
+    /// field, an accepted rejection, an unenforced rule between fields): the ones the
+    /// contract folder adds, all of them, or none.
+    #[arg(long, value_enum, default_value_t = Derived::Added)]
+    pub derived: Derived,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Derived {
+    Added,
+    All,
+    None,
 }
 
 pub async fn run(args: MutantsArgs) -> u8 {
@@ -57,9 +72,26 @@ pub async fn run(args: MutantsArgs) -> u8 {
             return exit::USAGE;
         }
     };
+    let mutations = if args.derived == Derived::None {
+        Vec::new()
+    } else {
+        match crate::runner::plan::load_features(args.features.as_deref())
+            .and_then(|f| crate::runner::plan::select_by_tags(f, args.tags.as_deref()))
+        {
+            Ok(features) => {
+                mutants::derived_mutations(contract, &features, args.derived == Derived::All)
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                return exit::USAGE;
+            }
+        }
+    };
     let options = MutantsOptions {
         contract: Some(contract),
         features: args.features.clone(),
+        tags: args.tags.clone(),
+        mutations,
         concurrency: args.concurrency.max(1),
         generated_per_endpoint: args.generated,
         seed: args.seed,

@@ -26,6 +26,12 @@ pub struct VariantsArgs {
     /// Serve and certify the contract in this folder instead of the one built in.
     #[arg(long, value_name = "DIR")]
     pub contract: Option<std::path::PathBuf>,
+    /// Read feature files from this folder instead of the ones built in.
+    #[arg(long, value_name = "DIR")]
+    pub features: Option<std::path::PathBuf>,
+    /// Only the scenarios this tag expression selects (as `run --tags`).
+    #[arg(long, value_name = "EXPR")]
+    pub tags: Option<String>,
 }
 
 pub async fn run(args: VariantsArgs) -> u8 {
@@ -55,6 +61,8 @@ pub async fn run(args: VariantsArgs) -> u8 {
     options.generated = args.generated;
     options.seed = args.seed;
     options.contract_dir = args.contract.clone();
+    options.features = args.features.clone();
+    options.tags = args.tags.clone();
     let started = std::time::Instant::now();
     match variants::run(&options).await {
         Ok(report) => super::mutants::print_outcome(

@@ -303,6 +303,17 @@ impl Contract {
         Ok(contract)
     }
 
+    /// The endpoints the user's folder added: an extension's own (after the built-in
+    /// ones), every endpoint of a whole contract folder, none of the contract built in.
+    pub fn added_endpoints(&self) -> &[Endpoint] {
+        let endpoints = &self.catalogue.endpoints;
+        match (&self.origin.dir, &self.origin.base) {
+            (None, _) => &[],
+            (Some(_), Some(base)) => endpoints.get(base.endpoints..).unwrap_or_default(),
+            (Some(_), None) => endpoints,
+        }
+    }
+
     /// SHA-256 of every contract file, so a report says exactly which contract it used.
     pub fn hash(&self) -> &str {
         &self.hash

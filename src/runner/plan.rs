@@ -410,6 +410,35 @@ pub fn plan_for(
     Ok(plan)
 }
 
+/// The scenarios of `features` that the tag expression `expr` selects (all without one):
+/// what a run with `--tags` would plan, for commands that reason about it first.
+pub fn select_by_tags(
+    mut features: Vec<gherkin::Feature>,
+    expr: Option<&str>,
+) -> Result<Vec<gherkin::Feature>, PlanError> {
+    let Some(expr) = expr else {
+        return Ok(features);
+    };
+    let filter = expr
+        .parse::<gherkin::tagexpr::TagOperation>()
+        .map_err(|e| PlanError::Tags {
+            expr: expr.to_owned(),
+            reason: e.to_string(),
+        })?;
+    for feature in &mut features {
+        let snapshot = feature.clone();
+        feature
+            .scenarios
+            .retain(|s| filter.eval(effective_tags(&snapshot, None, s).iter()));
+        for rule in &mut feature.rules {
+            let rule_snapshot = rule.clone();
+            rule.scenarios
+                .retain(|s| filter.eval(effective_tags(&snapshot, Some(&rule_snapshot), s).iter()));
+        }
+    }
+    Ok(features)
+}
+
 /// [`plan_for`] without its guards: every scenario decided, verifiable or not.
 fn decide_all(
     contract: &Contract,

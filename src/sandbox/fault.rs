@@ -255,6 +255,42 @@ impl Fault {
         }
     }
 
+    /// The endpoint this fault's rule belongs to, or `None` for a rule every endpoint
+    /// shares. A run whose features never send to that endpoint cannot catch it, and
+    /// `mutants` says so instead of counting it as survived.
+    pub fn endpoint(self) -> Option<&'static str> {
+        match self {
+            Fault::AcceptLongCardNo
+            | Fault::WrongErrorMessage
+            | Fault::InvalidInput422
+            | Fault::MissingFieldUnnamed
+            | Fault::UndocumentedCode
+            | Fault::NoServiceName
+            | Fault::BalanceAsString
+            | Fault::NegativeBalance
+            | Fault::UserIdOverMax
+            | Fault::RoundedUserId
+            | Fault::CardStatusClosed
+            | Fault::ServiceIdOf14
+            | Fault::UnmappedUserId
+            | Fault::PlainCardAnswer
+            | Fault::WrongEncryptionKey => Some(CARD_INFO),
+            Fault::IsAuthedInverted | Fault::SlowMemberLookup => Some(DEDUCTION_INFO),
+            Fault::NameMismatchAsNotFound | Fault::FrozenAccountAccepted | Fault::NameCheck500 => {
+                Some(super::bank::ENDPOINT)
+            }
+            Fault::AcceptAnyToken
+            | Fault::AcceptStaleTranTime
+            | Fault::AcceptUnknownCredentials
+            | Fault::AcceptAnyContentType
+            | Fault::AcceptMissingTimeZone
+            | Fault::WrongSuccessMessage
+            | Fault::NoCorrelationEcho
+            | Fault::CorrelationRegenerated
+            | Fault::TextPlainContentType => None,
+        }
+    }
+
     /// Every fault name, for help texts and errors.
     pub fn names() -> Vec<&'static str> {
         Fault::ALL.iter().map(|f| f.name()).collect()

@@ -29,6 +29,7 @@ pub mod fault;
 mod headers;
 pub(crate) mod korean;
 mod lookup;
+pub mod mutation;
 mod pipeline;
 mod records;
 mod seed;
@@ -54,6 +55,7 @@ pub use conventions::{load_conventions, parse_conventions};
 pub use credentials::{SandboxCredentials, credentials, embedded_credentials, embedded_target};
 pub use fault::{Fault, UnknownFault};
 pub use korean::KO_KR;
+pub use mutation::Mutation;
 pub use seed::MAX_USER_ID;
 pub use variant::{UnknownVariant, Variant};
 
@@ -122,6 +124,8 @@ pub struct SandboxConfig {
     pub conventions: Vec<Convention>,
     /// A deliberate deviation, for proving the harness catches it.
     pub fault: Option<Fault>,
+    /// A deviation derived from the contract (what it breaks, on any endpoint).
+    pub mutation: Option<Mutation>,
     /// Legitimate readings of the docs other than the default one, for proving the
     /// harness passes them.
     pub variants: Vec<Variant>,
@@ -151,6 +155,7 @@ impl SandboxConfig {
             bank_clock: Clock::System,
             conventions: contract.catalogue.conventions.clone(),
             fault: None,
+            mutation: None,
             variants: Vec::new(),
             skew: chrono::Duration::minutes(5),
             body_limit: 64 * 1024,

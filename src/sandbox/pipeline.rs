@@ -208,7 +208,14 @@ impl App {
                     id: format!("{} (method {:?})", endpoint.id, endpoint.method),
                 }
             })?;
-            let rules = RequestRules::new(contract, endpoint);
+            let mut rules = RequestRules::new(contract, endpoint);
+            if let Some(index) = config
+                .mutation
+                .as_ref()
+                .and_then(|m| m.ignored_field_rule(&endpoint.id))
+            {
+                rules.ignore_field_rule(index);
+            }
             let mut answers = handler.answers();
             answers.extend(rules.own_answers().map(str::to_owned));
             own_answers.insert(endpoint.id.clone(), answers);
@@ -458,6 +465,9 @@ impl App {
         };
         if let Some(fault) = self.config.fault {
             fault.alter_answer(&mut answer, &self.codebook);
+        }
+        if let Some(mutation) = &self.config.mutation {
+            mutation.alter_answer(&mut answer, &self.codebook);
         }
         for variant in &self.config.variants {
             variant.alter_answer(&mut answer, self.config.contract);

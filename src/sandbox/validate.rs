@@ -69,6 +69,13 @@ impl RequestRules {
         }
     }
 
+    /// Stop enforcing the rule between fields at `index` (a contract-derived fault).
+    pub(crate) fn ignore_field_rule(&mut self, index: usize) {
+        if index < self.field_rules.len() {
+            self.field_rules.remove(index);
+        }
+    }
+
     /// The answers these rules may give besides the shared ones.
     pub(crate) fn own_answers(&self) -> impl Iterator<Item = &str> {
         self.properties
