@@ -5,6 +5,7 @@
 //! (the embedded reference server), [`steps`] and [`runner`] (the cucumber suite),
 //! [`report`] (every artifact a run writes) and [`cli`] (the command-line front).
 
+pub mod capture;
 pub mod cli;
 pub mod client;
 pub mod contract;
