@@ -75,7 +75,9 @@ fn the_test_pages_agree_with_the_contract_through_errata_in_both_layouts() {
         .iter()
         .filter_map(|d| d.erratum.as_deref())
         .collect();
-    for id in ["E01", "E02", "E04", "E05", "E06", "E10", "E17", "E18", "E36"] {
+    for id in [
+        "E01", "E02", "E04", "E05", "E06", "E10", "E17", "E18", "E36",
+    ] {
         assert!(errata.contains(&id), "{id} applied: {errata:?}");
     }
     // The nested object's members were placed under it, from the contract's schema.
@@ -89,32 +91,73 @@ fn the_test_pages_agree_with_the_contract_through_errata_in_both_layouts() {
 #[case::new_required_field(
     "카드 번호 (테스트)\n",
     "카드 번호 (테스트)\n\npin\n\nstring\n\nRequired\n\nLength : 4\n\n새 항목\n",
-    "request.body.pin.type", Kind::Err, "a new required field")]
-#[case::tighter_length("Min : 1 , Max : 256", "Min : 1 , Max : 200",
-    "response.body.serviceName.bounds", Kind::Err, "a tighter length or range")]
-#[case::another_type("serviceId\n\nstring", "serviceId\n\nnumber",
-    "response.body.serviceId.type", Kind::Err, "another type")]
+    "request.body.pin.type",
+    Kind::Err,
+    "a new required field"
+)]
+#[case::tighter_length(
+    "Min : 1 , Max : 256",
+    "Min : 1 , Max : 200",
+    "response.body.serviceName.bounds",
+    Kind::Err,
+    "a tighter length or range"
+)]
+#[case::another_type(
+    "serviceId\n\nstring",
+    "serviceId\n\nnumber",
+    "response.body.serviceId.type",
+    Kind::Err,
+    "another type"
+)]
 #[case::removed_code(
     "400\n\nError code\n\n000_002\n\nMessage\n\nInvalid input parameter.\n\nDescription\n\n입력 오류\n",
-    "", "code.000_002.message", Kind::Err, "a code the page no longer lists")]
+    "",
+    "code.000_002.message",
+    Kind::Err,
+    "a code the page no longer lists"
+)]
 #[case::re_paired_code(
     "400\n\nError code\n\n000_002\n",
     "400\n\nError code\n\n009_001\n\nMessage\n\nA code written for tests.\n\nDescription\n\n새 코드\n\n\n400\n\nError code\n\n000_002\n",
-    "testData.02", Kind::Err, "a test case re-paired with another code")]
-#[case::changed_message("Invalid input parameter.", "Input is not valid.",
-    "code.000_002.message", Kind::Warn, "a changed message")]
-#[case::looser_range("Min : 1 , Max : 256", "Min : 1 , Max : 300",
-    "response.body.serviceName.bounds", Kind::Warn, "a looser length or range")]
-#[case::changed_format("상품 번호\n", "상품 번호\n\n  • Form : yyyyMMdd\n",
-    "response.body.serviceId.format", Kind::Warn, "a changed format")]
+    "testData.02",
+    Kind::Err,
+    "a test case re-paired with another code"
+)]
+#[case::changed_message(
+    "Invalid input parameter.",
+    "Input is not valid.",
+    "code.000_002.message",
+    Kind::Warn,
+    "a changed message"
+)]
+#[case::looser_range(
+    "Min : 1 , Max : 256",
+    "Min : 1 , Max : 300",
+    "response.body.serviceName.bounds",
+    Kind::Warn,
+    "a looser length or range"
+)]
+#[case::changed_format(
+    "상품 번호\n",
+    "상품 번호\n\n  • Form : yyyyMMdd\n",
+    "response.body.serviceId.format",
+    Kind::Warn,
+    "a changed format"
+)]
 #[case::new_optional_member(
     "isAutoRechargeBeforePayment\n",
     "nickname\n\nstring\n\nOptional\n\nMin : 1 , Max : 20\n\n별칭\n\nisAutoRechargeBeforePayment\n",
-    "response.body.nickname.type", Kind::Info, "a new optional member")]
+    "response.body.nickname.type",
+    Kind::Info,
+    "a new optional member"
+)]
 #[case::new_code(
     "Missing required values. cardNo\n\nDescription\n\n누락\n",
     "Missing required values. cardNo\n\nDescription\n\n누락\n\n\n400\n\nError code\n\n009_001\n\nMessage\n\nA code written for tests.\n\nDescription\n\n새 코드\n",
-    "code.009_001.message", Kind::Info, "a new code")]
+    "code.009_001.message",
+    Kind::Info,
+    "a new code"
+)]
 fn each_kind_of_drift_is_classified(
     #[case] from: &str,
     #[case] to: &str,
@@ -150,7 +193,11 @@ fn an_override_the_page_no_longer_needs_is_reported() {
     let report = check_text(&page);
     assert!(report.drift.is_empty(), "{:#?}", report.drift);
     assert!(!report.is_clean(), "exit 1: the erratum must be removed");
-    let unused: Vec<_> = report.unused_overrides.iter().map(|u| u.erratum.as_str()).collect();
+    let unused: Vec<_> = report
+        .unused_overrides
+        .iter()
+        .map(|u| u.erratum.as_str())
+        .collect();
     assert_eq!(unused, ["E01"]);
     assert_eq!(report.unused_overrides[0].page_now.as_deref(), Some("=67"));
     let md = derive::render::check_markdown(&report);
@@ -182,9 +229,18 @@ fn the_newer_header_convention_reads_and_leaves_the_older_erratum_unused() {
 #[test]
 fn every_layout_of_the_portal_is_read() {
     let page = read("point-history.html", &text_of("point-history.html")).unwrap();
-    assert_eq!(page.title, "Point history written for tests", "Sync badge cut");
-    assert_eq!((page.method.as_str(), page.path.as_str()), ("POST", "/api/v1/example/point/history"));
-    assert_eq!((page.encrypted_request, page.encrypted_response), (Some(true), Some(false)));
+    assert_eq!(
+        page.title, "Point history written for tests",
+        "Sync badge cut"
+    );
+    assert_eq!(
+        (page.method.as_str(), page.path.as_str()),
+        ("POST", "/api/v1/example/point/history")
+    );
+    assert_eq!(
+        (page.encrypted_request, page.encrypted_response),
+        (Some(true), Some(false))
+    );
     let param = |section: Section, path: &str| {
         flatten(page.section(section))
             .into_iter()
@@ -199,25 +255,49 @@ fn every_layout_of_the_portal_is_read() {
     let codes: Vec<&str> = sort.values.iter().map(|v| v.code.as_str()).collect();
     assert_eq!(codes, ["ASC", "DESC"]);
     assert_eq!(sort.default.as_deref(), Some("DESC"));
-    assert_eq!(param(Section::RequestParameters, "paging.page").default.as_deref(), Some("1"));
+    assert_eq!(
+        param(Section::RequestParameters, "paging.page")
+            .default
+            .as_deref(),
+        Some("1")
+    );
     // An array of strings, its control line not a note.
     let labels = param(Section::ResponseParameters, "labels");
     assert_eq!(labels.kind, ParamType::ArrayOfStrings);
-    assert!(!labels.notes.iter().any(|n| n == "Add string"), "{:?}", labels.notes);
+    assert!(
+        !labels.notes.iter().any(|n| n == "Add string"),
+        "{:?}",
+        labels.notes
+    );
     // An array of objects: the synthetic item is not a member, its members are.
     let entries = param(Section::ResponseParameters, "entries");
     let members: Vec<&str> = entries.members.iter().map(|m| m.path.as_str()).collect();
     assert_eq!(members, ["entries[].kind", "entries[].points"]);
-    let kinds: Vec<&str> = entries.members[0].values.iter().map(|v| v.code.as_str()).collect();
+    let kinds: Vec<&str> = entries.members[0]
+        .values
+        .iter()
+        .map(|v| v.code.as_str())
+        .collect();
     assert_eq!(kinds, ["01", "02"]);
     // Bullets of three kinds: `•` (the HTML's list items), `- ` and plain lines.
     let issued = param(Section::ResponseParameters, "issuedOn");
     assert_eq!(issued.format.as_deref(), Some("yyyyMMdd"));
-    assert!(issued.notes.iter().any(|n| n == "a plain note line"), "{:?}", issued.notes);
+    assert!(
+        issued.notes.iter().any(|n| n == "a plain note line"),
+        "{:?}",
+        issued.notes
+    );
     let member_no = param(Section::RequestParameters, "memberNo");
-    assert_eq!(member_no.notes.last().map(String::as_str), Some("digits only"));
+    assert_eq!(
+        member_no.notes.last().map(String::as_str),
+        Some("digits only")
+    );
     assert_eq!(page.codes.len(), 4);
-    assert_eq!(page.test_data.len(), 4, "the selected case is not counted twice");
+    assert_eq!(
+        page.test_data.len(),
+        4,
+        "the selected case is not counted twice"
+    );
     assert_eq!(page.test_data[3].paired_code.as_deref(), Some("005_001"));
     // The header table of an older page: tran time printed as 16.
     let time = param(Section::RequestHeaders, "X-KM-Tran-Time");
@@ -233,13 +313,21 @@ fn unreadable(result: Result<Page, DeriveError>) -> (Option<usize>, String) {
 
 #[rstest]
 #[case::no_method("\nPOST\n", "\n", "the method line")]
-#[case::unknown_type("cardNo\n\nstring", "cardNo\n\ninteger", "the type of parameter cardNo")]
+#[case::unknown_type(
+    "cardNo\n\nstring",
+    "cardNo\n\ninteger",
+    "the type of parameter cardNo"
+)]
 #[case::empty_section(
     "cardNo\n\nstring\n\nRequired\n\nLength : 16\n",
     "",
     "the parameters of section \"Request Parameters\""
 )]
-#[case::code_table_row("000_002\n\nMessage", "0002\n\nMessage", "a row of the response-code table")]
+#[case::code_table_row(
+    "000_002\n\nMessage",
+    "0002\n\nMessage",
+    "a row of the response-code table"
+)]
 #[case::no_code_table("Response Code\n", "Response Codes\n", "the \"Response Code\" section")]
 fn an_unreadable_text_layout_is_named(#[case] from: &str, #[case] to: &str, #[case] what: &str) {
     let page = text_of("card-info.txt");
@@ -273,10 +361,8 @@ fn nested_members_that_cannot_be_placed_are_unreadable() {
     assert_eq!(what, "the members of object paging");
     assert!(line.is_some());
     // An array of objects must be followed by its `_item`.
-    let html = text_of("point-history.html").replace(
-        "<strong>entries_item</strong>",
-        "<strong>entry</strong>",
-    );
+    let html = text_of("point-history.html")
+        .replace("<strong>entries_item</strong>", "<strong>entry</strong>");
     let (_, what) = unreadable(derive::read_page_text("p.html", &html, None));
     assert_eq!(what, "the item of array entries");
 }
@@ -294,15 +380,32 @@ fn the_command_exits_0_clean_1_on_drift_2_when_unreadable() {
     let dir = tempfile::tempdir().unwrap();
     let clean = data("card-info.txt");
     let drifted = dir.path().join("drifted.txt");
-    std::fs::write(&drifted, text_of("card-info.txt").replace("Max : 256", "Max : 200")).unwrap();
+    std::fs::write(
+        &drifted,
+        text_of("card-info.txt").replace("Max : 256", "Max : 200"),
+    )
+    .unwrap();
     let broken = dir.path().join("broken.txt");
-    std::fs::write(&broken, text_of("card-info.txt").replace("000_002\n\nMessage", "02\n\nMessage"))
-        .unwrap();
+    std::fs::write(
+        &broken,
+        text_of("card-info.txt").replace("000_002\n\nMessage", "02\n\nMessage"),
+    )
+    .unwrap();
 
     let out = binary(&["--check".as_ref(), clean.as_os_str()]);
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
 
-    let out = binary(&["--check".as_ref(), "--format".as_ref(), "json".as_ref(), drifted.as_os_str()]);
+    let out = binary(&[
+        "--check".as_ref(),
+        "--format".as_ref(),
+        "json".as_ref(),
+        drifted.as_os_str(),
+    ]);
     assert_eq!(out.status.code(), Some(1));
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(json["drift"][0]["kind"], "ERR");
@@ -311,7 +414,10 @@ fn the_command_exits_0_clean_1_on_drift_2_when_unreadable() {
     let out = binary(&["--check".as_ref(), broken.as_os_str()]);
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("broken.txt:") && stderr.contains("response-code table"), "{stderr}");
+    assert!(
+        stderr.contains("broken.txt:") && stderr.contains("response-code table"),
+        "{stderr}"
+    );
     assert!(out.stdout.is_empty(), "never an empty diff");
 }
 
@@ -328,16 +434,19 @@ async fn a_draft_loads_passes_coverage_and_certifies_against_the_embedded_sandbo
     let endpoint = extended.endpoint("example-point-history").expect("drafted");
     assert!(endpoint.encryption.request && !endpoint.encryption.response);
     // Descriptions are placeholders, never the page's sentences.
-    let schema = std::fs::read_to_string(
-        draft_contract.join("example-point-history/response.schema.json"),
-    )
-    .unwrap();
+    let schema =
+        std::fs::read_to_string(draft_contract.join("example-point-history/response.schema.json"))
+            .unwrap();
     assert!(schema.contains("TODO") && !schema.contains("number of entries"));
 
     let mut features = kona_conformance::runner::plan::load_features(None).unwrap();
     features.extend(kona_conformance::runner::plan::load_features(Some(&draft_features)).unwrap());
     let coverage = kona_conformance::coverage::coverage(extended, &features);
-    assert!(coverage.is_complete(), "{}", kona_conformance::coverage::render(&coverage));
+    assert!(
+        coverage.is_complete(),
+        "{}",
+        kona_conformance::coverage::render(&coverage)
+    );
 
     // The text layout of the same page, its nesting now known from the draft, reads alike.
     let text = derive::read_page_text(
@@ -358,13 +467,24 @@ async fn a_draft_loads_passes_coverage_and_certifies_against_the_embedded_sandbo
     .unwrap();
     let certification = certify(&options, Arc::new(NoProgress)).await.unwrap();
     let results = &certification.execution.results;
-    let verdicts: Vec<_> = results.scenarios.iter().map(|s| (s.name.as_str(), s.verdict)).collect();
+    let verdicts: Vec<_> = results
+        .scenarios
+        .iter()
+        .map(|s| (s.name.as_str(), s.verdict))
+        .collect();
     assert!(
-        results.scenarios.iter().all(|s| s.verdict != Verdict::Failed),
+        results
+            .scenarios
+            .iter()
+            .all(|s| s.verdict != Verdict::Failed),
         "{verdicts:?}"
     );
     assert_eq!(
-        results.scenarios.iter().filter(|s| s.verdict == Verdict::Passed).count(),
+        results
+            .scenarios
+            .iter()
+            .filter(|s| s.verdict == Verdict::Passed)
+            .count(),
         4,
         "{verdicts:?}"
     );

@@ -1041,12 +1041,20 @@ fn e36_balance_is_a_whole_number_of_won() {
         )
     };
     assert!(valid(CARD, &success("9999999999")));
-    assert!(valid(CARD, &success("10.0")), "10.0 is the integer 10 (E27)");
+    assert!(
+        valid(CARD, &success("10.0")),
+        "10.0 is the integer 10 (E27)"
+    );
     assert!(!valid(CARD, &success("10.5")), "won has no minor unit");
     assert!(!valid(CARD, &success("10000000000")));
     // The decision is recorded as an override of the page's word, for `derive --check`.
     let erratum = contract().errata.get("E36").expect("E36 is recorded");
-    assert!(erratum.overrides.iter().any(|o| o.fact == "response.body.balance.type"
-        && o.page.as_deref() == Some("number")
-        && o.contract.as_deref() == Some("integer")));
+    assert!(
+        erratum
+            .overrides
+            .iter()
+            .any(|o| o.fact == "response.body.balance.type"
+                && o.page.as_deref() == Some("number")
+                && o.contract.as_deref() == Some("integer"))
+    );
 }

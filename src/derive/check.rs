@@ -139,12 +139,15 @@ pub fn check(contract: &Contract, pages: &[Page], scenarios: &ScenarioIndex) -> 
             });
             continue;
         };
-        let contract_facts =
-            facts::contract_facts(contract, endpoint, !page.test_data.is_empty());
+        let contract_facts = facts::contract_facts(contract, endpoint, !page.test_data.is_empty());
         let mut differences = compare(&page_facts, &contract_facts);
         let agree = page_facts
             .iter()
-            .filter(|(k, v)| contract_facts.get(*k).is_some_and(|c| same(k, &c.value, &v.value)))
+            .filter(|(k, v)| {
+                contract_facts
+                    .get(*k)
+                    .is_some_and(|c| same(k, &c.value, &v.value))
+            })
             .count();
         for d in &mut differences {
             d.source = page.source.clone();
@@ -170,7 +173,14 @@ pub fn check(contract: &Contract, pages: &[Page], scenarios: &ScenarioIndex) -> 
                 .into_iter()
                 .collect();
         }
-        apply_errata(&contract.errata, &endpoint.id, page, &page_facts, &mut differences, &mut report);
+        apply_errata(
+            &contract.errata,
+            &endpoint.id,
+            page,
+            &page_facts,
+            &mut differences,
+            &mut report,
+        );
         let (applied, drift): (Vec<_>, Vec<_>) =
             differences.into_iter().partition(|d| d.erratum.is_some());
         report.pages.push(PageSummary {
@@ -184,9 +194,9 @@ pub fn check(contract: &Contract, pages: &[Page], scenarios: &ScenarioIndex) -> 
         report.applied.extend(applied);
         report.drift.extend(drift);
     }
-    report.drift.sort_by(|a, b| {
-        (a.kind, &a.source, &a.fact).cmp(&(b.kind, &b.source, &b.fact))
-    });
+    report
+        .drift
+        .sort_by(|a, b| (a.kind, &a.source, &a.fact).cmp(&(b.kind, &b.source, &b.fact)));
     report
 }
 
@@ -242,9 +252,8 @@ fn compare(page: &Facts, contract: &Facts) -> Vec<Difference> {
     let page_params = params(page);
     let contract_params = params(contract);
     let one_sided = |locator: &str| {
-        split_param_fact(locator).is_some_and(|(p, _)| {
-            page_params.contains(p) != contract_params.contains(p)
-        })
+        split_param_fact(locator)
+            .is_some_and(|(p, _)| page_params.contains(p) != contract_params.contains(p))
     };
     let mut out = Vec::new();
     let keys: BTreeSet<&String> = page.keys().chain(contract.keys()).collect();
@@ -297,7 +306,10 @@ fn classify(
     contract: Option<&Fact>,
     page_facts: &Facts,
 ) -> (Kind, &'static str) {
-    let (pv, cv) = (page.map(|f| f.value.as_str()), contract.map(|f| f.value.as_str()));
+    let (pv, cv) = (
+        page.map(|f| f.value.as_str()),
+        contract.map(|f| f.value.as_str()),
+    );
     if locator == "method" || locator == "path" {
         return (Kind::Err, "another method or path");
     }

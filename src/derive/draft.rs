@@ -29,7 +29,9 @@ fn names(page: &Page) -> Names {
     let tail: Vec<&str> = path
         .split('/')
         .filter(|s| !s.is_empty())
-        .skip_while(|s| *s == "api" || (s.starts_with('v') && s[1..].chars().all(|c| c.is_ascii_digit())))
+        .skip_while(|s| {
+            *s == "api" || (s.starts_with('v') && s[1..].chars().all(|c| c.is_ascii_digit()))
+        })
         .collect();
     let words: Vec<String> = tail
         .iter()
@@ -77,7 +79,8 @@ fn schema_of(param: &Param, requirement: Option<&str>) -> Value {
     if let Some(r) = requirement {
         s.insert("x-requirement".into(), json!(r));
     }
-    let bound = |n: Option<i128>| n.and_then(|v| serde_json::from_str::<Value>(&v.to_string()).ok());
+    let bound =
+        |n: Option<i128>| n.and_then(|v| serde_json::from_str::<Value>(&v.to_string()).ok());
     match param.kind {
         ParamType::String => {
             s.insert("type".into(), json!("string"));
@@ -172,9 +175,7 @@ fn placeholder(param: &Param) -> Value {
             let len = usize::try_from(within(1).max(1)).unwrap_or(1);
             json!("1".repeat(len.min(4096)))
         }
-        ParamType::Number => {
-            serde_json::from_str(&within(1).to_string()).unwrap_or(json!(1))
-        }
+        ParamType::Number => serde_json::from_str(&within(1).to_string()).unwrap_or(json!(1)),
         ParamType::Boolean => json!(true),
         ParamType::Object => members_record(&param.members),
         ParamType::ArrayOfStrings => json!(["1"]),
@@ -185,13 +186,22 @@ fn placeholder(param: &Param) -> Value {
 /// Another value of the same printed rule than [`placeholder`]'s, as a JSON literal.
 fn other_placeholder(param: &Param) -> Option<String> {
     match (param.kind, placeholder(param)) {
-        (ParamType::String, Value::String(s)) if param.values.is_empty() && param.format.is_none() => {
+        (ParamType::String, Value::String(s))
+            if param.values.is_empty() && param.format.is_none() =>
+        {
             Some(Value::from("2".repeat(s.chars().count())).to_string())
         }
-        (ParamType::String, _) => param.values.get(1).map(|v| Value::from(v.code.as_str()).to_string()),
+        (ParamType::String, _) => param
+            .values
+            .get(1)
+            .map(|v| Value::from(v.code.as_str()).to_string()),
         (ParamType::Number, v) => {
             let n: i128 = v.to_string().parse().ok()?;
-            let other = if param.bounds.max.is_some_and(|m| n >= m) { n - 1 } else { n + 1 };
+            let other = if param.bounds.max.is_some_and(|m| n >= m) {
+                n - 1
+            } else {
+                n + 1
+            };
             (param.bounds.min.is_none_or(|m| other >= m)).then(|| other.to_string())
         }
         _ => None,
@@ -216,7 +226,10 @@ fn wrong_type(param: &Param) -> &'static str {
 }
 
 /// The files of a draft, as (path under the output folder, text).
-pub fn draft_files(contract: &Contract, page: &Page) -> Result<Vec<(PathBuf, String)>, DeriveError> {
+pub fn draft_files(
+    contract: &Contract,
+    page: &Page,
+) -> Result<Vec<(PathBuf, String)>, DeriveError> {
     let fail = |reason: String| DeriveError::Draft {
         file: page.source.clone(),
         reason,
@@ -230,17 +243,28 @@ pub fn draft_files(contract: &Contract, page: &Page) -> Result<Vec<(PathBuf, Str
     }
     let n = names(page);
     if n.id.is_empty() {
-        return Err(fail(format!("no endpoint id can be made from the path {}", page.path)));
+        return Err(fail(format!(
+            "no endpoint id can be made from the path {}",
+            page.path
+        )));
     }
     if contract.endpoint(&n.id).is_some() {
-        return Err(fail(format!("the contract already has an endpoint with id {}", n.id)));
+        return Err(fail(format!(
+            "the contract already has an endpoint with id {}",
+            n.id
+        )));
     }
     let body = &page.request_parameters;
     let lookup = body
         .iter()
-        .find(|p| p.presence == Presence::Required && matches!(p.kind, ParamType::String | ParamType::Number))
+        .find(|p| {
+            p.presence == Presence::Required
+                && matches!(p.kind, ParamType::String | ParamType::Number)
+        })
         .ok_or_else(|| {
-            fail("the request has no required string or number parameter to find a record by".into())
+            fail(
+                "the request has no required string or number parameter to find a record by".into(),
+            )
         })?;
     let req = |what: &str| format!("{}-{what}", n.prefix);
     let code_req = |code: &str| req(&format!("CODE-{code}"));
@@ -254,7 +278,12 @@ pub fn draft_files(contract: &Contract, page: &Page) -> Result<Vec<(PathBuf, Str
     })];
     let mut responses = Vec::new();
     let mut roles = Map::new();
-    roles.insert("valid".into(), json!(format!("{PLACEHOLDER}: a record the endpoint answers with success")));
+    roles.insert(
+        "valid".into(),
+        json!(format!(
+            "{PLACEHOLDER}: a record the endpoint answers with success"
+        )),
+    );
     let mut scenarios = Vec::new();
     let prefix = &contract.catalogue.missing_field_message_prefix;
     let invalid_field = body.first().map(|p| (p.name.clone(), wrong_type(p)));
@@ -295,7 +324,10 @@ pub fn draft_files(contract: &Contract, page: &Page) -> Result<Vec<(PathBuf, Str
             // placeholder records, so the scenario is not verified until a target's fixtures
             // name a record that gets this answer.
             _ => {
-                roles.insert(key.clone(), json!(format!("{PLACEHOLDER}: a record answered {}", row.code)));
+                roles.insert(
+                    key.clone(),
+                    json!(format!("{PLACEHOLDER}: a record answered {}", row.code)),
+                );
                 format!(
                     "  @req:{id} @read-only\n  Scenario: The record that gets {code} is answered so\n    Given the {noun} \"{key}\" from the fixtures\n    When the request is sent\n    Then the target answers \"{key}\"\n",
                     code = row.code,
@@ -306,7 +338,9 @@ pub fn draft_files(contract: &Contract, page: &Page) -> Result<Vec<(PathBuf, Str
         scenarios.push(scenario);
     }
     if !page.codes.iter().any(|c| c.code == "000_000") {
-        return Err(fail("the response-code table has no success row (000_000)".into()));
+        return Err(fail(
+            "the response-code table has no success row (000_000)".into(),
+        ));
     }
     requirements.push(json!({
         "id": unknown_req, "endpoint": n.id, "strength": "convention",
@@ -411,15 +445,31 @@ pub fn draft_files(contract: &Contract, page: &Page) -> Result<Vec<(PathBuf, Str
     let pretty = |v: &Value| serde_json::to_string_pretty(v).unwrap_or_default() + "\n";
     Ok(vec![
         (PathBuf::from("contract/catalogue.json"), pretty(&catalogue)),
-        (PathBuf::from("contract").join(&request_schema), pretty(&request_doc)),
-        (PathBuf::from("contract").join(&response_schema), pretty(&response_doc)),
-        (PathBuf::from("contract").join(crate::contract::SANDBOX_RECORDS_FILE), pretty(&records)),
-        (PathBuf::from(format!("features/{}.feature", n.id.replace('-', "_"))), feature),
+        (
+            PathBuf::from("contract").join(&request_schema),
+            pretty(&request_doc),
+        ),
+        (
+            PathBuf::from("contract").join(&response_schema),
+            pretty(&response_doc),
+        ),
+        (
+            PathBuf::from("contract").join(crate::contract::SANDBOX_RECORDS_FILE),
+            pretty(&records),
+        ),
+        (
+            PathBuf::from(format!("features/{}.feature", n.id.replace('-', "_"))),
+            feature,
+        ),
     ])
 }
 
 /// Write a draft under `out` (`contract/` and `features/`), returning the paths written.
-pub fn write_draft(contract: &Contract, page: &Page, out: &Path) -> Result<Vec<PathBuf>, DeriveError> {
+pub fn write_draft(
+    contract: &Contract,
+    page: &Page,
+    out: &Path,
+) -> Result<Vec<PathBuf>, DeriveError> {
     let files = draft_files(contract, page)?;
     let mut written = Vec::new();
     for (relative, text) in files {

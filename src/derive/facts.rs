@@ -87,7 +87,10 @@ pub fn page_facts(page: &Page) -> Facts {
             put("bounds", p.bounds.render());
             put("value", p.value.clone());
             put("format", p.format.clone());
-            put("values", values_text(p.values.iter().map(|v| v.code.as_str())));
+            put(
+                "values",
+                values_text(p.values.iter().map(|v| v.code.as_str())),
+            );
             put("default", p.default.clone());
         }
     }
@@ -134,7 +137,10 @@ fn section_schemas(contract: &Contract, endpoint: &Endpoint) -> [(Section, Strin
             Section::ResponseHeaders,
             contract.catalogue.headers.response.clone(),
         ),
-        (Section::ResponseParameters, endpoint.response_schema.clone()),
+        (
+            Section::ResponseParameters,
+            endpoint.response_schema.clone(),
+        ),
     ]
 }
 
@@ -223,7 +229,10 @@ pub fn contract_facts(contract: &Contract, endpoint: &Endpoint, with_test_data: 
     };
     facts.insert(
         "encryption.request".into(),
-        Fact::contract(endpoint.encryption.request.to_string(), &known("ENC-REQUEST")),
+        Fact::contract(
+            endpoint.encryption.request.to_string(),
+            &known("ENC-REQUEST"),
+        ),
     );
     facts.insert(
         "encryption.response".into(),
@@ -233,7 +242,6 @@ pub fn contract_facts(contract: &Contract, endpoint: &Endpoint, with_test_data: 
         ),
     );
 
-    #[allow(clippy::too_many_arguments)]
     fn walk(
         facts: &mut Facts,
         prefix: &str,
@@ -303,10 +311,7 @@ pub fn contract_facts(contract: &Contract, endpoint: &Endpoint, with_test_data: 
                         .collect::<Vec<_>>()
                 })
                 .unwrap_or_default();
-            put(
-                "values",
-                values_text(enumerated.into_iter().chain(known)),
-            );
+            put("values", values_text(enumerated.into_iter().chain(known)));
             put(
                 "default",
                 schema.get("default").map(|d| match d {
@@ -322,9 +327,21 @@ pub fn contract_facts(contract: &Contract, endpoint: &Endpoint, with_test_data: 
                 let inner_required: Vec<String> = inner
                     .get("required")
                     .and_then(Value::as_array)
-                    .map(|r| r.iter().filter_map(Value::as_str).map(str::to_owned).collect())
+                    .map(|r| {
+                        r.iter()
+                            .filter_map(Value::as_str)
+                            .map(str::to_owned)
+                            .collect()
+                    })
                     .unwrap_or_default();
-                walk(facts, &inner_prefix, members, &inner_required, &own, fallback);
+                walk(
+                    facts,
+                    &inner_prefix,
+                    members,
+                    &inner_required,
+                    &own,
+                    fallback,
+                );
             }
         }
     }

@@ -9,12 +9,36 @@ use super::text::SourceLine;
 
 /// Elements that end a line.
 const BLOCKS: [&str; 27] = [
-    "address", "article", "aside", "blockquote", "br", "dd", "div", "dl", "dt", "fieldset",
-    "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li", "main",
-    "nav", "ol", "p", "section",
+    "address",
+    "article",
+    "aside",
+    "blockquote",
+    "br",
+    "dd",
+    "div",
+    "dl",
+    "dt",
+    "fieldset",
+    "figure",
+    "footer",
+    "form",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "header",
+    "hr",
+    "li",
+    "main",
+    "nav",
+    "ol",
+    "p",
+    "section",
 ];
-/// Elements that end a line too, in tables.
-const TABLE_BLOCKS: [&str; 5] = ["table", "tbody", "thead", "tr", "ul"];
+/// Lists and table rows end a line too (cells only stand apart, see [`CELL_GAP`]).
+const LIST_AND_TABLE_BLOCKS: [&str; 5] = ["table", "tbody", "thead", "tr", "ul"];
 /// Elements without an end tag: they never deepen the markup.
 const VOID: [&str; 14] = [
     "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
@@ -81,7 +105,7 @@ impl Renderer {
         if HIDDEN.contains(&name) {
             self.hidden += 1;
         }
-        if BLOCKS.contains(&name) || TABLE_BLOCKS.contains(&name) {
+        if BLOCKS.contains(&name) || LIST_AND_TABLE_BLOCKS.contains(&name) {
             self.end_line();
         }
         if matches!(name, "td" | "th") && !self.current.trim().is_empty() {
@@ -100,7 +124,7 @@ impl Renderer {
         if HIDDEN.contains(&name) {
             self.hidden = self.hidden.saturating_sub(1);
         }
-        if BLOCKS.contains(&name) || TABLE_BLOCKS.contains(&name) {
+        if BLOCKS.contains(&name) || LIST_AND_TABLE_BLOCKS.contains(&name) {
             self.end_line();
         }
         // Close up to the matching element; an end tag that matches nothing open is

@@ -51,9 +51,19 @@ pub fn read_page_text(
         None => NestingHints::default(),
     };
     if html::looks_like_html(text) {
-        text::read(file, model::Layout::Html, &html::lines_of_html(text), &hints_for)
+        text::read(
+            file,
+            model::Layout::Html,
+            &html::lines_of_html(text),
+            &hints_for,
+        )
     } else {
-        text::read(file, model::Layout::Text, &text::lines_of_text(text), &hints_for)
+        text::read(
+            file,
+            model::Layout::Text,
+            &text::lines_of_text(text),
+            &hints_for,
+        )
     }
 }
 

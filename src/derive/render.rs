@@ -38,7 +38,10 @@ pub fn page_markdown(page: &Page) -> String {
             continue;
         }
         let _ = writeln!(out, "### {}\n", section.title());
-        let _ = writeln!(out, "| line | parameter | type | presence | bounds | format | values | default |");
+        let _ = writeln!(
+            out,
+            "| line | parameter | type | presence | bounds | format | values | default |"
+        );
         let _ = writeln!(out, "| --- | --- | --- | --- | --- | --- | --- | --- |");
         for p in params {
             let values: Vec<&str> = p.values.iter().map(|v| v.code.as_str()).collect();
@@ -49,7 +52,10 @@ pub fn page_markdown(page: &Page) -> String {
                 p.path,
                 p.kind.as_page_text(),
                 p.presence.as_str(),
-                p.bounds.render().or_else(|| p.value.as_ref().map(|v| format!("value {v}"))).unwrap_or_default(),
+                p.bounds
+                    .render()
+                    .or_else(|| p.value.as_ref().map(|v| format!("value {v}")))
+                    .unwrap_or_default(),
                 p.format.as_deref().map(cell).unwrap_or_default(),
                 cell(&values.join(", ")),
                 p.default.as_deref().map(cell).unwrap_or_default(),
@@ -57,12 +63,18 @@ pub fn page_markdown(page: &Page) -> String {
         }
         out.push('\n');
     }
-    let _ = writeln!(out, "### Response codes\n\n| status | code | message |\n| --- | --- | --- |");
+    let _ = writeln!(
+        out,
+        "### Response codes\n\n| status | code | message |\n| --- | --- | --- |"
+    );
     for c in &page.codes {
         let _ = writeln!(out, "| {} | {} | {} |", c.status, c.code, cell(&c.message));
     }
     if !page.test_data.is_empty() {
-        let _ = writeln!(out, "\n### Test data\n\n| # | status | paired code |\n| --- | --- | --- |");
+        let _ = writeln!(
+            out,
+            "\n### Test data\n\n| # | status | paired code |\n| --- | --- | --- |"
+        );
         for (i, t) in page.test_data.iter().enumerate() {
             let _ = writeln!(
                 out,
@@ -78,15 +90,13 @@ pub fn page_markdown(page: &Page) -> String {
 
 pub fn check_markdown(report: &CheckReport) -> String {
     let mut out = String::new();
-    let total = |f: fn(&super::check::PageSummary) -> usize| report.pages.iter().map(f).sum::<usize>();
-    let errata: BTreeMap<&str, usize> =
-        report
-            .applied
-            .iter()
-            .fold(BTreeMap::new(), |mut m, d| {
-                *m.entry(d.erratum.as_deref().unwrap_or_default()).or_default() += 1;
-                m
-            });
+    let total =
+        |f: fn(&super::check::PageSummary) -> usize| report.pages.iter().map(f).sum::<usize>();
+    let errata: BTreeMap<&str, usize> = report.applied.iter().fold(BTreeMap::new(), |mut m, d| {
+        *m.entry(d.erratum.as_deref().unwrap_or_default())
+            .or_default() += 1;
+        m
+    });
     let _ = writeln!(
         out,
         "**derive --check**: {} page(s), {} facts: {} agree with the contract, {} decided by {} errata, {} drift, {} override(s) no longer used.\n",
@@ -98,7 +108,10 @@ pub fn check_markdown(report: &CheckReport) -> String {
         report.drift.len(),
         report.unused_overrides.len()
     );
-    let _ = writeln!(out, "| page | endpoint | facts | agree | errata | drift |\n| --- | --- | --- | --- | --- | --- |");
+    let _ = writeln!(
+        out,
+        "| page | endpoint | facts | agree | errata | drift |\n| --- | --- | --- | --- | --- | --- |"
+    );
     for p in &report.pages {
         let _ = writeln!(
             out,
@@ -112,7 +125,10 @@ pub fn check_markdown(report: &CheckReport) -> String {
         );
     }
     if !report.drift.is_empty() {
-        let _ = writeln!(out, "\n### Drift\n\n| kind | where | fact | page | contract | why | requirements | scenarios |\n| --- | --- | --- | --- | --- | --- | --- | --- |");
+        let _ = writeln!(
+            out,
+            "\n### Drift\n\n| kind | where | fact | page | contract | why | requirements | scenarios |\n| --- | --- | --- | --- | --- | --- | --- | --- |"
+        );
         for d in &report.drift {
             let at = match d.line {
                 Some(l) => format!("{}:{l}", d.source),
@@ -132,13 +148,20 @@ pub fn check_markdown(report: &CheckReport) -> String {
                 opt(&d.page),
                 opt(&d.contract),
                 d.rule,
-                if d.requirements.is_empty() { "none".into() } else { d.requirements.join(", ") },
+                if d.requirements.is_empty() {
+                    "none".into()
+                } else {
+                    d.requirements.join(", ")
+                },
                 cell(&scenarios)
             );
         }
     }
     if !report.unused_overrides.is_empty() {
-        let _ = writeln!(out, "\n### Overrides that no longer apply (the vendor changed the page: remove or update the erratum)\n\n| erratum | page | fact | recorded page value | page now |\n| --- | --- | --- | --- | --- |");
+        let _ = writeln!(
+            out,
+            "\n### Overrides that no longer apply (the vendor changed the page: remove or update the erratum)\n\n| erratum | page | fact | recorded page value | page now |\n| --- | --- | --- | --- | --- |"
+        );
         for u in &report.unused_overrides {
             let _ = writeln!(
                 out,
@@ -153,7 +176,11 @@ pub fn check_markdown(report: &CheckReport) -> String {
     }
     if !errata.is_empty() {
         let list: Vec<String> = errata.iter().map(|(e, n)| format!("{e} ({n})")).collect();
-        let _ = writeln!(out, "\nErrata applied (facts decided): {}.", list.join(", "));
+        let _ = writeln!(
+            out,
+            "\nErrata applied (facts decided): {}.",
+            list.join(", ")
+        );
     }
     out
 }

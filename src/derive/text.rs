@@ -87,8 +87,7 @@ static DEFAULT: LazyLock<Regex> = LazyLock::new(|| {
 /// A cell of a code table printed as text: `Shinhan Bank 088`.
 static TABLE_CELL: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^(?P<name>\D.*?)\s+(?P<code>\d{2,4})$").expect("cell compiles"));
-static CELL_GAP: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"\s{2,}").expect("gap compiles"));
+static CELL_GAP: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\s{2,}").expect("gap compiles"));
 static STATUS: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^[1-5]\d\d$").expect("status"));
 static CODE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^\d{3}_\d{3}$").expect("code"));
 static TEST_CASE: LazyLock<Regex> = LazyLock::new(|| {
@@ -200,9 +199,13 @@ pub fn read(
         ));
     }
     let mut take = |s: Section| sections.remove(s.title());
-    let request_headers = take(Section::RequestHeaders).map(|p| p.0).unwrap_or_default();
+    let request_headers = take(Section::RequestHeaders)
+        .map(|p| p.0)
+        .unwrap_or_default();
     let request = take(Section::RequestParameters);
-    let response_headers = take(Section::ResponseHeaders).map(|p| p.0).unwrap_or_default();
+    let response_headers = take(Section::ResponseHeaders)
+        .map(|p| p.0)
+        .unwrap_or_default();
     let response = take(Section::ResponseParameters);
 
     let (code_start, code_end) = span(RESPONSE_CODE).ok_or_else(|| {
@@ -212,7 +215,11 @@ pub fn read(
             "a page ends with a response-code table: status, \"Error code\", code, \"Message\", message",
         )
     })?;
-    let codes = read_codes(file, &lines[code_start..code_end], lines[code_start - 1].number)?;
+    let codes = read_codes(
+        file,
+        &lines[code_start..code_end],
+        lines[code_start - 1].number,
+    )?;
     let test_data = match span(TEST_DATA) {
         Some((s, e)) => read_test_data(&lines[s..e], &codes),
         None => Vec::new(),
@@ -444,7 +451,11 @@ fn place(
         _ => return Ok(param),
     };
     if let Some(depth) = own_depth {
-        while flat.get(*at).and_then(|f| f.depth).is_some_and(|d| d > depth) {
+        while flat
+            .get(*at)
+            .and_then(|f| f.depth)
+            .is_some_and(|d| d > depth)
+        {
             let member = place(file, section, flat, at, &members_path, hints)?;
             param.members.push(member);
         }
@@ -486,7 +497,9 @@ fn read_codes(
                     file: file.to_owned(),
                     line: Some(lines[i].number),
                     what: "a row of the response-code table".into(),
-                    rule: "a row is: status, \"Error code\", a code NNN_NNN, \"Message\", the message".into(),
+                    rule:
+                        "a row is: status, \"Error code\", a code NNN_NNN, \"Message\", the message"
+                            .into(),
                 });
             };
             rows.push(CodeRow {
@@ -530,8 +543,7 @@ fn read_test_data(lines: &[SourceLine], codes: &[CodeRow]) -> Vec<TestCase> {
             line: line.number,
         });
     }
-    if cases.len() >= 2 && cases[0].status == cases[1].status && cases[0].label == cases[1].label
-    {
+    if cases.len() >= 2 && cases[0].status == cases[1].status && cases[0].label == cases[1].label {
         cases.remove(0);
     }
     for (i, case) in cases.iter_mut().enumerate() {
