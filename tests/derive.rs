@@ -543,3 +543,34 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn nesting_deeper_than_any_page_is_refused_not_recursed() {
+    let param = |name: &str, inner: &str| {
+        format!(
+            "<div><div>{name}</div><div>object</div><div>Optional</div><p>d</p><div>{inner}</div></div>"
+        )
+    };
+    let mut nested = String::new();
+    for i in (0..5000).rev() {
+        nested = param(&format!("o{i}"), &nested);
+    }
+    let page = text_of("card-info.html").replace(
+        "<section><h2>Response Parameters</h2>",
+        &format!("<section><h2>Response Parameters</h2>{nested}"),
+    );
+    let (_, what) = unreadable(derive::read_page_text("deep.html", &page, None));
+    assert_eq!(what, "the place of o16");
+}
+
+#[test]
+fn a_page_the_contract_does_not_cover_is_drift_pointing_to_the_draft() {
+    let page = derive::read_page(&data("point-history.html"), None).unwrap();
+    let report = derive::check(contract(), &[page], &ScenarioIndex::new());
+    assert_eq!(report.drift.len(), 1);
+    assert_eq!(
+        (report.drift[0].kind, report.drift[0].fact.as_str()),
+        (Kind::Err, "path")
+    );
+    assert!(report.drift[0].rule.contains("--draft"));
+}

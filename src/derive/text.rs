@@ -64,6 +64,8 @@ const METHODS: [&str; 5] = ["GET", "POST", "PUT", "PATCH", "DELETE"];
 const RESPONSE_CODE: &str = "Response Code";
 const TEST_DATA: &str = "Test Data";
 const ENCRYPTED_MARKER: &str = "Encrypted|";
+/// Deeper nesting than any page of the portal shows is taken for a broken page.
+const MAX_NESTING: usize = 16;
 /// The control under an `array of strings`, not a note.
 const ADD_STRING: &str = "Add string";
 
@@ -319,7 +321,7 @@ fn read_section(
     let mut at = 0;
     let mut out = Vec::new();
     while at < flat.len() {
-        out.push(place(file, section, &flat, &mut at, "", hints)?);
+        out.push(place(file, section, &flat, &mut at, "", 0, hints)?);
     }
     Ok(out)
 }
@@ -417,11 +419,21 @@ fn place(
     flat: &[Flat],
     at: &mut usize,
     prefix: &str,
+    level: usize,
     hints: &NestingHints,
 ) -> Result<Param, DeriveError> {
     let own_depth = flat[*at].depth;
     let mut param = flat[*at].param.clone();
     *at += 1;
+    // Each level is a call: a hostile page must not exhaust the stack.
+    if level >= MAX_NESTING {
+        return Err(DeriveError::Unreadable {
+            file: file.to_owned(),
+            line: Some(param.line),
+            what: format!("the place of {}", param.name),
+            rule: format!("members nest at most {MAX_NESTING} levels deep"),
+        });
+    }
     param.path = if prefix.is_empty() {
         param.name.clone()
     } else {
@@ -456,12 +468,12 @@ fn place(
             .and_then(|f| f.depth)
             .is_some_and(|d| d > depth)
         {
-            let member = place(file, section, flat, at, &members_path, hints)?;
+            let member = place(file, section, flat, at, &members_path, level + 1, hints)?;
             param.members.push(member);
         }
     } else if let Some(names) = hints.members(section, &members_path) {
         while flat.get(*at).is_some_and(|f| names.contains(&f.param.name)) {
-            let member = place(file, section, flat, at, &members_path, hints)?;
+            let member = place(file, section, flat, at, &members_path, level + 1, hints)?;
             param.members.push(member);
         }
     } else if *at < flat.len() {
