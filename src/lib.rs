@@ -3,7 +3,8 @@
 //! Layers, each with its own error type: [`contract`] (schemas and catalogue, loaded once),
 //! [`crypto`] (tran token, JWE, keys), [`client`] (signed HTTP exchanges), [`sandbox`]
 //! (the embedded reference server), [`steps`] and [`runner`] (the cucumber suite),
-//! [`report`] (every artifact a run writes) and [`cli`] (the command-line front).
+//! [`report`] (every artifact a run writes), [`derive`] (the contract read back from the
+//! vendor's pages) and [`cli`] (the command-line front).
 
 pub mod capture;
 pub mod cli;
@@ -11,6 +12,7 @@ pub mod client;
 pub mod contract;
 pub mod coverage;
 pub mod crypto;
+pub mod derive;
 pub mod fixtures;
 pub mod mutants;
 pub mod openapi;

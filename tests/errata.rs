@@ -1030,3 +1030,31 @@ fn e35_a_closed_bank_is_never_a_failure_and_never_a_verification() {
     );
     assert!(!passes(&card, "success", None));
 }
+
+#[test]
+fn e36_balance_is_a_whole_number_of_won() {
+    const CARD: &str = "card-info/response.schema.json";
+    let success = |balance: &str| {
+        format!(
+            r#"{{"response":{{"code":"000_000","description":"Success."}},"balance":{balance},
+                "serviceId":"000170000002000","serviceName":"K","isAutoRechargeBeforePayment":true}}"#
+        )
+    };
+    assert!(valid(CARD, &success("9999999999")));
+    assert!(
+        valid(CARD, &success("10.0")),
+        "10.0 is the integer 10 (E27)"
+    );
+    assert!(!valid(CARD, &success("10.5")), "won has no minor unit");
+    assert!(!valid(CARD, &success("10000000000")));
+    // The decision is recorded as an override of the page's word, for `derive --check`.
+    let erratum = contract().errata.get("E36").expect("E36 is recorded");
+    assert!(
+        erratum
+            .overrides
+            .iter()
+            .any(|o| o.fact == "response.body.balance.type"
+                && o.page.as_deref() == Some("number")
+                && o.contract.as_deref() == Some("integer"))
+    );
+}

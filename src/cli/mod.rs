@@ -2,6 +2,7 @@
 //! own module and calls into the library; errors map to exit codes in one place ([`exit`]).
 
 pub mod compare;
+pub mod derive;
 pub mod exit;
 pub mod fixtures;
 pub mod mutants;
@@ -44,6 +45,8 @@ pub enum Command {
     Compare(compare::CompareArgs),
     /// Certify each legitimate reading of the docs as a foreign target; none may fail.
     Variants(variants::VariantsArgs),
+    /// Read vendor pages into a model; --check them against the contract, --draft a new one.
+    Derive(derive::DeriveArgs),
     /// Explain a fixtures file: what it lets a run verify, what each missing role would add.
     Fixtures(fixtures::FixturesArgs),
 }
@@ -125,6 +128,7 @@ pub fn main() -> ExitCode {
         Command::Openapi(args) => openapi::run(&args),
         Command::Sandbox(args) => sandbox::run(args),
         Command::Compare(args) => compare::run(&args),
+        Command::Derive(args) => derive::run(&args),
         Command::Mutants(args) => match runtime() {
             Some(rt) => rt.block_on(mutants::run(args)),
             None => exit::USAGE,
