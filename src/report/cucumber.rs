@@ -337,9 +337,14 @@ fn element(
         && s.verdict == Verdict::NotVerified
         && kind == "scenario"
     {
+        // A step a stopped run cut short may have failed before the model made the
+        // scenario not verified: the model's verdict decides here too.
         for step in &mut steps {
-            if step["result"]["status"] == "passed" {
+            if step["result"]["status"] == "passed" || step["result"]["status"] == "failed" {
                 step["result"]["status"] = json!("skipped");
+                if let Some(result) = step["result"].as_object_mut() {
+                    result.remove("error_message");
+                }
             }
         }
         if let Some(first) = steps.first_mut() {
