@@ -1012,3 +1012,56 @@ fn a_lock_left_by_a_dead_run_is_taken_over() {
     assert_eq!(read(dir.path(), "summary.md"), "after summary.md");
     assert_eq!(leftovers(dir.path()), Vec::<String>::new());
 }
+
+/// An answer of about 1.1 KB nested 120 levels deep, as a hostile target may send on every
+/// exchange: written as a tree, each copy would take tens of kilobytes of indentation.
+fn deep_answer() -> Vec<u8> {
+    let mut body = String::from(r#"{"response":{"code":"000_000","description":"OK"},"x":"#);
+    body.push_str(&"[".repeat(120));
+    // Few values (the shape check refuses more than 512), long enough text.
+    body.push_str(&format!("{:?}", "가나다".repeat(90)));
+    body.push_str(&"]".repeat(120));
+    body.push('}');
+    body.into_bytes()
+}
+
+/// The caps hold for what is written: a deep answer kept on 300 exchanges is written as its
+/// compact text, each body within four times its bytes, the reports within a few megabytes.
+#[test]
+fn a_deep_answer_is_written_within_the_caps() {
+    let body = deep_answer();
+    assert!((1000..1300).contains(&body.len()), "{}", body.len());
+    let mut results = all_passing();
+    for s in &mut results.scenarios {
+        s.exchanges = (0..30)
+            .map(|i| exchange(&format!("250101120000-{i:07}"), &body))
+            .collect();
+    }
+    let exchanges: usize = results.scenarios.iter().map(|s| s.exchanges.len()).sum();
+    assert!(exchanges >= 100, "{exchanges}");
+    let dir = tempfile::tempdir().unwrap();
+    report::gate(&options(dir.path(), None, None), &execution(results)).unwrap();
+    let written = read(dir.path(), "results.json");
+    let doc: Value = serde_json::from_str(&written).unwrap();
+    for e in doc["scenarios"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|s| s["exchanges"].as_array().unwrap())
+    {
+        let b = &e["response"]["body"];
+        assert_eq!(b["kind"], "json-text", "{b}");
+        assert_eq!(b["bytes"], body.len());
+        assert!(b["text"].as_str().unwrap().len() <= 4 * body.len());
+    }
+    // Written as trees these bodies alone would take over 30 KB each.
+    let as_tree = kona_conformance::report::model::written_len(
+        &serde_json::from_slice::<Value>(&body).unwrap(),
+    );
+    assert!(as_tree > 20 * body.len(), "{as_tree}");
+    assert!(
+        written.len() < exchanges * 3 * body.len() + 512 * 1024,
+        "results.json is {} bytes for {exchanges} exchanges",
+        written.len()
+    );
+}
