@@ -696,3 +696,36 @@ async fn generated_cases_stop_starting_when_their_budget_is_spent() {
         );
     }
 }
+
+/// The console cuts what a finding quotes: against a target answering 1 MB messages, every
+/// line stays short and a failed scenario lists at most five findings.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_console_cuts_each_finding() {
+    let base_url = hostile_server(Mode::Hangul).await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let output = run_binary(&base_url, dir.path()).await;
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("FAIL"), "{stderr:.2000}");
+    let longest = stderr.lines().map(str::len).max().unwrap_or(0);
+    // 400 bytes of finding, the indent and the cut marker.
+    assert!(longest < 600, "a console line of {longest} bytes");
+    assert!(
+        stderr.contains("correlation id: "),
+        "a long finding keeps its correlation id"
+    );
+    let mut findings_in_a_row = 0;
+    let mut most = 0;
+    for line in stderr.lines() {
+        if line.starts_with("       [") || line.starts_with("       …and") {
+            // A finding (its continuation lines are indented less) or the note after five.
+            findings_in_a_row += 1;
+            most = most.max(findings_in_a_row);
+        } else if !line.starts_with("      ") {
+            findings_in_a_row = 0;
+        }
+    }
+    assert!(
+        (1..=6).contains(&most),
+        "{most} finding lines for one scenario"
+    );
+}

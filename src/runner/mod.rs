@@ -90,8 +90,12 @@ impl Progress for LineProgress {
         if s.verdict == Verdict::Failed {
             // The console is for scanning: each finding on one bounded line, a few per
             // scenario; the reports keep all of them.
+            // Each line on its own, so the correlation id after a long quote stays.
             let cut = |text: &str| {
-                crate::client::evidence::cut_text(text, CONSOLE_FINDING_BYTES).into_owned()
+                text.split('\n')
+                    .map(|l| crate::client::evidence::cut_text(l, CONSOLE_FINDING_BYTES))
+                    .collect::<Vec<_>>()
+                    .join("\n")
             };
             for f in s.findings.iter().take(CONSOLE_FINDINGS) {
                 let _ = writeln!(err, "       {}", line(&cut(&f.to_string())));
