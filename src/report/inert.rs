@@ -208,7 +208,9 @@ mod tests {
         #[test]
         fn nothing_hidden_survives(s in ".*") {
             prop_assert!(!visible(&s).chars().any(is_hidden));
-            prop_assert!(!markdown(&s).chars().any(|c| is_hidden(c) || c == '\n' || c == '<'));
+            // The only markup is the harness's own empty `<wbr>` before an `@`.
+            let md = markdown(&s).replace("<wbr>@", "@");
+            prop_assert!(!md.chars().any(|c| is_hidden(c) || c == '\n' || c == '<'));
             prop_assert!(!markdown_code(&s).chars().any(|c| is_hidden(c) || c == '`'));
         }
 
