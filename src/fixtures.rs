@@ -242,6 +242,77 @@ impl Fixtures {
                     return Err(rule(format!("{name}.known.{at}"), v.message.clone()));
                 }
             }
+            // The members a record of this collection may have: request fields, and the
+            // response fields its answer is compared on. Anything else is a typo that would
+            // silently compare nothing (`cardStauts`).
+            let mut members: BTreeMap<String, Option<Vec<Value>>> = BTreeMap::new();
+            for endpoint in &fed {
+                if let Some(recipe) = &endpoint.request {
+                    for f in &recipe.body {
+                        members.entry(f.clone()).or_insert(None);
+                    }
+                }
+                for schema in [&endpoint.request_schema, &endpoint.response_schema] {
+                    for (f, property) in contract.schema_properties(schema) {
+                        let listed = property.get("enum").and_then(Value::as_array).cloned();
+                        let slot = members.entry(f).or_insert(None);
+                        if schema == &endpoint.response_schema && listed.is_some() {
+                            *slot = listed;
+                        }
+                    }
+                }
+            }
+            for (field, record) in records.clone() {
+                if fed.is_empty() {
+                    break;
+                }
+                for (member, value) in record {
+                    let Some(listed) = members.get(member) else {
+                        let nearest = nearest(member, members.keys())
+                            .map(|n| format!("did you mean {n:?}? "))
+                            .unwrap_or_default();
+                        return Err(rule(
+                            format!("{field}.{member}"),
+                            format!(
+                                "not a field of this collection's requests or answers, so nothing would be sent or compared ({nearest}fields: {})",
+                                known(members.keys())
+                            ),
+                        ));
+                    };
+                    // A value the schema does not list would be blamed on the target when its
+                    // answer is compared with the record.
+                    if let Some(listed) = listed
+                        && !value.is_null()
+                        && !listed.contains(value)
+                    {
+                        let texts: Vec<String> = listed
+                            .iter()
+                            .filter(|v| !v.is_null())
+                            .map(Value::to_string)
+                            .collect();
+                        // Only a difference of case is a confident guess; otherwise the
+                        // list says it all.
+                        let nearest = value
+                            .as_str()
+                            .and_then(|v| {
+                                listed
+                                    .iter()
+                                    .filter_map(Value::as_str)
+                                    .find(|l| l.eq_ignore_ascii_case(v))
+                            })
+                            .map(|n| format!("did you mean {n:?}? "))
+                            .unwrap_or_default();
+                        return Err(rule(
+                            format!("{field}.{member}"),
+                            format!(
+                                "{} is not a value the response schema lists ({nearest}listed: {})",
+                                crate::client::quote(&value.to_string()),
+                                texts.join(", ")
+                            ),
+                        ));
+                    }
+                }
+            }
             for (field, record) in records {
                 for endpoint in &fed {
                     let Some(recipe) = &endpoint.request else {

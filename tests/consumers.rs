@@ -413,3 +413,34 @@ fn the_gfm_renderer_turns_the_payload_into_links_images_and_emphasis() {
     assert!(html.contains("<em>soft</em>"), "{html}");
     assert!(html.contains("<del>gone</del>"), "{html}");
 }
+
+/// Every GFM autolink form in target text stays text under cmark-gfm's rules: e-mail
+/// addresses (with or without `mailto:`), `www.` and `http(s)://` links, in any case.
+#[rstest::rstest]
+#[case::email("write to mail@e.invalid now")]
+#[case::email_dotted("first.last+tag@sub.e.invalid")]
+#[case::mailto("mailto:mail@e.invalid")]
+#[case::xmpp("xmpp:mail@e.invalid/res")]
+#[case::www("see www.evil.example/p")]
+#[case::www_upper("WWW.EVIL.EXAMPLE")]
+#[case::https("https://evil.example/phish")]
+#[case::http_upper("HTTP://EVIL.EXAMPLE")]
+#[case::ftp("ftp://evil.example")]
+#[case::escaped_already(r"mail\@e.invalid")]
+fn autolinks_in_target_text_stay_text(#[case] text: &str) {
+    let md = kona_conformance::report::inert::markdown(text);
+    let html = gfm(&format!("| a |\n| --- |\n| {md} |\n\n- {md}\n\n{md}\n"));
+    assert!(
+        !html.contains("<a "),
+        "{text:?} became a link: {md} → {html}"
+    );
+    // What a reader sees is still the text (tags dropped, entities read).
+    let seen = html
+        .replace("<wbr />", "")
+        .replace("<wbr>", "")
+        .replace("&amp;", "&");
+    assert!(
+        seen.contains(text.trim()),
+        "{text:?} not shown as is: {html}"
+    );
+}

@@ -64,3 +64,51 @@ fn errors_name_the_field_and_rule() {
     assert!(err.contains("pool.cards[0]"), "{err}");
     assert!(err.contains("cardNo"), "{err}");
 }
+
+/// A record's response fields are checked at load, not blamed on the target later: a value
+/// the response schema does not list, a member no request or answer of the collection has.
+#[rstest::rstest]
+#[case::unlisted_value(
+    r#"{"cardNo":"1234567890123456","cardStatus":"OPEN"}"#,
+    &["cards.active.cardStatus", "\"OPEN\"", "not a value the response schema lists", "\"ACTIVE\"", "\"SUSPENDED\""]
+)]
+#[case::value_in_the_wrong_case(
+    r#"{"cardNo":"1234567890123456","cardStatus":"active"}"#,
+    &["cards.active.cardStatus", "did you mean \"ACTIVE\"?"]
+)]
+#[case::misspelt_member(
+    r#"{"cardNo":"1234567890123456","cardStauts":"ACTIVE"}"#,
+    &["cards.active.cardStauts", "did you mean \"cardStatus\"?"]
+)]
+fn records_are_checked_against_the_response_schema(#[case] record: &str, #[case] says: &[&str]) {
+    let text = format!(
+        r#"{{"format":"kona-conformance-fixtures/2","collections":{{"cards":{{"roles":{{"active":{record}}}}}}}}}"#
+    );
+    let err = Fixtures::from_json(&text, "f.json")
+        .and_then(|f| f.check(contract(), "f.json"))
+        .unwrap_err()
+        .to_string();
+    for s in says {
+        assert!(err.contains(s), "{s:?} missing from: {err}");
+    }
+}
+
+#[test]
+fn listed_values_and_null_pass() {
+    for status in [r#""ACTIVE""#, "null"] {
+        let text = format!(
+            r#"{{"format":"kona-conformance-fixtures/2","collections":{{"cards":{{"roles":{{"active":{{"cardNo":"1234567890123456","cardStatus":{status}}}}}}}}}}}"#
+        );
+        let f = Fixtures::from_json(&text, "f.json").unwrap();
+        f.check(contract(), "f.json").unwrap();
+    }
+    // The embedded sandbox's own records pass too.
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/fixtures/embedded-sandbox.json"
+    );
+    Fixtures::load(std::path::Path::new(path))
+        .unwrap()
+        .check(contract(), path)
+        .unwrap();
+}

@@ -254,6 +254,7 @@ async fn failing_run_against_a_faulty_sandbox_leaks_nothing() {
             seed: 5,
             generated_per_endpoint: 20,
             generated_concurrency: 4,
+            generated_budget: kona_conformance::runner::suite::DEFAULT_GENERATED_BUDGET,
         },
         EngineOptions {
             concurrency: 8,

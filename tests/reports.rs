@@ -96,6 +96,7 @@ fn meta() -> RunMeta {
         started_at: now,
         finished_at: now + chrono::Duration::milliseconds(1500),
         interrupted: None,
+        proxy: None,
     }
 }
 
@@ -851,4 +852,217 @@ async fn a_foreign_target_with_one_deviation_fits_the_reading_budget() {
         exchange["durationMs"].as_u64().unwrap(),
     );
     assert_eq!(us / 1000, ms);
+}
+
+/// report.html draws two pictures inline (SVG, no script): the answer times, whose bars add
+/// up to the answered exchanges, and the requirements per endpoint by verdict, whose bars
+/// add up to the requirement counts.
+#[test]
+fn report_html_draws_answer_times_and_requirement_verdicts() {
+    let dir = tempfile::tempdir().unwrap();
+    let results = sample();
+    let answered = results
+        .scenarios
+        .iter()
+        .flat_map(|s| &s.exchanges)
+        .filter(|e| e.response.is_some())
+        .count();
+    report::gate(&options(dir.path(), None, None), &execution(results)).unwrap();
+    let html = read(dir.path(), "report.html");
+    assert_eq!(html.matches("<svg").count(), 2, "two pictures");
+    assert!(!html.to_ascii_lowercase().contains("<script"));
+    let doc: Value = serde_json::from_str(&read(dir.path(), "results.json")).unwrap();
+
+    let bin = regex::Regex::new(r#"<g class="bin"><title>[^<]*: (\d+) exchanges</title>"#).unwrap();
+    let binned: usize = bin
+        .captures_iter(&html)
+        .map(|c| c[1].parse::<usize>().unwrap())
+        .sum();
+    assert!(answered > 0);
+    assert_eq!(binned, answered, "every answer in one bar");
+
+    let row = regex::Regex::new(
+        r#"<g class="endpoint"><title>[^<]*: (\d+) passed, (\d+) failed, (\d+) not verified</title>"#,
+    )
+    .unwrap();
+    let mut drawn = [0usize; 3];
+    for c in row.captures_iter(&html) {
+        for (i, n) in drawn.iter_mut().enumerate() {
+            *n += c[i + 1].parse::<usize>().unwrap();
+        }
+    }
+    let counts = &doc["counts"]["requirements"];
+    assert_eq!(
+        drawn,
+        [
+            counts["passed"].as_u64().unwrap() as usize,
+            counts["failed"].as_u64().unwrap() as usize,
+            counts["notVerified"].as_u64().unwrap() as usize,
+        ],
+        "every requirement in one bar"
+    );
+}
+
+/// Long unbroken target text wraps, on screen and in print: every element that shows target
+/// text may break it anywhere, and grid cells may shrink below their content.
+#[test]
+fn long_unbroken_text_wraps_instead_of_widening_the_page() {
+    let css = kona_conformance::report::view::CSS;
+    for rule in [
+        "dl.failure dd{margin:0;min-width:0;overflow-wrap:anywhere}",
+        "td,th,li,p,dd,summary,code,.headline{overflow-wrap:anywhere}",
+        ".cols>*,article{min-width:0;max-width:100%}",
+    ] {
+        assert!(css.contains(rule), "missing {rule}");
+    }
+    // The rules are outside @media, so print gets them too.
+    let print = css.find("@media print").unwrap();
+    assert!(css.find("dl.failure dd{margin:0;min-width:0").unwrap() < print);
+}
+
+fn five_files(tag: &str) -> Vec<(String, Vec<u8>)> {
+    FILES
+        .iter()
+        .map(|f| (f.to_string(), format!("{tag} {f}").into_bytes()))
+        .collect()
+}
+
+fn leftovers(dir: &Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.'))
+        .collect()
+}
+
+/// A full disk (an injected write error) ends with an error naming the folder; the reports
+/// already there are left whole and no temporary file is left behind.
+#[rstest::rstest]
+#[case::first_file(0)]
+#[case::third_file(2)]
+#[case::last_file(4)]
+fn a_failed_write_names_the_folder_and_leaves_no_temporary_file(#[case] failing: usize) {
+    let dir = tempfile::tempdir().unwrap();
+    report::write_all(dir.path(), &five_files("earlier")).unwrap();
+    let mut n = 0;
+    let err = report::write_all_with(dir.path(), &five_files("later"), |path, bytes| {
+        n += 1;
+        if n > failing {
+            // Half a file, then the disk is full.
+            std::fs::write(path, &bytes[..bytes.len() / 2])?;
+            return Err(std::io::Error::from_raw_os_error(28));
+        }
+        std::fs::write(path, bytes)
+    })
+    .unwrap_err();
+    let text = err.to_string();
+    assert!(matches!(err, ReportError::Write { .. }), "{err:?}");
+    assert!(
+        text.contains(&dir.path().display().to_string()) && text.contains("No space left"),
+        "{text}"
+    );
+    assert_eq!(leftovers(dir.path()), Vec::<String>::new());
+    for f in FILES {
+        assert_eq!(
+            read(dir.path(), f),
+            format!("earlier {f}"),
+            "{f} was replaced"
+        );
+    }
+}
+
+/// Two runs writing into one folder at once leave one run's complete set, never a mix, and
+/// no temporary file.
+#[test]
+fn two_runs_into_one_folder_leave_one_complete_set() {
+    let dir = tempfile::tempdir().unwrap();
+    for round in 0..20 {
+        let writers: Vec<_> = ["a", "b", "c"]
+            .iter()
+            .map(|tag| {
+                let dir = dir.path().to_path_buf();
+                let tag = format!("{tag}{round}");
+                std::thread::spawn(move || report::write_all(&dir, &five_files(&tag)))
+            })
+            .collect();
+        for w in writers {
+            w.join().unwrap().unwrap();
+        }
+        let first = read(dir.path(), FILES[0]);
+        let tag = first.split(' ').next().unwrap().to_owned();
+        for f in FILES {
+            assert_eq!(
+                read(dir.path(), f),
+                format!("{tag} {f}"),
+                "round {round}: mixed"
+            );
+        }
+        assert_eq!(leftovers(dir.path()), Vec::<String>::new());
+    }
+}
+
+/// A lock left by a run that died (its process is gone) does not block the folder.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_lock_left_by_a_dead_run_is_taken_over() {
+    let dir = tempfile::tempdir().unwrap();
+    // A process id far above any the kernel hands out by default.
+    std::fs::write(dir.path().join(report::LOCK_FILE), "4194999").unwrap();
+    report::write_all(dir.path(), &five_files("after")).unwrap();
+    assert_eq!(read(dir.path(), "summary.md"), "after summary.md");
+    assert_eq!(leftovers(dir.path()), Vec::<String>::new());
+}
+
+/// An answer of about 1.1 KB nested 120 levels deep, as a hostile target may send on every
+/// exchange: written as a tree, each copy would take tens of kilobytes of indentation.
+fn deep_answer() -> Vec<u8> {
+    let mut body = String::from(r#"{"response":{"code":"000_000","description":"OK"},"x":"#);
+    body.push_str(&"[".repeat(120));
+    // Few values (the shape check refuses more than 512), long enough text.
+    body.push_str(&format!("{:?}", "가나다".repeat(90)));
+    body.push_str(&"]".repeat(120));
+    body.push('}');
+    body.into_bytes()
+}
+
+/// The caps hold for what is written: a deep answer kept on 300 exchanges is written as its
+/// compact text, each body within four times its bytes, the reports within a few megabytes.
+#[test]
+fn a_deep_answer_is_written_within_the_caps() {
+    let body = deep_answer();
+    assert!((1000..1300).contains(&body.len()), "{}", body.len());
+    let mut results = all_passing();
+    for s in &mut results.scenarios {
+        s.exchanges = (0..30)
+            .map(|i| exchange(&format!("250101120000-{i:07}"), &body))
+            .collect();
+    }
+    let exchanges: usize = results.scenarios.iter().map(|s| s.exchanges.len()).sum();
+    assert!(exchanges >= 100, "{exchanges}");
+    let dir = tempfile::tempdir().unwrap();
+    report::gate(&options(dir.path(), None, None), &execution(results)).unwrap();
+    let written = read(dir.path(), "results.json");
+    let doc: Value = serde_json::from_str(&written).unwrap();
+    for e in doc["scenarios"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|s| s["exchanges"].as_array().unwrap())
+    {
+        let b = &e["response"]["body"];
+        assert_eq!(b["kind"], "json-text", "{b}");
+        assert_eq!(b["bytes"], body.len());
+        assert!(b["text"].as_str().unwrap().len() <= 4 * body.len());
+    }
+    // Written as trees these bodies alone would take over 30 KB each.
+    let as_tree = kona_conformance::report::model::written_len(
+        &serde_json::from_slice::<Value>(&body).unwrap(),
+    );
+    assert!(as_tree > 20 * body.len(), "{as_tree}");
+    assert!(
+        written.len() < exchanges * 3 * body.len() + 512 * 1024,
+        "results.json is {} bytes for {exchanges} exchanges",
+        written.len()
+    );
 }

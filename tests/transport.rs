@@ -397,64 +397,196 @@ fn recording_proxy() -> (SocketAddr, Arc<Mutex<Vec<String>>>) {
     (addr, seen)
 }
 
+/// A target off this machine that needs no name lookup when a proxy carries the request
+/// (`.invalid` never resolves, so going direct fails at once).
+const REMOTE: &str = "http://kona-target.invalid/open-api";
+
 #[rstest]
 #[case::upper_case("HTTP_PROXY")]
 #[case::lower_case("http_proxy")]
-fn http_proxy_from_the_environment_carries_the_requests(#[case] variable: &str) {
+#[case::all_proxy("ALL_PROXY")]
+fn a_proxy_from_the_environment_carries_a_remote_targets_requests_and_is_named(
+    #[case] variable: &str,
+) {
     let (proxy, seen) = recording_proxy();
-    let port = closed_port();
-    let url = format!("http://127.0.0.1:{port}/open-api");
-    let out = run_binary(&url, &[], &[(variable, format!("http://{proxy}"))]);
+    let out = run_binary(REMOTE, &[], &[(variable, format!("http://{proxy}"))]);
     let seen = seen.lock().unwrap().clone();
+    let err = stderr(&out);
     assert!(
-        seen.contains(&format!("GET {url} HTTP/1.1")),
-        "the probe went through the proxy: {seen:?}\n{}",
-        stderr(&out)
+        seen.contains(&format!("GET {REMOTE} HTTP/1.1")),
+        "the probe went through the proxy: {seen:?}\n{err}"
     );
-    // The proxy hung up without an answer: the target is unreachable (exit 3).
-    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    assert!(
+        err.contains(&format!(
+            "proxy: every request goes through {proxy} (from {variable})"
+        )),
+        "{err}"
+    );
+    // The proxy hung up without an answer: the target is unreachable (exit 3), and the
+    // message says it was through the proxy.
+    assert_eq!(out.status.code(), Some(3), "{err}");
+    assert!(err.contains(&format!("through the proxy {proxy}")), "{err}");
 }
 
 #[test]
 fn https_proxy_from_the_environment_is_asked_to_connect() {
     let (proxy, seen) = recording_proxy();
-    let port = closed_port();
-    let url = format!("https://127.0.0.1:{port}/open-api");
-    let out = run_binary(&url, &[], &[("HTTPS_PROXY", format!("http://{proxy}"))]);
+    let url = "https://kona-target.invalid/open-api";
+    let out = run_binary(url, &[], &[("HTTPS_PROXY", format!("http://{proxy}"))]);
     let seen = seen.lock().unwrap().clone();
     assert!(
-        seen.contains(&format!("CONNECT 127.0.0.1:{port} HTTP/1.1")),
+        seen.contains(&"CONNECT kona-target.invalid:443 HTTP/1.1".to_owned()),
         "the probe tunnelled through the proxy: {seen:?}\n{}",
         stderr(&out)
     );
     assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
 }
 
-#[test]
-fn no_proxy_from_the_environment_bypasses_the_proxy() {
+/// Loopback targets never go through a proxy, whatever the environment says: a proxy
+/// elsewhere cannot reach this machine, and would be handed every signed request.
+#[rstest]
+#[case::http_proxy("HTTP_PROXY")]
+#[case::all_proxy("ALL_PROXY")]
+#[case::lower_case("all_proxy")]
+fn a_loopback_target_never_goes_through_a_proxy(#[case] variable: &str) {
     let (proxy, seen) = recording_proxy();
-    let port = closed_port();
+    let (port, answered) = fake_target(chrono::Duration::zero(), "200 OK", OK_BODY);
     let url = format!("http://127.0.0.1:{port}/open-api");
-    let out = run_binary(
-        &url,
-        &[],
-        &[
-            ("HTTP_PROXY", format!("http://{proxy}")),
-            ("NO_PROXY", "localhost,127.0.0.1".to_owned()),
-        ],
-    );
+    let out = run_binary(&url, &[], &[(variable, format!("http://{proxy}"))]);
+    let err = stderr(&out);
     assert!(
         seen.lock().unwrap().is_empty(),
         "{:?}",
         seen.lock().unwrap()
     );
+    assert!(*answered.lock().unwrap() >= 1, "{err}");
+    assert!(
+        err.contains(&format!(
+            "proxy: {variable} not used (the target is on this machine)"
+        )),
+        "{err}"
+    );
+}
+
+/// The embedded sandbox too: a proxy in the environment changes nothing.
+#[test]
+fn the_embedded_sandbox_never_goes_through_a_proxy() {
+    let (proxy, seen) = recording_proxy();
+    let out = Command::new(BIN)
+        .env_clear()
+        .env("HTTP_PROXY", format!("http://{proxy}"))
+        .env("ALL_PROXY", format!("http://{proxy}"))
+        .args(["run", "--quiet", "--seed", "1", "--generated", "0"])
+        .output()
+        .unwrap();
+    assert!(
+        seen.lock().unwrap().is_empty(),
+        "{:?}",
+        seen.lock().unwrap()
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}
+
+/// `NO_PROXY`, `--no-proxy` and the config key `no-proxy` each send a remote target's
+/// requests direct.
+#[rstest]
+#[case::no_proxy_variable(&[], Some("kona-target.invalid"), "NO_PROXY names the target")]
+#[case::no_proxy_domain(&[], Some(".invalid"), "NO_PROXY names the target")]
+#[case::flag(&["--no-proxy"], None, "--no-proxy")]
+#[case::config_key(&["--config", "CONFIG"], None, "--no-proxy")]
+fn going_direct_bypasses_the_proxy(
+    #[case] args: &[&str],
+    #[case] no_proxy: Option<&str>,
+    #[case] why: &str,
+) {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("run.toml");
+    std::fs::write(&config, "no-proxy = true\n").unwrap();
+    let args: Vec<&str> = args
+        .iter()
+        .map(|a| {
+            if *a == "CONFIG" {
+                config.to_str().unwrap()
+            } else {
+                a
+            }
+        })
+        .collect();
+    let (proxy, seen) = recording_proxy();
+    let mut env = vec![("HTTP_PROXY", format!("http://{proxy}"))];
+    if let Some(list) = no_proxy {
+        env.push(("NO_PROXY", list.to_owned()));
+    }
+    let out = run_binary(REMOTE, &args, &env);
     let err = stderr(&out);
+    assert!(
+        seen.lock().unwrap().is_empty(),
+        "{:?}",
+        seen.lock().unwrap()
+    );
     assert_eq!(out.status.code(), Some(3), "{err}");
     assert!(err.contains("target unreachable"), "{err}");
     assert!(
-        err.contains("connection failed"),
-        "straight to the closed port: {err}"
+        err.contains(&format!("proxy: HTTP_PROXY not used ({why}); going direct")),
+        "{err}"
     );
+}
+
+/// A proxy that cannot be reached is named as the problem, not the target; its credentials
+/// are never shown.
+#[test]
+fn an_unreachable_proxy_is_said_to_be_the_proxy() {
+    let port = closed_port();
+    let out = run_binary(
+        REMOTE,
+        &[],
+        &[(
+            "HTTP_PROXY",
+            format!("http://kona:proxy-pw@127.0.0.1:{port}"),
+        )],
+    );
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(3), "{err}");
+    assert!(
+        err.contains(&format!(
+            "proxy unreachable: 127.0.0.1:{port} (from HTTP_PROXY)"
+        )),
+        "{err}"
+    );
+    assert!(!err.contains("target unreachable"), "{err}");
+    assert!(!err.contains("proxy-pw"), "{err}");
+}
+
+/// Through a proxy that answers (here the proxy plays the target), every report names it:
+/// host and port, and the variable, never its credentials.
+#[test]
+fn every_report_names_the_proxy_used() {
+    let (port, answered) = fake_target(chrono::Duration::zero(), "200 OK", OK_BODY);
+    let reports = tempfile::tempdir().unwrap();
+    let out = run_binary(
+        REMOTE,
+        &["--report-dir", reports.path().to_str().unwrap()],
+        &[(
+            "HTTP_PROXY",
+            format!("http://kona:proxy-pw@127.0.0.1:{port}"),
+        )],
+    );
+    let err = stderr(&out);
+    assert!(*answered.lock().unwrap() >= 1, "{err}");
+    let named = format!("127.0.0.1:{port} (from HTTP_PROXY)");
+    let console = format!("{err}{}", String::from_utf8_lossy(&out.stdout));
+    assert!(console.contains(&format!("via proxy {named}")), "{console}");
+    for file in ["results.json", "junit.xml", "summary.md", "report.html"] {
+        let text = std::fs::read_to_string(reports.path().join(file))
+            .unwrap_or_else(|e| panic!("{file}: {e}\n{err}"));
+        // Markdown escapes `_` (HTTP\_PROXY), which it shows as `_`.
+        let text = text.replace('\\', "");
+        assert!(text.contains(&named), "{file} does not name the proxy");
+        assert!(
+            !text.contains("proxy-pw"),
+            "{file} shows the proxy's password"
+        );
+    }
 }
 
 /// The platform's roots are used by default and kept when `--ca-cert` adds one: with the
@@ -731,6 +863,7 @@ fn stale_rejections_count_only_requests_stamped_with_our_time() {
             started_at: now,
             finished_at: now,
             interrupted: None,
+            proxy: None,
         },
         scenarios: vec![ScenarioResult {
             id: "features/x.feature:1".into(),
@@ -819,4 +952,109 @@ fn a_base_url_without_a_usable_scheme_is_a_usage_error_naming_the_fix(
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     let err = stderr(&out);
     assert!(err.contains("base-url") && err.contains(says), "{err}");
+}
+
+/// A base URL that cannot be meant is a usage error that shows the URL to write and never a
+/// password given in it.
+#[rstest]
+#[case::userinfo(
+    "http://kona:s3cret-pw@127.0.0.1:8080/open-api",
+    "user name or password"
+)]
+#[case::user_only("http://kona@127.0.0.1:8080/open-api", "user name or password")]
+#[case::query("http://127.0.0.1:8080/open-api?x=1", "query string")]
+#[case::fragment("http://127.0.0.1:8080/open-api#top", "fragment")]
+#[case::spaces(" http://127.0.0.1:8080/open-api\n", "spaces around it")]
+fn a_base_url_with_more_than_a_base_path_is_a_usage_error_showing_the_url_to_write(
+    #[case] url: &str,
+    #[case] says: &str,
+) {
+    let out = run_binary(url, &[], &[]);
+    let err = stderr(&out);
+    let all = format!("{err}{}", String::from_utf8_lossy(&out.stdout));
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains(says), "{err}");
+    assert!(
+        err.contains("write --base-url http://127.0.0.1:8080/open-api\n"),
+        "{err}"
+    );
+    assert!(
+        !all.contains("s3cret-pw") && !all.contains("kona@"),
+        "{all}"
+    );
+}
+
+/// One rule for every credential: surrounding whitespace is refused, naming the variable,
+/// and the value is never shown.
+#[rstest]
+#[case::asp_id("KONA_ASP_ID", "ASP000000000001 ".to_owned())]
+#[case::access_key("KONA_ACCESS_KEY", format!("{}\n", "A".repeat(40)))]
+#[case::secret_key("KONA_SECRET_KEY", "transport-test-secret\n".to_owned())]
+#[case::secret_key_leading("KONA_SECRET_KEY", " transport-test-secret".to_owned())]
+#[case::crypto_key_id("KONA_CRYPTO_KEY_ID", format!("{}\t", "0".repeat(32)))]
+#[case::server_key(
+    "KONA_SERVER_PUBLIC_KEY",
+    format!("{}\n", repo_file("test-keys/server-public.pem").display())
+)]
+#[case::client_key(
+    "KONA_CLIENT_PRIVATE_KEY",
+    format!("{}\n", repo_file("test-keys/client-private.pem").display())
+)]
+fn a_credential_with_surrounding_whitespace_is_refused_naming_the_variable(
+    #[case] variable: &str,
+    #[case] value: String,
+) {
+    let url = format!("http://127.0.0.1:{}/open-api", closed_port());
+    let out = run_binary(&url, &[], &[(variable, value.clone())]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains(&format!("environment variable {variable}")) && err.contains("whitespace"),
+        "{err}"
+    );
+    assert!(
+        !err.contains(value.trim()),
+        "the value is never shown: {err}"
+    );
+}
+
+/// A secret written into the config file is refused by key, its value never quoted.
+#[test]
+fn a_secret_in_the_config_file_is_never_quoted() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("run.toml");
+    std::fs::write(
+        &config,
+        "concurrency = 1\nsecret-key = \"TOPSECRET-value-1234567\"\n",
+    )
+    .unwrap();
+    let url = format!("http://127.0.0.1:{}/open-api", closed_port());
+    let out = run_binary(&url, &["--config", config.to_str().unwrap()], &[]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(!err.contains("TOPSECRET"), "{err}");
+    assert!(
+        err.contains("line 2") && err.contains("`secret-key`") && err.contains("KONA_SECRET_KEY"),
+        "{err}"
+    );
+}
+
+/// A request that runs out of time says which limit it hit and how to move it.
+#[tokio::test]
+async fn a_timeout_names_the_limit_and_the_flag() {
+    let port = silent_server().await;
+    let url = format!("http://127.0.0.1:{port}/open-api");
+    let opts = options(Duration::from_millis(300), None);
+    let client = KonaClient::new(target(&url), &opts).unwrap();
+    let exchange = client.send(&spec(), &mut KonaClient::rng(1)).await;
+    let reason = exchange.failure.expect("no answer").reason;
+    assert!(
+        reason.starts_with("timed out after 0.3 s") && reason.contains("--timeout"),
+        "{reason}"
+    );
+    let err = certify::probe(&url, &opts).await.expect_err("no answer");
+    assert!(
+        err.to_string().contains("after 0.3 s") && err.to_string().contains("--timeout"),
+        "{err}"
+    );
 }

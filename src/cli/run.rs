@@ -76,6 +76,9 @@ pub struct RunArgs {
     /// Default: 1800 against a target off this machine, no limit on loopback; 0: no limit.
     #[arg(long, value_name = "SECONDS")]
     pub max_duration: Option<f64>,
+    /// Never use a proxy, even when HTTP_PROXY, HTTPS_PROXY or ALL_PROXY is set.
+    #[arg(long)]
+    pub no_proxy: bool,
 }
 
 impl RunArgs {
@@ -98,6 +101,7 @@ impl RunArgs {
             baseline: self.baseline.clone(),
             waivers: self.waivers.clone(),
             max_duration: self.max_duration,
+            no_proxy: self.no_proxy.then_some(true),
         }
     }
 
@@ -310,14 +314,19 @@ fn outcome_text(results: &RunResults) -> String {
     );
     let _ = writeln!(
         out,
-        "\nseed {} · {} exchanges{} · {:.3} s · target {}",
+        "\nseed {} · {} exchanges{} · {:.3} s · target {}{}",
         results.meta.seed,
         results.exchange_count(),
         timing
             .map(|t| format!(" ({})", t.describe()))
             .unwrap_or_default(),
         results.duration().as_secs_f64(),
-        results.meta.target
+        results.meta.target,
+        results
+            .meta
+            .proxy
+            .as_deref()
+            .map_or(String::new(), |p| format!(" via proxy {p}"))
     );
     out
 }
@@ -351,6 +360,13 @@ pub async fn run(args: RunArgs) -> u8 {
             b.as_secs_f64()
         ))
     ));
+    if options.generated > 0 {
+        say(&format!(
+            "generated cases: {} in all; no endpoint's case starts after {} s, so a slow target cannot stretch the run (--generated sets the number)",
+            options.generated,
+            crate::runner::suite::DEFAULT_GENERATED_BUDGET.as_secs()
+        ));
+    }
     // The contract, waivers, baseline and report folder are checked before a single request
     // is sent; waivers are read against the run's own contract.
     let checked = crate::contract::Contract::resolve(options.contract.as_deref())
@@ -399,7 +415,13 @@ pub async fn run(args: RunArgs) -> u8 {
                 }
             }
         }
-        Err(e @ RunError::Unreachable { .. }) => {
+        Err(RunError::Stopped { cause, during }) => {
+            say(&format!(
+                "{cause}: stopped while {during}; nothing was sent and no report was written"
+            ));
+            exit::interrupted(cause)
+        }
+        Err(e @ (RunError::Unreachable { .. } | RunError::ProxyUnreachable { .. })) => {
             say(&format!("error: {e}"));
             exit::UNREACHABLE
         }

@@ -37,7 +37,28 @@ fn boundary(bytes: &[u8], limit: usize) -> usize {
     cut
 }
 
-/// `text` cut at `limit` bytes (on a character boundary), saying how long it was.
+/// The original length a cut marker at the end of `text` states (`… [cut: N bytes in all]`
+/// or `… [evidence cut: N bytes in all]`), so a text cut again (evidence, then a quote of it)
+/// still says how long the original was, not how long the first cut was.
+pub fn stated_length(text: &[u8]) -> Option<usize> {
+    let head = text.strip_suffix(b" bytes in all]")?;
+    let digits = head.iter().rev().take_while(|b| b.is_ascii_digit()).count();
+    let (before, number) = head.split_at(head.len() - digits);
+    if !(before.ends_with("… [cut: ".as_bytes())
+        || before.ends_with("… [evidence cut: ".as_bytes()))
+    {
+        return None;
+    }
+    std::str::from_utf8(number).ok()?.parse().ok()
+}
+
+/// The length of the original of `text`: the one its cut marker states, else its own.
+pub fn original_length(text: &[u8]) -> usize {
+    stated_length(text).unwrap_or(text.len())
+}
+
+/// `text` cut at `limit` bytes (on a character boundary), saying how long the original was
+/// (in bytes, as every cut marker does).
 pub fn cut_text(text: &str, limit: usize) -> Cow<'_, str> {
     if text.len() <= limit {
         return Cow::Borrowed(text);
@@ -49,7 +70,7 @@ pub fn cut_text(text: &str, limit: usize) -> Cow<'_, str> {
     Cow::Owned(format!(
         "{}… [cut: {} bytes in all]",
         &text[..cut],
-        text.len()
+        original_length(text.as_bytes())
     ))
 }
 
@@ -63,7 +84,7 @@ pub fn cut_bytes(bytes: &mut Vec<u8>, limit: usize) {
     if bytes.len() <= limit {
         return;
     }
-    let total = bytes.len();
+    let total = original_length(bytes);
     bytes.truncate(boundary(bytes, limit));
     bytes.extend_from_slice(format!("… [evidence cut: {total} bytes in all]").as_bytes());
     bytes.shrink_to_fit();
@@ -188,6 +209,24 @@ mod tests {
         let mut noise = vec![0xffu8; 5000];
         cut_bytes(&mut noise, 100);
         assert_eq!(&noise[..100], &[0xff; 100][..]);
+    }
+
+    /// A text cut twice (evidence, then a quote of it) names the first original's length.
+    #[test]
+    fn a_cut_of_a_cut_states_the_original_length() {
+        let original = "x".repeat(1_000_000);
+        let mut evidence = original.clone().into_bytes();
+        cut_bytes(&mut evidence, EVIDENCE_LIMIT);
+        assert_eq!(stated_length(&evidence), Some(1_000_000));
+        let quoted = quote(std::str::from_utf8(&evidence).unwrap()).into_owned();
+        assert!(
+            quoted.ends_with("… [cut: 1000000 bytes in all]"),
+            "{quoted}"
+        );
+        let again = cut_text(&quoted, 100);
+        assert!(again.ends_with("… [cut: 1000000 bytes in all]"), "{again}");
+        assert_eq!(stated_length(b"plain text"), None);
+        assert_eq!(stated_length(b"says 12 bytes in all]"), None);
     }
 
     #[test]

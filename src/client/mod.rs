@@ -153,6 +153,8 @@ pub struct KonaClient {
     interrupt: Interrupt,
     /// What is left of the run's evidence budget (shared by every clone of the client).
     evidence: Arc<EvidenceBudget>,
+    /// How requests travel, to explain a failure (the timeout hit, the proxy used).
+    transport: Arc<TransportOptions>,
 }
 
 impl KonaClient {
@@ -169,6 +171,7 @@ impl KonaClient {
             time_zone: options.time_zone,
             interrupt: options.interrupt.clone(),
             evidence: Arc::new(EvidenceBudget::default()),
+            transport: Arc::new(options.clone()),
         })
     }
 
@@ -283,7 +286,10 @@ impl KonaClient {
         let duration = clock.elapsed();
         let (response, failure) = match outcome {
             Ok(r) => (Some(r), None),
-            Err(f) => (None, Some(f)),
+            Err(mut f) => {
+                f.reason = target::explain(f.reason, &self.transport);
+                (None, Some(f))
+            }
         };
         let mut exchange = Exchange {
             endpoint_id: spec.endpoint_id.clone(),

@@ -92,6 +92,9 @@ pub enum CredentialsError {
     KeyFile { name: &'static str, reason: String },
 }
 
+/// What a credential with surrounding whitespace is told (its value never shown).
+pub const WHITESPACE_RULE: &str = "has whitespace (a space, tab or newline) before or after it: remove it (credentials are taken exactly as given, never trimmed)";
+
 impl Target {
     /// Read a real target's credentials and keys from the environment (`lookup` is
     /// `std::env::var` in production, a map in tests). Every variable is checked before any
@@ -100,10 +103,20 @@ impl Target {
         base_url: &str,
         lookup: impl Fn(&str) -> Option<String>,
     ) -> Result<Target, CredentialsError> {
+        // One rule for every credential: surrounding whitespace (a newline from `$(cat file)`,
+        // a space from a copy) is refused, naming the variable, never shown; nothing is trimmed
+        // silently, since a trimmed secret would sign every request with another key.
         let get = |name: &'static str| {
-            lookup(name)
+            let value = lookup(name)
                 .filter(|v| !v.trim().is_empty())
-                .ok_or(CredentialsError::Missing(name))
+                .ok_or(CredentialsError::Missing(name))?;
+            if value.trim() != value {
+                return Err(CredentialsError::Invalid {
+                    name,
+                    rule: WHITESPACE_RULE.into(),
+                });
+            }
+            Ok(value)
         };
         let asp_id = get(env::ASP_ID)?;
         let access_key = get(env::ACCESS_KEY)?;
@@ -166,6 +179,9 @@ pub struct TransportOptions {
     pub pool_per_host: usize,
     /// Stops every request of the run (signals, `--max-duration`).
     pub interrupt: super::Interrupt,
+    /// The proxy every request goes through; `None` is direct. Chosen once per run by
+    /// [`proxy_for`] (the environment is never read behind the run's back).
+    pub proxy: Option<UsedProxy>,
 }
 
 impl Default for TransportOptions {
@@ -177,8 +193,162 @@ impl Default for TransportOptions {
             time_zone: TimeZoneName::Kst,
             pool_per_host: 64,
             interrupt: super::Interrupt::default(),
+            proxy: None,
         }
     }
+}
+
+/// A proxy the run's requests go through: its URL (credentials included, for the client
+/// only) and how every message names it: host and port, and the variable it came from.
+#[derive(Clone, PartialEq, Eq)]
+pub struct UsedProxy {
+    url: String,
+    /// `host:port`, never credentials.
+    pub address: String,
+    pub variable: &'static str,
+}
+
+impl std::fmt::Debug for UsedProxy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.describe())
+    }
+}
+
+impl UsedProxy {
+    /// `proxy.example:3128 (from HTTPS_PROXY)`.
+    pub fn describe(&self) -> String {
+        format!("{} (from {})", self.address, self.variable)
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ProxyError {
+    #[error("environment variable {variable}: {rule}; unset it or pass --no-proxy")]
+    Unusable {
+        variable: &'static str,
+        rule: String,
+    },
+}
+
+/// The proxy variables, in the order they are read, for each scheme (upper case first, as
+/// reqwest reads them; `ALL_PROXY` when the scheme's own is unset).
+const HTTP_PROXY_VARS: [&str; 4] = ["HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"];
+const HTTPS_PROXY_VARS: [&str; 4] = ["HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"];
+
+/// How a run reaches `base_url`: through the proxy the environment names for its scheme
+/// (`lookup` is `std::env::var` in production), or direct. Direct when `no_proxy` is set
+/// (`--no-proxy`), when the target is on this machine (a proxy elsewhere cannot reach this
+/// machine's loopback, and would be handed the credentials), or when `NO_PROXY` matches its
+/// host. The second value is a note for the console when a proxy variable was set but not
+/// used.
+pub fn proxy_for(
+    base_url: &str,
+    no_proxy: bool,
+    lookup: impl Fn(&str) -> Option<String>,
+) -> Result<(Option<UsedProxy>, Option<String>), ProxyError> {
+    let Ok(url) = reqwest::Url::parse(base_url) else {
+        return Ok((None, None));
+    };
+    let vars = if url.scheme() == "https" {
+        HTTPS_PROXY_VARS
+    } else {
+        HTTP_PROXY_VARS
+    };
+    let Some((variable, value)) = vars.iter().find_map(|v| {
+        lookup(v)
+            .map(|x| x.trim().to_owned())
+            .filter(|x| !x.is_empty())
+            .map(|x| (*v, x))
+    }) else {
+        return Ok((None, None));
+    };
+    let host = url.host_str().unwrap_or_default();
+    let skip = if no_proxy {
+        Some("--no-proxy")
+    } else if crate::runner::config::is_loopback(base_url) {
+        Some("the target is on this machine")
+    } else if ["NO_PROXY", "no_proxy"]
+        .iter()
+        .find_map(|v| lookup(v))
+        .is_some_and(|list| no_proxy_matches(&list, host))
+    {
+        Some("NO_PROXY names the target")
+    } else {
+        None
+    };
+    if let Some(why) = skip {
+        return Ok((
+            None,
+            Some(format!("proxy: {variable} not used ({why}); going direct")),
+        ));
+    }
+    let unusable = |rule: String| ProxyError::Unusable { variable, rule };
+    // curl and reqwest read a bare `host:port` as an HTTP proxy.
+    let with_scheme = if value.contains("://") {
+        value.clone()
+    } else {
+        format!("http://{value}")
+    };
+    let parsed = reqwest::Url::parse(&with_scheme)
+        .map_err(|e| unusable(format!("not a proxy URL ({e})")))?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return Err(unusable(format!(
+            "a {} proxy is not supported (http:// or https:// only)",
+            parsed.scheme()
+        )));
+    }
+    let proxy_host = parsed
+        .host_str()
+        .ok_or_else(|| unusable("names no host".into()))?;
+    let port = parsed.port_or_known_default().unwrap_or(80);
+    Ok((
+        Some(UsedProxy {
+            url: with_scheme,
+            address: format!("{proxy_host}:{port}"),
+            variable,
+        }),
+        None,
+    ))
+}
+
+/// Whether a `NO_PROXY` list names `host`: `*`, the host itself, a domain it is in
+/// (`example.com` or `.example.com`), or an IP address or CIDR range holding it.
+fn no_proxy_matches(list: &str, host: &str) -> bool {
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    let ip: Option<std::net::IpAddr> = host.parse().ok();
+    list.split(',').map(str::trim).any(|entry| {
+        if entry == "*" {
+            return true;
+        }
+        if let (Some(ip), Some((net, bits))) = (ip, entry.split_once('/')) {
+            return match (net.parse::<std::net::IpAddr>(), bits.parse::<u32>()) {
+                (Ok(std::net::IpAddr::V4(n)), Ok(b)) if b <= 32 => match ip {
+                    std::net::IpAddr::V4(i) => {
+                        let mask = u32::MAX.checked_shl(32 - b).unwrap_or(0);
+                        u32::from(i) & mask == u32::from(n) & mask
+                    }
+                    std::net::IpAddr::V6(_) => false,
+                },
+                (Ok(std::net::IpAddr::V6(n)), Ok(b)) if b <= 128 => match ip {
+                    std::net::IpAddr::V6(i) => {
+                        let mask = u128::MAX.checked_shl(128 - b).unwrap_or(0);
+                        u128::from(i) & mask == u128::from(n) & mask
+                    }
+                    std::net::IpAddr::V4(_) => false,
+                },
+                _ => false,
+            };
+        }
+        let domain = entry
+            .trim_start_matches('.')
+            .trim_start_matches('[')
+            .trim_end_matches(']');
+        !domain.is_empty()
+            && (host.eq_ignore_ascii_case(domain)
+                || host
+                    .to_ascii_lowercase()
+                    .ends_with(&format!(".{}", domain.to_ascii_lowercase())))
+    })
 }
 
 /// One client per run: TLS verified against the platform's roots (plus `--ca-cert`), proxies
@@ -188,8 +358,8 @@ impl Default for TransportOptions {
 ///   the platform's roots are the system CA bundle (`SSL_CERT_FILE` / `SSL_CERT_DIR` move it);
 ///   `--ca-cert` certificates are added to those roots (`tls_certs_merge`, which this verifier
 ///   supports on Linux and Windows), not put in their place.
-/// - Proxies: `HTTP_PROXY`, `HTTPS_PROXY`, `ALL_PROXY` and `NO_PROXY` (either case), read once
-///   when the client is built (reqwest's `system-proxy`).
+/// - Proxies: only `options.proxy` (chosen by [`proxy_for`]); reqwest never reads the
+///   environment itself.
 /// - Timeout: the whole exchange (connect, send, answer, body) is bounded by
 ///   `options.timeout`; connecting alone by at most 10 s of it.
 /// - Redirects: never followed. The API documents none, and following one would hand the
@@ -204,6 +374,14 @@ pub(crate) fn build_http_client(
         .connect_timeout(options.timeout.min(Duration::from_secs(10)))
         .pool_max_idle_per_host(options.pool_per_host)
         .user_agent(concat!("kona-conformance/", env!("CARGO_PKG_VERSION")));
+    let builder = match &options.proxy {
+        // The error would show the URL, credentials included: name the proxy instead.
+        Some(proxy) => builder.proxy(
+            reqwest::Proxy::all(proxy.url.as_str())
+                .map_err(|_| ClientError::Build(format!("unusable proxy {}", proxy.describe())))?,
+        ),
+        None => builder.no_proxy(),
+    };
     if let Some(path) = &options.ca_cert {
         let ca_error = |reason: String| ClientError::CaCert {
             path: path.display().to_string(),
@@ -263,31 +441,94 @@ pub(crate) fn transport_reason(e: &reqwest::Error) -> String {
     }
 }
 
+/// A transport failure's reason with what the run knows and reqwest does not: the limit a
+/// timeout hit and the flag that moves it, and the proxy a failed connection went through.
+pub fn explain(reason: String, options: &TransportOptions) -> String {
+    if let Some(rest) = reason.strip_prefix("timed out") {
+        return format!(
+            "timed out after {} s (the --timeout limit; a slower target needs a larger --timeout SECONDS){rest}",
+            options.timeout.as_secs_f64()
+        );
+    }
+    if let Some(proxy) = &options.proxy {
+        for what in ["connection failed", "request failed"] {
+            if let Some(rest) = reason.strip_prefix(what) {
+                return format!("{what} through the proxy {}{rest}", proxy.describe());
+            }
+        }
+    }
+    reason
+}
+
 /// The TLS certificate was rejected (so the server does speak TLS).
 pub(crate) fn is_certificate_error(e: &reqwest::Error) -> bool {
     certificate_problem(e).is_some()
 }
 
-/// A base URL as `--base-url` needs it (`http://` or `https://`, a host), or the rule it
-/// breaks and what to write instead.
+/// A base URL as `--base-url` needs it (`http://` or `https://`, a host, nothing after the
+/// base path), or the rule it breaks and the URL to write instead. No message shows a
+/// password or user name given in the URL.
 pub fn check_base_url(url: &str) -> Result<(), String> {
-    let url = url.trim();
-    if !url.contains("://") {
+    let trimmed = url.trim();
+    let shown = without_userinfo(trimmed);
+    if !trimmed.contains("://") {
         return Err(format!(
-            "{url:?} has no scheme: write http://{url} for a plain-HTTP target or https://{url} for TLS"
+            "{shown:?} has no scheme: write http://{shown} for a plain-HTTP target or https://{shown} for TLS"
         ));
     }
-    let parsed = reqwest::Url::parse(url).map_err(|e| format!("{url:?} is not a URL: {e}"))?;
+    let parsed =
+        reqwest::Url::parse(trimmed).map_err(|e| format!("{shown:?} is not a URL: {e}"))?;
     if !matches!(parsed.scheme(), "http" | "https") {
         return Err(format!(
-            "{url:?} uses the scheme {:?}: it must start with http:// or https://",
+            "{shown:?} uses the scheme {:?}: it must start with http:// or https://",
             parsed.scheme()
         ));
     }
     if parsed.host().is_none() {
-        return Err(format!("{url:?} names no host"));
+        return Err(format!("{shown:?} names no host"));
     }
-    Ok(())
+    let mut problems = Vec::new();
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        // It would be printed everywhere and sent as `Authorization: Basic` to the target.
+        problems.push(
+            "carries a user name or password (user:password@): credentials come only from the KONA_* environment variables",
+        );
+    }
+    if parsed.query().is_some() {
+        problems.push("has a query string (?…): a base URL ends at its base path");
+    }
+    if parsed.fragment().is_some() {
+        problems.push("has a fragment (#…): a base URL ends at its base path");
+    }
+    if trimmed != url {
+        problems.push("has spaces around it");
+    }
+    if problems.is_empty() {
+        return Ok(());
+    }
+    let mut fix = parsed;
+    let _ = fix.set_username("");
+    let _ = fix.set_password(None);
+    fix.set_query(None);
+    fix.set_fragment(None);
+    Err(format!(
+        "the base URL {}: write --base-url {}",
+        problems.join("; "),
+        fix.as_str().trim_end_matches('/')
+    ))
+}
+
+/// `url` with anything before an `@` in its authority replaced by `…`, so a password given
+/// there is never echoed (a plain text edit: it works on URLs that do not parse).
+pub fn without_userinfo(url: &str) -> String {
+    let start = url.find("://").map_or(0, |i| i + 3);
+    let end = url[start..]
+        .find(['/', '?', '#'])
+        .map_or(url.len(), |i| start + i);
+    match url[start..end].rfind('@') {
+        Some(at) => format!("{}…{}", &url[..start], &url[start + at..]),
+        None => url.to_owned(),
+    }
 }
 
 /// The rustls certificate error somewhere in `e`'s sources. hyper-rustls hands it over inside
@@ -334,4 +575,71 @@ fn certificate_reason(problem: &rustls::CertificateError) -> String {
         _ => "verification failed",
     };
     format!("TLS certificate rejected: {why} ({problem})")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rstest::rstest;
+
+    fn env<'a>(vars: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<String> + 'a {
+        move |k| {
+            vars.iter()
+                .find(|(n, _)| *n == k)
+                .map(|(_, v)| v.to_string())
+        }
+    }
+
+    #[rstest]
+    #[case::http("http://t.example/open-api", &[("HTTP_PROXY", "http://p:3128")], Some("p:3128 (from HTTP_PROXY)"))]
+    #[case::https_own("https://t.example/", &[("HTTP_PROXY", "http://a:1"), ("HTTPS_PROXY", "b:2")], Some("b:2 (from HTTPS_PROXY)"))]
+    #[case::all_proxy("https://t.example/", &[("all_proxy", "http://c")], Some("c:80 (from all_proxy)"))]
+    #[case::credentials_never_named("http://t.example/", &[("HTTP_PROXY", "http://u:pw@p:8080")], Some("p:8080 (from HTTP_PROXY)"))]
+    #[case::loopback("http://127.0.0.1:9/", &[("HTTP_PROXY", "http://p:1")], None)]
+    #[case::localhost("http://localhost:9/", &[("ALL_PROXY", "http://p:1")], None)]
+    #[case::no_proxy_exact("http://t.example/", &[("HTTP_PROXY", "p:1"), ("NO_PROXY", "t.example")], None)]
+    #[case::no_proxy_suffix("http://a.t.example/", &[("HTTP_PROXY", "p:1"), ("no_proxy", ".t.example")], None)]
+    #[case::no_proxy_not_a_suffix("http://evilt.example/", &[("HTTP_PROXY", "p:1"), ("NO_PROXY", "t.example")], Some("p:1 (from HTTP_PROXY)"))]
+    #[case::no_proxy_cidr("http://10.1.2.3/", &[("HTTP_PROXY", "p:1"), ("NO_PROXY", "10.0.0.0/8")], None)]
+    #[case::no_proxy_star("http://t.example/", &[("HTTP_PROXY", "p:1"), ("NO_PROXY", "*")], None)]
+    #[case::none("http://t.example/", &[], None)]
+    fn the_proxy_for_a_target(
+        #[case] url: &str,
+        #[case] vars: &[(&str, &str)],
+        #[case] named: Option<&str>,
+    ) {
+        let (proxy, _) = proxy_for(url, false, env(vars)).unwrap();
+        assert_eq!(proxy.map(|p| p.describe()).as_deref(), named);
+    }
+
+    #[test]
+    fn no_proxy_flag_and_unusable_proxies() {
+        let (proxy, note) =
+            proxy_for("http://t.example/", true, env(&[("HTTP_PROXY", "p:1")])).unwrap();
+        assert!(proxy.is_none());
+        assert_eq!(
+            note.as_deref(),
+            Some("proxy: HTTP_PROXY not used (--no-proxy); going direct")
+        );
+        let err = proxy_for(
+            "http://t.example/",
+            false,
+            env(&[("HTTP_PROXY", "socks5://u:pw@p:1")]),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("HTTP_PROXY") && err.contains("socks5"),
+            "{err}"
+        );
+        assert!(!err.contains("pw"), "{err}");
+    }
+
+    #[rstest]
+    #[case("http://u:pw@h:1/x", "http://…@h:1/x")]
+    #[case("u:pw@h/x", "…@h/x")]
+    #[case("http://h/x?a=b@c", "http://h/x?a=b@c")]
+    fn userinfo_is_never_echoed(#[case] url: &str, #[case] shown: &str) {
+        assert_eq!(without_userinfo(url), shown);
+    }
 }

@@ -23,7 +23,7 @@ use super::view::{Text, badge, millis, page};
 const MAX_EXCHANGES_SHOWN: usize = 4;
 /// Further findings listed per failed scenario; the rest are in results.json.
 const MAX_MORE_FINDINGS: usize = 25;
-const MAX_BODY_CHARS: usize = 16 * 1024;
+const MAX_BODY_BYTES: usize = 16 * 1024;
 /// Inputs named per observation row.
 const MAX_INPUTS: usize = 6;
 /// Scenario names listed per not-verified reason.
@@ -49,12 +49,12 @@ fn cid(id: &str) -> Markup {
 
 fn clipped(s: &str) -> Markup {
     html! {
-        @if s.chars().count() <= MAX_BODY_CHARS {
+        @if s.len() <= MAX_BODY_BYTES {
             (Text(s))
         } @else {
-            (Text(&s.chars().take(MAX_BODY_CHARS).collect::<String>()))
+            (Text(&crate::client::evidence::cut_text(s, MAX_BODY_BYTES)))
             "\n"
-            span class="small" { "… cut here in this view; the whole body is in results.json" }
+            span class="small" { "cut here in this view; results.json keeps more" }
         }
     }
 }
@@ -85,17 +85,28 @@ fn banner(doc: &ResultsDoc, groups: &[FailureGroup<'_>]) -> Markup {
         }
     } else {
         let n = doc.outcome.failing_requirements.len();
-        let mut h = format!(
-            "{n} requirement{} failed in {failed_scenarios} scenario{}",
-            plural(n),
-            plural(failed_scenarios)
-        );
-        if let Some(b) = &doc.baseline
-            && !b.newly_failing.is_empty()
+        if n == 0
+            && let Some(why) = &doc.run.interrupted
         {
-            h.push_str(&format!(" · {} regression(s)", b.newly_failing.len()));
+            // Not "0 requirements failed": the run stopped; its reason says how far it got.
+            why.replacen(
+                "interrupted: the run was",
+                "Stopped part-way: the run was",
+                1,
+            )
+        } else {
+            let mut h = format!(
+                "{n} requirement{} failed in {failed_scenarios} scenario{}",
+                plural(n),
+                plural(failed_scenarios)
+            );
+            if let Some(b) = &doc.baseline
+                && !b.newly_failing.is_empty()
+            {
+                h.push_str(&format!(" · {} regression(s)", b.newly_failing.len()));
+            }
+            h
         }
-        h
     };
     let c = &doc.counts.scenarios;
     let rc = &doc.counts.requirements;
@@ -117,6 +128,9 @@ fn banner(doc: &ResultsDoc, groups: &[FailureGroup<'_>]) -> Markup {
             div class="headline" { (Text(&headline)) }
             div class="meta" {
                 "Target " b { (Text(&doc.run.target)) }
+                @if let Some(proxy) = &doc.run.proxy {
+                    " via proxy " b { (Text(proxy)) }
+                }
                 " · profile " (Text(&doc.run.profile))
                 " · seed " (doc.run.seed)
                 " · contract " span class="mono" { (Text(hash)) }
@@ -189,7 +203,11 @@ fn what_failed(doc: &ResultsDoc, groups: &[FailureGroup<'_>]) -> Markup {
         section id="what-failed" {
             @if groups.is_empty() {
                 h2 { "What failed" }
-                p { "Nothing failed." }
+                p {
+                    @if doc.run.interrupted.is_some() {
+                        "Nothing failed in the scenarios that finished; the run was stopped, so it does not pass."
+                    } @else { "Nothing failed." }
+                }
             } @else {
                 h2 {
                     "What failed "
@@ -620,6 +638,13 @@ fn run_table(doc: &ResultsDoc) -> Markup {
         ("Tool version", doc.run.tool_version.clone()),
         ("Target", doc.run.target.clone()),
         ("Target base URL", doc.run.target_base_url.clone()),
+        (
+            "Proxy",
+            doc.run
+                .proxy
+                .clone()
+                .unwrap_or_else(|| "none (direct)".into()),
+        ),
         ("Profile", doc.run.profile.clone()),
         ("Seed", doc.run.seed.to_string()),
         ("Contract hash", doc.run.contract_hash.clone()),
@@ -668,6 +693,7 @@ pub fn render(doc: &ResultsDoc) -> String {
         main {
             (what_failed(doc, &groups))
             @if let Some(b) = &doc.baseline { (baseline(b)) }
+            (super::charts::section(doc))
             (endpoints(doc))
             (observations(doc, &observed))
             (evidence(doc, &groups))

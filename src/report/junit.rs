@@ -222,6 +222,9 @@ pub fn render(doc: &ResultsDoc) -> String {
         out.push_str("    <properties>\n");
         let p = "      ";
         property(&mut out, p, "target", &doc.run.target);
+        if let Some(proxy) = &doc.run.proxy {
+            property(&mut out, p, "proxy", proxy);
+        }
         property(&mut out, p, "profile", &doc.run.profile);
         property(&mut out, p, "seed", &doc.run.seed.to_string());
         property(&mut out, p, "contract-hash", &doc.run.contract_hash);

@@ -19,12 +19,16 @@ pub fn code(s: &str) -> String {
     }
 }
 
+/// At most [`MAX_CELL`] characters, cut like every cut: saying the original length in bytes.
 fn bounded(s: &str) -> String {
-    let mut head: String = s.chars().take(MAX_CELL).collect();
-    if s.chars().nth(MAX_CELL).is_some() {
-        head.push('…');
+    match s.char_indices().nth(MAX_CELL) {
+        None => s.to_owned(),
+        Some((at, _)) => format!(
+            "{}… [cut: {} bytes in all]",
+            &s[..at],
+            crate::client::evidence::original_length(s.as_bytes())
+        ),
     }
-    head
 }
 
 #[cfg(test)]
@@ -36,6 +40,9 @@ mod tests {
         assert_eq!(cell("a|b\nc <b>&`"), "a\\|b c &lt;b&gt;&amp;\\`");
         assert_eq!(code(""), "–");
         assert_eq!(code("x|y"), "`x\\|y`");
-        assert_eq!(cell(&"가".repeat(400)).chars().count(), MAX_CELL + 1);
+        let long = cell(&"가".repeat(400));
+        assert!(long.starts_with(&"가".repeat(MAX_CELL)), "{long}");
+        // Escaped for Markdown, which shows it as `… [cut: 1200 bytes in all]`.
+        assert!(long.ends_with(r"… \[cut: 1200 bytes in all\]"), "{long}");
     }
 }

@@ -17,6 +17,7 @@
 //! file, unreadable baseline, report folder not writable).
 
 pub mod baseline;
+pub mod charts;
 pub mod compare;
 pub mod cucumber;
 pub mod decide;
@@ -59,7 +60,7 @@ pub const FILES: [&str; 5] = [
 
 #[derive(Debug, thiserror::Error)]
 pub enum ReportError {
-    #[error("cannot write report {path}: {reason}")]
+    #[error("cannot write the reports into {path}: {reason}")]
     Write { path: String, reason: String },
     #[error(transparent)]
     Waivers(#[from] WaiverError),
@@ -109,10 +110,95 @@ fn prepare_dir(dir: &Path) -> Result<(), ReportError> {
         reason,
     };
     std::fs::create_dir_all(dir).map_err(|e| err(e.to_string()))?;
-    let probe = dir.join(".kona-conformance-write-test");
+    // Named for this process, so two runs checking one folder never remove each other's.
+    let probe = dir.join(format!(".kona-conformance-write-test.{}", unique()));
     std::fs::write(&probe, b"").map_err(|e| err(e.to_string()))?;
     let _ = std::fs::remove_file(probe);
     Ok(())
+}
+
+/// A name part no other run (nor another call in this one) uses: process id, time, counter.
+fn unique() -> String {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static COUNTER: AtomicUsize = AtomicUsize::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    format!(
+        "{}-{nanos}-{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+/// The file a run holds while it puts its reports in place, so two runs writing into one
+/// folder take turns and the folder always holds one run's complete set.
+pub const LOCK_FILE: &str = ".kona-conformance.lock";
+/// How long a run waits for another to finish writing the same folder (writing five files
+/// takes milliseconds; a lock held this long belongs to a stuck run).
+const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// The folder's write lock, released (the file removed) when dropped.
+struct FolderLock(PathBuf);
+
+impl Drop for FolderLock {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+/// Whether the process that wrote a lock file is gone (so the lock is stale). Only Linux
+/// can tell (`/proc`); elsewhere a lock is taken to be live until [`LOCK_WAIT`] runs out.
+fn holder_is_gone(lock: &Path) -> bool {
+    let Ok(text) = std::fs::read_to_string(lock) else {
+        return false;
+    };
+    match text.trim().parse::<u32>() {
+        Ok(pid) => cfg!(target_os = "linux") && !Path::new(&format!("/proc/{pid}")).exists(),
+        // Half-written by a run that died between creating and writing it.
+        Err(_) => false,
+    }
+}
+
+fn lock_folder(dir: &Path) -> Result<FolderLock, ReportError> {
+    let lock = dir.join(LOCK_FILE);
+    let started = std::time::Instant::now();
+    loop {
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&lock)
+        {
+            Ok(mut file) => {
+                let _ = write!(file, "{}", std::process::id());
+                return Ok(FolderLock(lock));
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                if holder_is_gone(&lock) {
+                    let _ = std::fs::remove_file(&lock);
+                    continue;
+                }
+                if started.elapsed() > LOCK_WAIT {
+                    return Err(ReportError::Write {
+                        path: dir.display().to_string(),
+                        reason: format!(
+                            "another run has been writing its reports here for {} s ({} exists); use another --report-dir, or delete that file if no run is writing",
+                            LOCK_WAIT.as_secs(),
+                            lock.display()
+                        ),
+                    });
+                }
+                std::thread::sleep(std::time::Duration::from_millis(50));
+            }
+            Err(e) => {
+                return Err(ReportError::Write {
+                    path: dir.display().to_string(),
+                    reason: e.to_string(),
+                });
+            }
+        }
+    }
 }
 
 /// The target's base URL: the one given, or the one in the embedded sandbox's label.
@@ -182,18 +268,55 @@ pub fn render_all(
 
 /// Write the artifacts into `dir` (created if needed). Returns the paths written.
 pub fn write_all(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<Vec<PathBuf>, ReportError> {
+    write_all_with(dir, files, |path, bytes| std::fs::write(path, bytes))
+}
+
+/// [`write_all`] with the function that writes one file's bytes (tests inject a full disk).
+///
+/// Every file is first written to a temporary name of this run's own, then all are renamed
+/// into place while the run holds the folder's lock: a second run into the same folder waits
+/// its turn, so the folder holds one run's complete set, never a mix. When any write fails,
+/// every temporary file is removed and no report is replaced; the error names the folder.
+pub fn write_all_with(
+    dir: &Path,
+    files: &[(String, Vec<u8>)],
+    mut write: impl FnMut(&Path, &[u8]) -> std::io::Result<()>,
+) -> Result<Vec<PathBuf>, ReportError> {
     prepare_dir(dir)?;
-    let mut written = Vec::new();
+    let _lock = lock_folder(dir)?;
+    let run = unique();
+    let mut staged: Vec<(PathBuf, PathBuf)> = Vec::new();
+    let clean = |staged: &[(PathBuf, PathBuf)]| {
+        for (tmp, _) in staged {
+            let _ = std::fs::remove_file(tmp);
+        }
+    };
     for (name, bytes) in files {
+        let tmp = dir.join(format!(".{name}.{run}.tmp"));
         let path = dir.join(name);
-        let tmp = dir.join(format!(".{name}.tmp"));
-        let err = |e: std::io::Error| ReportError::Write {
-            path: path.display().to_string(),
-            reason: e.to_string(),
-        };
-        std::fs::write(&tmp, bytes).map_err(err)?;
-        std::fs::rename(&tmp, &path).map_err(err)?;
-        written.push(path);
+        // Recorded before writing: a failed write may still have created the file.
+        staged.push((tmp.clone(), path));
+        if let Err(e) = write(&tmp, bytes) {
+            clean(&staged);
+            return Err(ReportError::Write {
+                path: dir.display().to_string(),
+                reason: format!("writing {name}: {e}; no report was replaced"),
+            });
+        }
+    }
+    let mut written = Vec::new();
+    for (i, (tmp, path)) in staged.iter().enumerate() {
+        if let Err(e) = std::fs::rename(tmp, path) {
+            clean(&staged[i..]);
+            return Err(ReportError::Write {
+                path: dir.display().to_string(),
+                reason: format!(
+                    "putting {} in place: {e}",
+                    path.file_name().unwrap_or_default().to_string_lossy()
+                ),
+            });
+        }
+        written.push(path.clone());
     }
     Ok(written)
 }

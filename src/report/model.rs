@@ -61,6 +61,9 @@ pub struct RunDoc {
     /// Set when the run was stopped part-way: why, and what ran.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub interrupted: Option<String>,
+    /// The proxy every request went through: `host:port (from VARIABLE)`, no credentials.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub proxy: Option<String>,
 }
 
 /// The sentence every report leads with when a run was stopped part-way.
@@ -81,15 +84,24 @@ pub fn interruption(results: &RunResults, cause: crate::client::Cause) -> String
         .flat_map(|s| &s.exchanges)
         .filter(|e| e.failure.as_ref().is_some_and(|f| f.was_not_sent()))
         .count();
-    let sent = results.exchange_count().saturating_sub(refused);
+    let sent = results.exchange_count();
     let refused = match refused {
         0 => String::new(),
         n => format!(" ({n} more not sent)"),
     };
+    // Finished is what the verdict counts add up to without the unfinished ones, so every
+    // report's counts agree with this sentence.
+    let c = results.counts();
+    let finished = results.scenarios.len().saturating_sub(not_run);
+    let own_reason = match c.not_verified.saturating_sub(not_run) {
+        0 => String::new(),
+        n => format!(", {n} not verified for reasons of their own"),
+    };
     format!(
-        "interrupted: the run was stopped by {cause} after {sent} exchanges{refused}; {} of {} scenarios finished, every other is not verified",
-        results.scenarios.len().saturating_sub(not_run),
-        results.scenarios.len()
+        "interrupted: the run was stopped by {cause} after {sent} exchanges{refused}; {finished} of {} scenarios finished ({} passed, {} failed{own_reason}), the other {not_run} are not verified",
+        results.scenarios.len(),
+        c.passed,
+        c.failed,
     )
 }
 
@@ -199,7 +211,8 @@ pub struct HeaderDoc {
 pub struct BodyDoc {
     /// Size on the wire, in bytes.
     pub bytes: usize,
-    /// `empty`, `json`, `text` (UTF-8, not JSON) or `binary` (not UTF-8; shown lossily).
+    /// `empty`, `json`, `json-text` (JSON kept as its compact text: see [`tree_bound`]),
+    /// `text` (UTF-8, not JSON) or `binary` (not UTF-8; shown lossily).
     pub kind: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub json: Option<Value>,
@@ -211,12 +224,19 @@ impl BodyDoc {
     fn of(bytes: &[u8], r: &Redactor) -> BodyDoc {
         let (kind, json, text) = match r.body(bytes) {
             RedactedBody::Empty => ("empty", None, None),
+            // A deep tree pretty-printed inside results.json is many times its bytes (a
+            // 1 KB answer 120 levels deep writes 30 KB): past the bound it is written as
+            // its compact text, so the evidence caps hold for what is written.
+            RedactedBody::Json(v) if written_len(&v) > tree_bound(bytes.len()) => {
+                ("json-text", None, Some(v.to_string()))
+            }
             RedactedBody::Json(v) => ("json", Some(v), None),
             RedactedBody::Text(t) => ("text", None, Some(t)),
             RedactedBody::Binary(t) => ("binary", None, Some(t)),
         };
         BodyDoc {
-            bytes: bytes.len(),
+            // Before any cut: what the target sent.
+            bytes: crate::client::evidence::original_length(bytes),
             kind: kind.into(),
             json,
             text,
@@ -231,6 +251,22 @@ impl BodyDoc {
             (None, None) => String::new(),
         }
     }
+}
+
+/// Indentation results.json puts before a body's tree (scenarios, a scenario, exchanges, an
+/// exchange, its response, its body: two spaces each).
+const BODY_INDENT: usize = 2 * 7;
+
+/// How many bytes `v` takes pretty-printed where results.json writes it.
+pub fn written_len(v: &Value) -> usize {
+    let pretty = serde_json::to_string_pretty(v).unwrap_or_default();
+    pretty.len() + pretty.matches('\n').count() * BODY_INDENT
+}
+
+/// The most a body of `kept` bytes may take written as a tree: four times its bytes, and
+/// at least [`crate::client::QUOTE_LIMIT`] (an ordinary answer is two to three times).
+pub fn tree_bound(kept: usize) -> usize {
+    (4 * kept).max(crate::client::QUOTE_LIMIT)
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -480,6 +516,7 @@ pub fn build(
             duration_ms: millis(results.duration()),
             duration_us: micros(results.duration()),
             interrupted: meta.interrupted.map(|cause| interruption(results, cause)),
+            proxy: meta.proxy.as_deref().map(|p| r.text(p)),
         },
         outcome: OutcomeDoc {
             verdict: if decision.passed { "passed" } else { "failed" }.into(),

@@ -539,7 +539,7 @@ impl Redactor {
         RedactedBody::Text(format!(
             "{}… [evidence cut: {} bytes in all]",
             &shown[..cut],
-            bytes.len()
+            crate::client::evidence::original_length(bytes)
         ))
     }
 

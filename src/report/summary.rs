@@ -27,15 +27,20 @@ pub fn render(doc: &ResultsDoc) -> String {
     );
     let _ = writeln!(
         out,
-        "Target {} · profile {} · seed {} · contract `{}` · {} · {}{}\n",
+        "Target {}{} · profile {} · seed {} · contract `{}` · {} · {} · {} exchanges{}\n",
         cell(&doc.run.target),
+        match &doc.run.proxy {
+            Some(p) => format!(" via proxy {}", cell(p)),
+            None => String::new(),
+        },
         cell(&doc.run.profile),
         doc.run.seed,
         &doc.run.contract_hash[..doc.run.contract_hash.len().min(12)],
         cell(&doc.run.started_at),
         millis(doc.run.duration_us),
+        doc.counts.exchanges,
         match doc.timing() {
-            Some(t) => format!(" · {} exchanges, {}", t.exchanges, t.describe()),
+            Some(t) => format!(" ({} answered: {})", t.exchanges, t.describe()),
             None => String::new(),
         }
     );

@@ -38,7 +38,11 @@ dl.failure{display:grid;grid-template-columns:10em 1fr;gap:2px 10px;margin:4px 0
 dl.failure dt{color:var(--soft);font-weight:600;white-space:nowrap}
 table.observed,table.fixed{table-layout:fixed}
 table.observed td{overflow-wrap:anywhere}
-dl.failure dd{margin:0}
+dl.failure dd{margin:0;min-width:0;overflow-wrap:anywhere}
+td,th,li,p,dd,summary,code,.headline{overflow-wrap:anywhere}
+.cols>*,article{min-width:0;max-width:100%}
+figure.chart{margin:6px 0}
+svg.chart{max-width:100%;height:auto}
 dd.act{color:var(--fail)}
 .badge{display:inline-block;padding:0 6px;border-radius:9px;font-size:12px;font-weight:700;white-space:nowrap}
 .b-failed{background:var(--fail-bg);color:var(--fail);border:1px solid var(--fail)}

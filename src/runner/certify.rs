@@ -4,7 +4,8 @@
 use std::sync::Arc;
 
 use crate::client::target::{
-    CredentialsError, build_http_client, is_certificate_error, transport_reason,
+    CredentialsError, ProxyError, build_http_client, explain, is_certificate_error, proxy_for,
+    transport_reason,
 };
 use crate::client::{ClientError, Exchange, Interrupt, Target, TransportOptions, headers};
 use crate::contract::{Contract, ContractError};
@@ -36,6 +37,19 @@ pub enum RunError {
     Suite(#[from] SuiteError),
     #[error("target unreachable: {url}: {reason}")]
     Unreachable { url: String, reason: String },
+    #[error(transparent)]
+    Proxy(#[from] ProxyError),
+    /// The proxy itself did not answer, so the target was never tried.
+    #[error(
+        "proxy unreachable: {proxy}: {reason}; the target was not tried: fix the proxy variable, or pass --no-proxy (or add the host to NO_PROXY) to go direct"
+    )]
+    ProxyUnreachable { proxy: String, reason: String },
+    /// Stopped before any request: nothing was sent, so there is nothing to report.
+    #[error("{cause}: stopped while {during}; nothing was sent and no report was written")]
+    Stopped {
+        cause: crate::client::Cause,
+        during: String,
+    },
 }
 
 /// The target's clock as its `Date` header tells it, against ours: positive when the target
@@ -166,12 +180,21 @@ pub async fn probe(
     let response = match client.get(base_url).send().await {
         Ok(response) => response,
         Err(e) => {
+            if let Some(proxy) = &options.proxy
+                && e.is_connect()
+                && let Err(reason) = reach(&proxy.address, options.timeout).await
+            {
+                return Err(RunError::ProxyUnreachable {
+                    proxy: proxy.describe(),
+                    reason,
+                });
+            }
             let hint = wrong_scheme(&client, base_url, &e)
                 .await
                 .unwrap_or_default();
             return Err(RunError::Unreachable {
                 url: base_url.to_owned(),
-                reason: format!("{}{hint}", transport_reason(&e)),
+                reason: format!("{}{hint}", explain(transport_reason(&e), options)),
             });
         }
     };
@@ -182,6 +205,16 @@ pub async fn probe(
         .and_then(|d| d.to_str().ok())
         .and_then(|d| ClockSkew::from_date_header(d, ours));
     Ok(skew)
+}
+
+/// Whether a TCP connection to `address` (`host:port`) opens within `timeout`: told apart
+/// from the target, so a dead proxy is not blamed on it.
+async fn reach(address: &str, timeout: std::time::Duration) -> Result<(), String> {
+    match tokio::time::timeout(timeout, tokio::net::TcpStream::connect(address)).await {
+        Ok(Ok(_)) => Ok(()),
+        Ok(Err(e)) => Err(format!("connection failed: {e}")),
+        Err(_) => Err(format!("no connection within {} s", timeout.as_secs_f64())),
+    }
 }
 
 /// When a probe failed because the URL names the wrong scheme for the server (a TLS server
@@ -268,6 +301,34 @@ pub async fn check_serves_api(
     })
 }
 
+/// Read the fixtures file where a stop need not wait for it: a FIFO (`--fixtures <(...)`)
+/// or a stalled network file blocks its read until a writer comes. The read runs on a thread
+/// of its own (not the runtime's blocking pool, whose shutdown would wait for it).
+async fn load_fixtures(
+    path: &std::path::Path,
+    interrupt: &Interrupt,
+) -> Result<Fixtures, RunError> {
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let owned = path.to_path_buf();
+    std::thread::spawn(move || {
+        let _ = tx.send(Fixtures::load(&owned));
+    });
+    tokio::select! {
+        loaded = rx => match loaded {
+            Ok(loaded) => Ok(loaded?),
+            Err(_) => Err(FixturesError::Read {
+                path: path.display().to_string(),
+                reason: "the read did not finish".into(),
+            }
+            .into()),
+        },
+        cause = interrupt.triggered() => Err(RunError::Stopped {
+            cause,
+            during: format!("reading the fixtures file {} (a pipe or FIFO waits for its writer)", path.display()),
+        }),
+    }
+}
+
 /// Certify the target `options` name.
 pub async fn certify(
     options: &RunOptions,
@@ -283,16 +344,32 @@ pub async fn certify_until(
     interrupt: Interrupt,
 ) -> Result<Certification, RunError> {
     let contract = Contract::resolve(options.contract.as_deref())?;
+    // The embedded sandbox is on loopback: never through a proxy.
+    let proxy = match &options.base_url {
+        Some(url) => proxy_for(url, options.no_proxy, |k| std::env::var(k).ok())?,
+        None => (None, None),
+    };
+    if let Some(note) = &proxy.1 {
+        progress.note(note);
+    }
+    if let Some(used) = &proxy.0 {
+        progress.note(&format!(
+            "proxy: every request goes through {} (--no-proxy to go direct)",
+            used.describe()
+        ));
+    }
     let transport = TransportOptions {
         timeout: options.timeout,
         rate_limit: options.rate_limit,
         ca_cert: options.ca_cert.clone(),
         interrupt,
+        proxy: proxy.0,
         ..TransportOptions::default()
     };
+    let proxy_named = transport.proxy.as_ref().map(|p| p.describe());
     let fixtures_from_flag = match options.fixtures.as_deref() {
         Some(path) => {
-            let fixtures = Fixtures::load(path)?;
+            let fixtures = load_fixtures(path, &transport.interrupt).await?;
             fixtures.check(contract, &path.display().to_string())?;
             Some(fixtures)
         }
@@ -343,13 +420,13 @@ pub async fn certify_until(
         concurrency: options.concurrency,
         fail_fast: options.fail_fast,
         transport,
+        generated_budget: super::suite::DEFAULT_GENERATED_BUDGET,
     };
     let execution = run_suite(target, fixtures, features, &suite, progress).await;
     if let Some(sandbox) = sandbox {
         sandbox.shutdown().await;
     }
-    Ok(Certification {
-        execution: execution?,
-        skew,
-    })
+    let mut execution = execution?;
+    execution.results.meta.proxy = proxy_named;
+    Ok(Certification { execution, skew })
 }

@@ -49,6 +49,8 @@ pub struct Settings {
     pub waivers: Option<PathBuf>,
     /// Seconds the whole run may take before it stops and reports what ran (0: no limit).
     pub max_duration: Option<f64>,
+    /// Go direct even when a proxy variable is set.
+    pub no_proxy: Option<bool>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -63,6 +65,37 @@ pub enum ConfigError {
     Invalid { field: &'static str, rule: String },
 }
 
+/// Why a config file does not parse, without quoting the file: toml's own message shows the
+/// offending line, which may hold a secret someone put there (`secret-key = "…"`). The line
+/// number and the rule are enough; a credential's key gets the rule for credentials.
+fn parse_reason(text: &str, e: &toml::de::Error) -> String {
+    let line = e
+        .span()
+        .and_then(|span| text.get(..span.start))
+        .map(|before| before.matches('\n').count() + 1);
+    let at = line.map_or(String::new(), |l| format!("line {l}: "));
+    let message = e.message().trim();
+    let unknown = message
+        .strip_prefix("unknown field `")
+        .and_then(|rest| rest.split('`').next());
+    let credential = unknown.is_some_and(|field| {
+        let field = field.to_ascii_lowercase();
+        [
+            "secret", "access", "password", "token", "asp", "key-id", "private",
+        ]
+        .iter()
+        .any(|word| field.contains(word))
+    });
+    if credential {
+        // Only the key is named; its value is not repeated anywhere.
+        let key = unknown.unwrap_or_default();
+        return format!(
+            "{at}`{key}` is not a setting: credentials are never read from files; set the KONA_* environment variables (KONA_ACCESS_KEY, KONA_SECRET_KEY, …) instead"
+        );
+    }
+    format!("{at}{message}")
+}
+
 /// The environment variable for each non-secret setting.
 pub const ENV_PREFIX: &str = "KONA_RUN_";
 
@@ -72,9 +105,9 @@ impl Settings {
             path: path.display().to_string(),
             reason: e.to_string(),
         })?;
-        toml::from_str(&text).map_err(|e| ConfigError::Parse {
+        toml::from_str(&text).map_err(|e: toml::de::Error| ConfigError::Parse {
             path: path.display().to_string(),
-            reason: e.to_string(),
+            reason: parse_reason(&text, &e),
         })
     }
 
@@ -152,6 +185,10 @@ impl Settings {
                 let (n, v) = var("MAX_DURATION");
                 parse(&n, v)?
             },
+            no_proxy: {
+                let (n, v) = var("NO_PROXY");
+                parse(&n, v)?
+            },
         })
     }
 
@@ -175,6 +212,7 @@ impl Settings {
             baseline: over.baseline.or(self.baseline),
             waivers: over.waivers.or(self.waivers),
             max_duration: over.max_duration.or(self.max_duration),
+            no_proxy: over.no_proxy.or(self.no_proxy),
         }
     }
 }
@@ -202,6 +240,8 @@ pub struct RunOptions {
     pub waivers: Option<PathBuf>,
     /// The run's time budget: none on loopback unless set.
     pub max_duration: Option<Duration>,
+    /// Never through a proxy (`--no-proxy`).
+    pub no_proxy: bool,
 }
 
 /// The time budget of a run against a target off this machine, unless `max-duration` says
@@ -322,6 +362,7 @@ impl RunOptions {
             baseline: s.baseline,
             waivers: s.waivers,
             max_duration,
+            no_proxy: s.no_proxy.unwrap_or(false),
         })
     }
 }

@@ -53,7 +53,17 @@ impl std::io::Write for SharedBuffer {
 /// How the run reports progress while it goes.
 pub trait Progress: Send + Sync {
     fn scenario_finished(&self, result: &ScenarioResult);
+    /// A line about the whole run (the proxy used): printed even with `--quiet`.
+    fn note(&self, line: &str) {
+        eprintln!("{}", crate::report::redact::for_console(line));
+    }
 }
+
+/// Bytes of one finding on the console (the reports quote up to [`crate::client::QUOTE_LIMIT`]
+/// of each value, and a finding quotes several).
+pub const CONSOLE_FINDING_BYTES: usize = 400;
+/// Findings printed per failed scenario (a generated-cases scenario can have hundreds).
+pub const CONSOLE_FINDINGS: usize = 5;
 
 /// One line per scenario on stderr.
 #[derive(Debug, Default)]
@@ -78,13 +88,29 @@ impl Progress for LineProgress {
         let mut err = std::io::stderr().lock();
         let _ = writeln!(err, "{mark} {}  {}", line(&s.id), line(&s.name));
         if s.verdict == Verdict::Failed {
-            for f in &s.findings {
-                let _ = writeln!(err, "       {}", line(&f.to_string()));
+            // The console is for scanning: each finding on one bounded line, a few per
+            // scenario; the reports keep all of them.
+            // Each line on its own, so the correlation id after a long quote stays.
+            let cut = |text: &str| {
+                text.split('\n')
+                    .map(|l| crate::client::evidence::cut_text(l, CONSOLE_FINDING_BYTES))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            };
+            for f in s.findings.iter().take(CONSOLE_FINDINGS) {
+                let _ = writeln!(err, "       {}", line(&cut(&f.to_string())));
+            }
+            if s.findings.len() > CONSOLE_FINDINGS {
+                let _ = writeln!(
+                    err,
+                    "       …and {} more finding(s): see the reports (--report-dir)",
+                    s.findings.len() - CONSOLE_FINDINGS
+                );
             }
             if s.findings.is_empty()
                 && let Some(e) = &s.error
             {
-                let _ = writeln!(err, "       {}", line(e));
+                let _ = writeln!(err, "       {}", line(&cut(e)));
             }
         }
     }
@@ -183,8 +209,9 @@ fn mark_interrupted(result: &mut ScenarioResult, cause: Option<Cause>) {
         .any(|e| e.failure.as_ref().is_some_and(|f| f.is_interruption()));
     if cut_short {
         result.verdict = Verdict::NotVerified;
+        // Marked like the scenarios that never started: it did not finish either.
         result.reason = Some(format!(
-            "the run was stopped by {cause} before this scenario finished"
+            "{NOT_RUN} the run was stopped by {cause} before this scenario finished"
         ));
         result.findings.clear();
         result.error = None;
@@ -340,6 +367,7 @@ pub async fn execute(
             started_at,
             finished_at: Utc::now(),
             interrupted,
+            proxy: None,
         },
         scenarios,
     };

@@ -156,6 +156,9 @@ pub struct RunMeta {
     /// Why the run stopped before every scenario ran (a signal, the time budget).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub interrupted: Option<crate::client::Cause>,
+    /// The proxy every request went through (`host:port (from VARIABLE)`), if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub proxy: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -221,8 +224,14 @@ impl RunResults {
         self.scenarios.iter().flat_map(|s| s.observations.iter())
     }
 
+    /// Exchanges sent to the target: a request a stopped run refused is recorded (its
+    /// scenario says why) but was never sent, so it is not counted.
     pub fn exchange_count(&self) -> usize {
-        self.scenarios.iter().map(|s| s.exchanges.len()).sum()
+        self.scenarios
+            .iter()
+            .flat_map(|s| &s.exchanges)
+            .filter(|e| !e.failure.as_ref().is_some_and(|f| f.was_not_sent()))
+            .count()
     }
 
     pub fn duration(&self) -> Duration {
@@ -374,6 +383,7 @@ mod tests {
                 started_at: Utc::now(),
                 finished_at: Utc::now(),
                 interrupted: None,
+                proxy: None,
             },
             scenarios,
         }

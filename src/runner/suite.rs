@@ -34,7 +34,14 @@ pub struct SuiteOptions {
     pub concurrency: usize,
     pub fail_fast: bool,
     pub transport: TransportOptions,
+    /// How long each endpoint's generated cases may take: no case starts after it (the
+    /// cases already sent finish), so a slow target costs this, not cases × answer time.
+    pub generated_budget: std::time::Duration,
 }
+
+/// The default of [`SuiteOptions::generated_budget`]: a fast target sends every case well
+/// within it (1,000 cases take under a second on loopback).
+pub const DEFAULT_GENERATED_BUDGET: std::time::Duration = std::time::Duration::from_secs(60);
 
 impl SuiteOptions {
     /// Every scenario at full speed, as against a local sandbox.
@@ -48,6 +55,7 @@ impl SuiteOptions {
             concurrency: super::config::DEFAULT_CONCURRENCY,
             fail_fast: false,
             transport: TransportOptions::default(),
+            generated_budget: DEFAULT_GENERATED_BUDGET,
         }
     }
 }
@@ -94,6 +102,7 @@ pub async fn run_suite(
         seed: options.seed,
         generated_per_endpoint: options.generated_per_endpoint,
         generated_concurrency: options.concurrency.clamp(1, 8),
+        generated_budget: options.generated_budget,
     };
     Ok(super::execute(
         planned,

@@ -451,6 +451,9 @@ async fn send_generated(world: &mut KonaWorld) {
         ));
         return;
     }
+    // A slow target gets the budget, not cases × answer time: no case starts after it.
+    let total = cases.len();
+    let deadline = tokio::time::Instant::now() + ctx.generated_budget;
     let results: Vec<_> = futures::stream::iter(cases.into_iter().map(|case| {
         let ctx = ctx.clone();
         async move {
@@ -467,9 +470,33 @@ async fn send_generated(world: &mut KonaWorld) {
             (case, exchange)
         }
     }))
+    .take_while(|_| std::future::ready(tokio::time::Instant::now() < deadline))
     .buffer_unordered(ctx.generated_concurrency.max(1))
     .collect()
     .await;
+    if results.len() < total {
+        let answered: Vec<u128> = results
+            .iter()
+            .filter(|(_, e)| e.response.is_some())
+            .map(|(_, e)| e.duration.as_millis())
+            .collect();
+        let typical = match answered.len() {
+            0 => "no answer came".to_owned(),
+            n => format!(
+                "answers took {} ms on average",
+                answered.iter().sum::<u128>() / n as u128
+            ),
+        };
+        eprintln!(
+            "{}",
+            crate::report::redact::for_console(&format!(
+                "generated cases for {}: {} of {total} sent; the {} s budget for generated cases ran out ({typical}); --generated sets fewer",
+                endpoint.id,
+                results.len(),
+                ctx.generated_budget.as_secs_f64()
+            ))
+        );
+    }
 
     let mut findings = Vec::new();
     let mut observations = Vec::new();

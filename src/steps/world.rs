@@ -28,6 +28,8 @@ pub struct RunContext {
     pub generated_per_endpoint: usize,
     /// Concurrent requests inside one generated-cases scenario.
     pub generated_concurrency: usize,
+    /// No generated case of a scenario starts after this long.
+    pub generated_budget: std::time::Duration,
 }
 
 tokio::task_local! {

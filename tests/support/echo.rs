@@ -333,6 +333,7 @@ pub async fn run_suite(base_url: &str, generated_per_endpoint: usize) -> Executi
         seed: 7,
         generated_per_endpoint,
         generated_concurrency: 4,
+        generated_budget: kona_conformance::runner::suite::DEFAULT_GENERATED_BUDGET,
     };
     kona_conformance::runner::execute(
         planned,
