@@ -296,7 +296,7 @@ fn endpoints_reached(
     contract: &crate::contract::Contract,
     features: &[gherkin::Feature],
 ) -> BTreeSet<String> {
-    crate::coverage::coverage(contract, features)
+    crate::runner::coverage::coverage(contract, features)
         .requirements
         .into_iter()
         .filter(|r| !r.scenarios.is_empty())

@@ -323,7 +323,7 @@ fn coverage_counts_only_scenarios_that_reach_the_requirements_endpoint() {
     )
     .unwrap();
     let features = plan::load_features(Some(dir.path())).unwrap();
-    let cov = kona_conformance::coverage::coverage(contract, &features);
+    let cov = kona_conformance::runner::coverage::coverage(contract, &features);
     let req = cov
         .requirements
         .iter()
@@ -334,7 +334,7 @@ fn coverage_counts_only_scenarios_that_reach_the_requirements_endpoint() {
     assert!(!cov.is_complete());
 
     let features = plan::load_features(Some(&example("features"))).unwrap();
-    let cov = kona_conformance::coverage::coverage(contract, &features);
+    let cov = kona_conformance::runner::coverage::coverage(contract, &features);
     for r in cov
         .requirements
         .iter()

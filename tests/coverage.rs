@@ -3,7 +3,7 @@
 //! safety class and verifies something. Removing the only scenario of a requirement fails here.
 
 use kona_conformance::contract::Contract;
-use kona_conformance::coverage::{coverage, render};
+use kona_conformance::runner::coverage::{coverage, render};
 use kona_conformance::runner::plan::load_features;
 
 #[test]

@@ -36,7 +36,7 @@ fn contract() -> &'static Contract {
 
 fn scenarios() -> ScenarioIndex {
     let features = kona_conformance::runner::plan::load_features(None).unwrap();
-    kona_conformance::coverage::coverage(contract(), &features)
+    kona_conformance::runner::coverage::coverage(contract(), &features)
         .requirements
         .into_iter()
         .map(|r| (r.id, r.scenarios))
@@ -441,11 +441,11 @@ async fn a_draft_loads_passes_coverage_and_certifies_against_the_embedded_sandbo
 
     let mut features = kona_conformance::runner::plan::load_features(None).unwrap();
     features.extend(kona_conformance::runner::plan::load_features(Some(&draft_features)).unwrap());
-    let coverage = kona_conformance::coverage::coverage(extended, &features);
+    let coverage = kona_conformance::runner::coverage::coverage(extended, &features);
     assert!(
         coverage.is_complete(),
         "{}",
-        kona_conformance::coverage::render(&coverage)
+        kona_conformance::runner::coverage::render(&coverage)
     );
 
     // The text layout of the same page, its nesting now known from the draft, reads alike.

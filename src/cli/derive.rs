@@ -113,7 +113,7 @@ fn execute(args: &DeriveArgs) -> Result<u8, DeriveError> {
 /// cannot be read, since naming scenarios is a help, not the check.
 fn scenario_index(contract: &Contract, args: &DeriveArgs) -> ScenarioIndex {
     match crate::runner::plan::load_features(args.features.as_deref()) {
-        Ok(features) => crate::coverage::coverage(contract, &features)
+        Ok(features) => crate::runner::coverage::coverage(contract, &features)
             .requirements
             .into_iter()
             .map(|r| (r.id, r.scenarios))

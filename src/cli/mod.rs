@@ -3,7 +3,7 @@
 
 pub mod compare;
 pub mod derive;
-pub mod exit;
+pub use crate::exit;
 pub mod fixtures;
 pub mod mutants;
 pub mod openapi;
@@ -69,7 +69,7 @@ fn coverage(args: &CoverageArgs) -> u8 {
         .map_err(|e| e.to_string())
         .and_then(|contract| {
             crate::runner::plan::load_features(args.features.as_deref())
-                .map(|f| crate::coverage::coverage(contract, &f))
+                .map(|f| crate::runner::coverage::coverage(contract, &f))
                 .map_err(|e| e.to_string())
         });
     match result {
@@ -77,7 +77,7 @@ fn coverage(args: &CoverageArgs) -> u8 {
             if args.json {
                 println!("{}", serde_json::to_string_pretty(&cov).unwrap_or_default());
             } else {
-                print!("{}", crate::coverage::render(&cov));
+                print!("{}", crate::runner::coverage::render(&cov));
             }
             if cov.is_complete() {
                 exit::PASSED

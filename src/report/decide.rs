@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use crate::cli::exit;
+use crate::exit;
 use crate::runner::results::{RequirementVerdict, ScenarioResult, Verdict};
 
 use super::baseline::{Baseline, Comparison, compare};

@@ -349,7 +349,7 @@ pub fn report(
     // A run stopped part-way never passes, and every report says so first.
     if let Some(cause) = results.meta.interrupted {
         decision.passed = false;
-        decision.exit_code = crate::cli::exit::interrupted(cause);
+        decision.exit_code = crate::exit::interrupted(cause);
         decision
             .reasons
             .insert(0, model::interruption(results, cause));

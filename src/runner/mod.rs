@@ -3,6 +3,7 @@
 
 pub mod certify;
 pub mod config;
+pub mod coverage;
 pub mod plan;
 pub mod results;
 pub mod suite;

@@ -73,7 +73,7 @@ pub async fn run_suite(
         Some(c) => c,
         None => Contract::shared()?,
     };
-    let problems = crate::coverage::feature_problems(contract, &features);
+    let problems = crate::runner::coverage::feature_problems(contract, &features);
     if !problems.is_empty() {
         return Err(PlanError::Mismatch(problems).into());
     }
