@@ -717,6 +717,8 @@ fn stale_rejections_count_only_requests_stamped_with_our_time() {
                 parsed: Default::default(),
             }),
             failure: None,
+            attempts: Vec::new(),
+            gave_up: None,
         }
     };
     let results = |exchanges: Vec<Exchange>| RunResults {
@@ -732,21 +734,16 @@ fn stale_rejections_count_only_requests_stamped_with_our_time() {
             finished_at: now,
             interrupted: None,
         },
-        scenarios: vec![ScenarioResult {
-            id: "features/x.feature:1".into(),
-            feature: "x".into(),
-            name: "x".into(),
-            endpoint: None,
-            tags: Vec::new(),
-            requirements: Vec::new(),
-            verdict: Verdict::Failed,
-            reason: None,
-            findings: Vec::new(),
-            error: None,
-            observations: Vec::new(),
-            exercised: Default::default(),
-            exchanges,
-            duration_ms: 0,
+        scenarios: vec![{
+            let mut s = ScenarioResult::new(
+                "features/x.feature:1".into(),
+                "x".into(),
+                "x".into(),
+                Vec::new(),
+                Verdict::Failed,
+            );
+            s.exchanges = exchanges;
+            s
         }],
     };
     let kst = TimeZoneName::Kst;

@@ -76,6 +76,10 @@ pub struct RunArgs {
     /// Default: 1800 against a target off this machine, no limit on loopback; 0: no limit.
     #[arg(long, value_name = "SECONDS")]
     pub max_duration: Option<f64>,
+    /// Fail (exit 1) when fewer requirements than this are verified: a count (44) or a
+    /// share of the catalogue (80%).
+    #[arg(long, value_name = "N|P%")]
+    pub min_verified: Option<crate::runner::config::MinVerified>,
 }
 
 impl RunArgs {
@@ -98,6 +102,7 @@ impl RunArgs {
             baseline: self.baseline.clone(),
             waivers: self.waivers.clone(),
             max_duration: self.max_duration,
+            min_verified: self.min_verified,
         }
     }
 
@@ -310,9 +315,13 @@ fn outcome_text(results: &RunResults) -> String {
     );
     let _ = writeln!(
         out,
-        "\nseed {} · {} exchanges{} · {:.3} s · target {}",
+        "\nseed {} · {} exchanges{}{} · {:.3} s · target {}",
         results.meta.seed,
         results.exchange_count(),
+        match results.resend_count() {
+            0 => String::new(),
+            n => format!(", {n} resent after flow control"),
+        },
         timing
             .map(|t| format!(" ({})", t.describe()))
             .unwrap_or_default(),

@@ -203,6 +203,7 @@ pub(crate) fn build_http_client(
         .timeout(options.timeout)
         .connect_timeout(options.timeout.min(Duration::from_secs(10)))
         .pool_max_idle_per_host(options.pool_per_host)
+        .pool_idle_timeout(super::flow::POOL_IDLE)
         .user_agent(concat!("kona-conformance/", env!("CARGO_PKG_VERSION")));
     if let Some(path) = &options.ca_cert {
         let ca_error = |reason: String| ClientError::CaCert {

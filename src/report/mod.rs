@@ -222,6 +222,25 @@ pub fn report(
         contract.hash(),
         results.meta.started_at.date_naive(),
     );
+    // Rejections that verified nothing because every request got the same refusal: the
+    // run names why instead of listing passes.
+    if results.scenarios.iter().any(|s| s.refused_alike.is_some())
+        && !crate::runner::apart::any_success(&results.scenarios, contract)
+    {
+        decision.passed = false;
+        if decision.exit_code == crate::cli::exit::PASSED {
+            decision.exit_code = crate::cli::exit::CONFORMANCE_FAILURE;
+        }
+        decision
+            .reasons
+            .retain(|r| !r.starts_with("every verified requirement passed"));
+        decision
+            .reasons
+            .insert(0, crate::runner::apart::REFUSED_ALIKE.to_owned());
+    }
+    if let Some(floor) = options.min_verified {
+        decide::apply_floor(&mut decision, &requirements, floor);
+    }
     // A run stopped part-way never passes, and every report says so first.
     if let Some(cause) = results.meta.interrupted {
         decision.passed = false;

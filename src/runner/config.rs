@@ -49,6 +49,71 @@ pub struct Settings {
     pub waivers: Option<PathBuf>,
     /// Seconds the whole run may take before it stops and reports what ran (0: no limit).
     pub max_duration: Option<f64>,
+    /// The fewest requirements the run must verify: a count (`44`) or a share (`80%`).
+    pub min_verified: Option<MinVerified>,
+}
+
+/// A floor for verification: fewer verified requirements than this fail the run.
+#[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
+#[serde(try_from = "CountOrText")]
+pub enum MinVerified {
+    Count(usize),
+    /// A share of the catalogue's requirements, in percent (0 to 100).
+    Percent(f64),
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum CountOrText {
+    Count(usize),
+    Text(String),
+}
+
+impl TryFrom<CountOrText> for MinVerified {
+    type Error = String;
+    fn try_from(v: CountOrText) -> Result<Self, String> {
+        match v {
+            CountOrText::Count(n) => Ok(MinVerified::Count(n)),
+            CountOrText::Text(t) => t.parse(),
+        }
+    }
+}
+
+impl std::str::FromStr for MinVerified {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        let s = s.trim();
+        let rule = || format!("{s:?} is neither a count (44) nor a percentage (80%)");
+        match s.strip_suffix('%') {
+            Some(p) => {
+                let p: f64 = p.trim().parse().map_err(|_| rule())?;
+                if !(0.0..=100.0).contains(&p) {
+                    return Err(format!("{s:?}: a percentage is 0 to 100"));
+                }
+                Ok(MinVerified::Percent(p))
+            }
+            None => s.parse().map(MinVerified::Count).map_err(|_| rule()),
+        }
+    }
+}
+
+impl MinVerified {
+    /// The fewest requirements, of `total`, that must be verified (a share rounded up).
+    pub fn floor(self, total: usize) -> usize {
+        match self {
+            MinVerified::Count(n) => n,
+            MinVerified::Percent(p) => (p / 100.0 * total as f64).ceil() as usize,
+        }
+    }
+}
+
+impl std::fmt::Display for MinVerified {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            MinVerified::Count(n) => write!(f, "{n}"),
+            MinVerified::Percent(p) => write!(f, "{p}%"),
+        }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -152,6 +217,10 @@ impl Settings {
                 let (n, v) = var("MAX_DURATION");
                 parse(&n, v)?
             },
+            min_verified: {
+                let (n, v) = var("MIN_VERIFIED");
+                parse(&n, v)?
+            },
         })
     }
 
@@ -175,6 +244,7 @@ impl Settings {
             baseline: over.baseline.or(self.baseline),
             waivers: over.waivers.or(self.waivers),
             max_duration: over.max_duration.or(self.max_duration),
+            min_verified: over.min_verified.or(self.min_verified),
         }
     }
 }
@@ -202,6 +272,8 @@ pub struct RunOptions {
     pub waivers: Option<PathBuf>,
     /// The run's time budget: none on loopback unless set.
     pub max_duration: Option<Duration>,
+    /// Fewer verified requirements than this fail the run (exit 1).
+    pub min_verified: Option<MinVerified>,
 }
 
 /// The time budget of a run against a target off this machine, unless `max-duration` says
@@ -322,6 +394,7 @@ impl RunOptions {
             baseline: s.baseline,
             waivers: s.waivers,
             max_duration,
+            min_verified: s.min_verified,
         })
     }
 }

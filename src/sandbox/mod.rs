@@ -34,6 +34,7 @@ mod records;
 mod seed;
 mod server;
 pub mod test_keys;
+mod throttle;
 mod validate;
 pub mod variant;
 

@@ -10,7 +10,7 @@ use crate::contract::formats::is_correlation_id;
 use crate::contract::{Contract, Endpoint, Expected, Strength};
 use crate::runner::results::{Finding, Observation};
 
-const SUCCESS: &str = "000_000";
+pub(crate) const SUCCESS: &str = "000_000";
 
 fn finding(
     ex: &Exchange,
@@ -202,6 +202,31 @@ pub fn automatic(
         ));
         return out;
     };
+
+    // A repeated member name: parsers keep one value or the other, so the answer means
+    // different things to different clients.
+    let plaintext = match &response.plaintext {
+        Some(Ok(p)) => Some(p.as_slice()),
+        _ => None,
+    };
+    for d in std::iter::once(response.body.as_slice())
+        .chain(plaintext)
+        .flat_map(crate::client::json::duplicate_members)
+    {
+        out.push(finding(
+            ex,
+            "RESP-JSON",
+            FailureClass::Contract,
+            "each member name once per JSON object",
+            format!(
+                "the member {:?} twice in the object at {:?}: first {}, then {}",
+                d.key,
+                if d.object.is_empty() { "/" } else { &d.object },
+                d.first,
+                d.second
+            ),
+        ));
+    }
 
     // Encryption: only the sides the catalogue names, only for encrypted requests (E20, E22).
     let env = &contract.catalogue.envelope;
@@ -420,6 +445,29 @@ pub fn expectation(
     };
     let (mut findings, observation) =
         judge(contract, endpoint, kind, ex, &got, expected, blame, case);
+    // A reading widens the code, never its message: a documented code with another message
+    // is a failure whatever the case, and no other reading can excuse it.
+    if let Some(wording) = misworded(contract, endpoint, &got) {
+        if findings.is_empty() || kind != TargetKind::Embedded {
+            findings.retain(|f| f.requirement.as_deref() != Some(&wording.requirement));
+            findings.push(finding(
+                ex,
+                &wording.requirement,
+                FailureClass::Contract,
+                format!(
+                    "{} with its documented message {:?}",
+                    wording.code, wording.documented
+                ),
+                format!(
+                    "{} with the message {:?}: a documented code must carry the message the docs pair with it ({})",
+                    wording.code,
+                    got.message.as_deref().unwrap_or("(none)"),
+                    got.describe()
+                ),
+            ));
+        }
+        return (findings, observation);
+    }
     if findings.is_empty() || kind == TargetKind::Embedded {
         return (findings, observation);
     }
@@ -456,6 +504,38 @@ pub fn expectation(
         }
     }
     (findings, observation)
+}
+
+/// A documented code of `endpoint` that came back with a message other than the one the
+/// docs pair with it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Misworded {
+    pub code: String,
+    pub documented: String,
+    pub requirement: String,
+}
+
+pub fn misworded(contract: &Contract, endpoint: &Endpoint, got: &Outcome) -> Option<Misworded> {
+    let code = got.code.as_deref()?;
+    let row = contract.catalogue.documented_code(&endpoint.id, code)?;
+    let message = got.message.as_deref().unwrap_or("");
+    (!message_fits(&row.message, message)).then(|| Misworded {
+        code: code.to_owned(),
+        documented: row.message.clone(),
+        requirement: row.requirement.clone(),
+    })
+}
+
+/// Whether `message` is the documented `template`, any `{field}` in it filled with a name.
+pub fn message_fits(template: &str, message: &str) -> bool {
+    match template.split_once("{field}") {
+        None => template == message,
+        Some((head, tail)) => {
+            message.len() >= head.len() + tail.len()
+                && message.starts_with(head)
+                && message.ends_with(tail)
+        }
+    }
 }
 
 /// One expectation against the answer `got`.

@@ -86,6 +86,11 @@ fn answers(world: &mut KonaWorld, key: &str, field: Option<&str>) {
     if own.is_empty() && observation.as_ref().is_none_or(|o| o.reading.is_none()) {
         world.exercised.insert(blame.answer.clone());
     }
+    if expected.code != super::checks::SUCCESS {
+        world
+            .expected_rejection
+            .get_or_insert_with(|| expected.code.clone());
+    }
     world.observations.extend(observation);
     world.conclude(own);
 }
