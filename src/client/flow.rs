@@ -157,14 +157,20 @@ struct PaceState {
     next: Instant,
     last_slowdown: Option<Instant>,
     slowdowns: usize,
+    /// Exchanges in a row whose budget ran out on flow control.
+    given_up_in_a_row: usize,
 }
 
 /// The pace a first throttle slows an unpaced run to: 100 requests a second.
 const FIRST_SLOW_INTERVAL: Duration = Duration::from_millis(10);
 /// Throttles closer together than this are one episode (answers already in flight).
 const EPISODE: Duration = Duration::from_millis(500);
-/// The slowest pace: one request every 2 s.
-const SLOWEST: Duration = Duration::from_secs(2);
+/// The slowest pace: ten requests a second. A target that still throttles at this pace
+/// gets its requests given up (and the run not verified) rather than an endless run.
+const SLOWEST: Duration = Duration::from_millis(100);
+/// After this many exchanges in a row ran out of budget, flow control is given up at the
+/// first answer: the target is not letting the run through, and waiting proves nothing.
+const GIVE_UP_STREAK: usize = 5;
 
 impl Pace {
     /// `rps`: the configured rate limit, if any.
@@ -178,6 +184,7 @@ impl Pace {
                 next: Instant::now(),
                 last_slowdown: None,
                 slowdowns: 0,
+                given_up_in_a_row: 0,
             }),
         }
     }
@@ -208,6 +215,18 @@ impl Pace {
             s.last_slowdown = Some(now);
             s.slowdowns += 1;
         }
+    }
+
+    /// An exchange ended: on an answer (`false`) or with its budget spent (`true`).
+    pub fn settled(&self, gave_up: bool) {
+        let mut s = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        s.given_up_in_a_row = if gave_up { s.given_up_in_a_row + 1 } else { 0 };
+    }
+
+    /// Several exchanges in a row ran out of budget: resend no more until one is answered.
+    pub fn exhausted(&self) -> bool {
+        let s = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        s.given_up_in_a_row >= GIVE_UP_STREAK
     }
 
     /// The pace now (zero: unpaced) and how many times the run was slowed down.
@@ -265,5 +284,17 @@ mod tests {
         let paced = Pace::new(Some(50.0));
         paced.push_back(Duration::ZERO);
         assert_eq!(paced.current(), (Duration::from_millis(30), 1));
+    }
+
+    #[test]
+    fn budgets_spent_in_a_row_stop_the_resends_until_an_answer() {
+        let pace = Pace::new(None);
+        for _ in 0..GIVE_UP_STREAK {
+            assert!(!pace.exhausted());
+            pace.settled(true);
+        }
+        assert!(pace.exhausted());
+        pace.settled(false);
+        assert!(!pace.exhausted());
     }
 }

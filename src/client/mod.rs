@@ -302,7 +302,12 @@ impl KonaClient {
             let Some(flow) = flow else {
                 break (outcome, duration);
             };
-            let Some(wait) = flow::BUDGET.next_wait(flow, attempts.len() + 1, retry_after) else {
+            let budget = if self.pace.exhausted() && flow != FlowControl::NoAnswer {
+                None
+            } else {
+                flow::BUDGET.next_wait(flow, attempts.len() + 1, retry_after)
+            };
+            let Some(wait) = budget else {
                 gave_up = Some(flow);
                 break (outcome, duration);
             };
@@ -324,6 +329,7 @@ impl KonaClient {
                 () = async { self.interrupt.triggered().await; } => {}
             }
         };
+        self.pace.settled(gave_up.is_some());
         let (response, failure) = match outcome {
             Ok(r) => (Some(r), None),
             Err(f) => (None, Some(f.failure)),

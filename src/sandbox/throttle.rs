@@ -48,7 +48,8 @@ impl Gate {
             Reply {
                 status: StatusCode::TOO_MANY_REQUESTS,
                 headers,
-                body: br#"{"response":{"code":"900_429","message":"Too many requests."}}"#.to_vec(),
+                body: br#"{"response":{"code":"900_429","description":"Too many requests."}}"#
+                    .to_vec(),
                 delay: None,
             }
         })
