@@ -225,7 +225,7 @@ pub fn report(
     // Rejections that verified nothing because every request got the same refusal: the
     // run names why instead of listing passes.
     if results.scenarios.iter().any(|s| s.refused_alike.is_some())
-        && !crate::runner::apart::any_success(&results.scenarios, contract)
+        && !crate::runner::apart::any_told_apart(&results.scenarios, contract)
     {
         decision.passed = false;
         if decision.exit_code == crate::cli::exit::PASSED {

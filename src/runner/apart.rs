@@ -3,8 +3,9 @@
 //! and the same answer; every negative scenario would then "pass" without the target having
 //! evaluated the rule it names. So a passed scenario that expected a rejection verifies only
 //! when, in the same run, the same endpoint answered a well-formed request with something
-//! else: a success, or one of the endpoint's own documented answers (which depend on the
-//! record asked about, like 002_003 for a name that differs).
+//! else: a success, one of the endpoint's own documented answers (which depend on the
+//! record asked about, like 002_003 for a name that differs), or its answer for a record
+//! that does not exist.
 
 use std::collections::BTreeMap;
 
@@ -28,15 +29,20 @@ fn telling_answers(
             continue;
         };
         let success = code == SUCCESS && (200..300).contains(&o.status);
-        let own = contract
-            .catalogue
-            .endpoint(&e.endpoint_id)
-            .is_some_and(|ep| {
-                ep.responses
-                    .iter()
-                    .any(|r| r.code == code && r.status == o.status)
-            });
-        if success || own {
+        let endpoint = contract.catalogue.endpoint(&e.endpoint_id);
+        let own = endpoint.is_some_and(|ep| {
+            ep.responses
+                .iter()
+                .any(|r| r.code == code && r.status == o.status)
+        });
+        // "No such record" comes only from a target that read the request and looked.
+        let not_found = endpoint
+            .and_then(|ep| {
+                let key = &ep.sandbox.as_ref()?.lookup.not_found;
+                contract.catalogue.expected(&ep.id, key, None)
+            })
+            .is_some_and(|x| x.code == code && x.status == o.status);
+        if success || own || not_found {
             let codes = out.entry(e.endpoint_id.clone()).or_default();
             if !codes.contains(&code) {
                 codes.push(code);
@@ -46,12 +52,10 @@ fn telling_answers(
     out
 }
 
-/// Whether any exchange of the run got a success.
-pub fn any_success(scenarios: &[ScenarioResult], contract: &Contract) -> bool {
-    scenarios.iter().flat_map(|s| &s.exchanges).any(|e| {
-        outcome(contract, e)
-            .is_some_and(|o| o.code.as_deref() == Some(SUCCESS) && (200..300).contains(&o.status))
-    })
+/// Whether any endpoint answered any request in a way that shows it read it: when none
+/// did, every request was refused alike.
+pub fn any_told_apart(scenarios: &[ScenarioResult], contract: &Contract) -> bool {
+    !telling_answers(scenarios, contract).is_empty()
 }
 
 /// Turn every passed rejection scenario whose endpoint never answered otherwise into not
@@ -84,6 +88,6 @@ pub fn refused_alike_reason(endpoint: &str, code: &str) -> String {
     )
 }
 
-/// The run's headline when rejections were refused alike and nothing succeeded.
+/// The run's headline when no endpoint answered any request in a telling way.
 pub const REFUSED_ALIKE: &str =
     "every request was refused alike: check the base URL and credentials";
