@@ -376,6 +376,64 @@ pub fn automatic(
     out
 }
 
+/// The members of an answer the docs do not name: beside the data (the message's top level)
+/// and inside the envelope. They pass (errata E26); each is recorded as an observation.
+pub fn undocumented_members(
+    contract: &Contract,
+    endpoint: &Endpoint,
+    ex: &Exchange,
+) -> Vec<String> {
+    let Some(Value::Object(message)) = ex.response.as_ref().and_then(|r| r.message()) else {
+        return Vec::new();
+    };
+    let env = &contract.catalogue.envelope;
+    let documented = contract.schema_properties(&endpoint.response_schema);
+    let mut out: Vec<String> = message
+        .keys()
+        .filter(|k| **k != env.result_object && !documented.contains_key(*k))
+        .cloned()
+        .collect();
+    if let Some(Value::Object(result)) = message.get(&env.result_object) {
+        out.extend(
+            result
+                .keys()
+                .filter(|k| **k != env.code_field && **k != env.message_field)
+                .map(|k| format!("{}.{k}", env.result_object)),
+        );
+    }
+    out
+}
+
+/// An observation of one undocumented member in the answer `got`.
+pub fn undocumented_member(
+    endpoint: &Endpoint,
+    ex: &Exchange,
+    got: &Outcome,
+    member: &str,
+) -> Observation {
+    Observation {
+        endpoint: endpoint.id.clone(),
+        case: format!("undocumented member {member}"),
+        requirement: "RESP-ENVELOPE".to_owned(),
+        convention: Expected {
+            key: UNDOCUMENTED_MEMBER.to_owned(),
+            status: got.status,
+            code: got.code.clone().unwrap_or_default(),
+            message: format!("no member {member} (the docs name none)"),
+            strength: Strength::Convention,
+            compatible_codes: Vec::new(),
+        },
+        observed_status: got.status,
+        observed_code: got.code.clone(),
+        observed_message: Some(format!("{member} present")),
+        correlation_id: ex.correlation_id.clone(),
+        reading: None,
+    }
+}
+
+/// The case key undocumented members are observed under.
+pub const UNDOCUMENTED_MEMBER: &str = "undocumented-member";
+
 /// Which requirement a failed expectation breaks: `rule` when a request that must be rejected
 /// was accepted, `answer` when the answer itself differs.
 #[derive(Debug, Clone, PartialEq, Eq)]

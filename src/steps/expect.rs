@@ -92,6 +92,13 @@ fn answers(world: &mut KonaWorld, key: &str, field: Option<&str>) {
             .get_or_insert_with(|| expected.code.clone());
     }
     world.observations.extend(observation);
+    // Extra members pass (errata E26), and each is shown as what this target adds.
+    if let Some(got) = checks::outcome(contract, exchange) {
+        for member in checks::undocumented_members(contract, endpoint, exchange) {
+            let o = checks::undocumented_member(endpoint, exchange, &got, &member);
+            world.observations.push(o);
+        }
+    }
     world.conclude(own);
 }
 
