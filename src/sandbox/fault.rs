@@ -347,13 +347,9 @@ impl Fault {
             answer.encrypt = false;
         };
         match (self, api) {
-            (Fault::RejectAll, _) => {
-                as_entry(answer, "unknown-credentials");
-                return;
-            }
+            (Fault::RejectAll, _) => as_entry(answer, "unknown-credentials"),
             (Fault::OneAccountClosed, BANK_ACCOUNT_VALID) if success => {
                 as_entry(answer, "outside-service-hours");
-                return;
             }
             (Fault::WrongSuccessMessage, _) if success => answer.message = "OK".to_owned(),
             (Fault::WrongErrorMessage, CARD_INFO) if key == "invalid-input" => {
