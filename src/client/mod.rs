@@ -311,7 +311,9 @@ impl KonaClient {
                 gave_up = Some(flow);
                 break (outcome, duration);
             };
-            if flow != FlowControl::NoAnswer {
+            // Only a 429 asks the caller to slow down; a 503 or a closed connection is
+            // the target's own trouble, waited out by this request alone.
+            if flow == FlowControl::Throttled {
                 self.pace.push_back(wait);
             }
             fresh = flow == FlowControl::NoAnswer;
