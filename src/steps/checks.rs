@@ -506,8 +506,12 @@ pub fn expectation(
     // A reading widens the code, never its message: a documented code with another message
     // is a failure whatever the case, and no other reading can excuse it.
     if let Some(wording) = misworded(contract, endpoint, &got) {
-        if findings.is_empty() || kind != TargetKind::Embedded {
-            findings.retain(|f| f.requirement.as_deref() != Some(&wording.requirement));
+        let worded = format!(
+            "{} with the message {:?}: a documented code must carry the message the docs pair with it",
+            wording.code,
+            got.message.as_deref().unwrap_or("(none)")
+        );
+        if findings.is_empty() {
             findings.push(finding(
                 ex,
                 &wording.requirement,
@@ -516,13 +520,13 @@ pub fn expectation(
                     "{} with its documented message {:?}",
                     wording.code, wording.documented
                 ),
-                format!(
-                    "{} with the message {:?}: a documented code must carry the message the docs pair with it ({})",
-                    wording.code,
-                    got.message.as_deref().unwrap_or("(none)"),
-                    got.describe()
-                ),
+                format!("{worded} ({})", got.describe()),
             ));
+        } else if wording.code == expected.code {
+            // The expected code with another message: say which rule it breaks.
+            for f in &mut findings {
+                f.actual = format!("{}; {worded}", f.actual);
+            }
         }
         return (findings, observation);
     }
