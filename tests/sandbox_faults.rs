@@ -402,6 +402,10 @@ fn describe(ex: &Exchange) -> String {
 #[case::no_correlation_echo("no-correlation-echo")]
 #[case::correlation_regenerated("correlation-regenerated")]
 #[case::text_plain_content_type("text-plain-content-type")]
+#[case::reject_all("reject-all")]
+#[case::one_account_closed("one-account-closed")]
+#[case::duplicate_member_names("duplicate-member-names")]
+#[case::token_over_reserialized_body("token-over-reserialized-body")]
 #[tokio::test]
 async fn the_fault_shows_and_the_faithful_sandbox_does_not(#[case] name: &str) {
     let fixtures = seeded_fixtures();
