@@ -526,4 +526,41 @@ mod tests {
         .to_string();
         assert!(err.contains("concurrency"), "{err}");
     }
+
+    #[rstest]
+    #[case("44", Some(MinVerified::Count(44)), 44)]
+    #[case(" 80% ", Some(MinVerified::Percent(80.0)), 44)]
+    #[case("100%", Some(MinVerified::Percent(100.0)), 54)]
+    #[case("0", Some(MinVerified::Count(0)), 0)]
+    #[case("120%", None, 0)]
+    #[case("most", None, 0)]
+    fn min_verified_is_a_count_or_a_share(
+        #[case] text: &str,
+        #[case] parsed: Option<MinVerified>,
+        #[case] floor_of_54: usize,
+    ) {
+        let got = text.parse::<MinVerified>().ok();
+        assert_eq!(got, parsed);
+        if let Some(m) = got {
+            assert_eq!(m.floor(54), floor_of_54);
+        }
+    }
+
+    #[test]
+    fn min_verified_comes_from_the_file_the_environment_or_a_flag() {
+        let file: Settings = toml::from_str("min-verified = 44").unwrap();
+        assert_eq!(file.min_verified, Some(MinVerified::Count(44)));
+        let file: Settings = toml::from_str(r#"min-verified = "90%""#).unwrap();
+        assert_eq!(file.min_verified, Some(MinVerified::Percent(90.0)));
+        let env =
+            Settings::from_env(|k| (k == "KONA_RUN_MIN_VERIFIED").then(|| "50%".into())).unwrap();
+        assert_eq!(
+            file.overridden_by(env).min_verified,
+            Some(MinVerified::Percent(50.0))
+        );
+        let bad = Settings::from_env(|k| (k == "KONA_RUN_MIN_VERIFIED").then(|| "lots".into()))
+            .unwrap_err()
+            .to_string();
+        assert!(bad.contains("KONA_RUN_MIN_VERIFIED"), "{bad}");
+    }
 }
