@@ -880,6 +880,24 @@ async fn a_reused_connection_closed_before_any_byte_is_resent_on_a_fresh_one() {
     sandbox.shutdown().await;
 }
 
+/// Short-idle load balancers close a keep-alive after 50 ms: whatever the timing, no
+/// scenario fails for it (a request caught by the close is resent on a fresh connection).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_keep_alive_closed_after_50_ms_idle_fails_nothing() {
+    let sandbox = Sandbox::start(SandboxConfig::for_certification())
+        .await
+        .unwrap();
+    let base = url::Url::parse(&sandbox.base_url()).unwrap();
+    let upstream = format!("127.0.0.1:{}", base.port().unwrap());
+    let proxy = flaky::closes_idle_connections(upstream, Duration::from_millis(50)).await;
+    let (output, dir) = certify_through(format!("http://{proxy}{}", base.path())).await;
+    let (flows, failed) = resends(dir.path());
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(failed, 0);
+    assert!(flows.iter().all(|f| f == "no-answer"), "{flows:?}");
+    sandbox.shutdown().await;
+}
+
 #[rstest]
 #[case::rate_limited_60_a_second(Variant::RateLimited, "throttled")]
 #[case::a_transient_503(Variant::Transient503, "unavailable")]

@@ -53,6 +53,51 @@ pub async fn closes_reused_connections(upstream: String) -> SocketAddr {
     addr
 }
 
+/// A proxy to `upstream` that closes a client connection once it has been idle for `idle`
+/// with no answer outstanding, as short-idle load balancers do (50 ms in the issue).
+pub async fn closes_idle_connections(upstream: String, idle: std::time::Duration) -> SocketAddr {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((mut client, _)) = listener.accept().await {
+            let upstream = upstream.clone();
+            tokio::spawn(async move {
+                let Ok(mut server) = TcpStream::connect(&upstream).await else {
+                    return;
+                };
+                let (mut cr, mut cw) = client.split();
+                let (mut sr, mut sw) = server.split();
+                let (mut cbuf, mut sbuf) = (vec![0u8; 1 << 16], vec![0u8; 1 << 16]);
+                let mut awaiting = false;
+                loop {
+                    tokio::select! {
+                        n = cr.read(&mut cbuf) => match n {
+                            Ok(n) if n > 0 => {
+                                if sw.write_all(&cbuf[..n]).await.is_err() {
+                                    return;
+                                }
+                                awaiting = true;
+                            }
+                            _ => return,
+                        },
+                        n = sr.read(&mut sbuf) => match n {
+                            Ok(n) if n > 0 => {
+                                if cw.write_all(&sbuf[..n]).await.is_err() {
+                                    return;
+                                }
+                                awaiting = false;
+                            }
+                            _ => return,
+                        },
+                        () = tokio::time::sleep(idle), if !awaiting => return,
+                    }
+                }
+            });
+        }
+    });
+    addr
+}
+
 /// A server that answers every request 429 with `Retry-After: 0` and a KONA envelope,
 /// echoing the correlation id: a target whose limit never lifts.
 pub async fn always_throttled() -> String {
