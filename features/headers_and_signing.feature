@@ -151,6 +151,21 @@ Feature: Common headers, request signing and the correlation id
     When the request is sent
     Then the target answers "success"
 
+  # The token is the HMAC of the exact bytes sent: a server that checks it over the body it
+  # re-serialized after parsing refuses a valid request written any other way.
+  @req:HDR-TRAN-TOKEN-BODY @read-only
+  Scenario Outline: A body written loosely is signed over its exact bytes and accepted (<endpoint>)
+    Given a valid request to "<endpoint>"
+    And the body is written loosely, with spaces, escaped characters and its members in another order
+    When the request is sent
+    Then the target answers "success"
+
+    Examples:
+      | endpoint           |
+      | card-info          |
+      | deduction-info     |
+      | bank-account-valid |
+
   @req:RESP-CORRELATION-ECHO @read-only
   Scenario Outline: The correlation id is echoed on success (<endpoint>)
     Given a valid request to "<endpoint>"

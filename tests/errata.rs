@@ -429,6 +429,8 @@ fn exchange(
             parsed: Default::default(),
         }),
         failure: None,
+        attempts: Vec::new(),
+        gave_up: None,
     }
 }
 

@@ -112,3 +112,163 @@ async fn a_base_url_that_serves_no_api_exits_3_with_a_hint() {
         "{said}"
     );
 }
+
+// Issue 21: no hollow greens. Each fault below is certified as a foreign target through
+// `run --base-url`, the way a user meets it, and must fail the run, said in words.
+
+use kona_conformance::sandbox::{Fault, Sandbox, SandboxConfig, Variant};
+use rstest::rstest;
+use serde_json::Value;
+
+fn results_json(dir: &std::path::Path) -> Value {
+    serde_json::from_slice(&std::fs::read(dir.join("results.json")).unwrap()).unwrap()
+}
+
+/// Every finding of a results.json naming `requirement`, as "expected / actual" text.
+fn findings_for(results: &Value, requirement: &str) -> Vec<String> {
+    results["scenarios"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|s| s["findings"].as_array().unwrap())
+        .filter(|f| f["requirement"] == requirement)
+        .map(|f| format!("{} / {}", f["expected"], f["actual"]))
+        .collect()
+}
+
+#[rstest]
+#[case::a_documented_code_with_the_wrong_message(
+    Fault::WrongErrorMessage,
+    "CARD-CODE-000_002",
+    "a documented code must carry the message the docs pair with it"
+)]
+#[case::one_bank_account_closed_while_the_bank_answers(
+    Fault::OneAccountClosed,
+    "BANK-CODE-000_000",
+    "the same bank answered"
+)]
+#[case::duplicate_member_names(
+    Fault::DuplicateMemberNames,
+    "RESP-JSON",
+    r#"the member \"code\" twice in the object"#
+)]
+#[case::a_token_checked_over_a_reserialized_body(
+    Fault::TokenOverReserializedBody,
+    "DED-CODE-000_000",
+    "HTTP 401"
+)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_fault_a_reading_could_hide_fails_the_run(
+    #[case] fault: Fault,
+    #[case] requirement: &str,
+    #[case] said: &str,
+) {
+    let dir = tempfile::tempdir().unwrap();
+    let output = external_run::certified(Some(fault), false, dir.path(), 3, true).await;
+    let results = results_json(dir.path());
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output));
+    let found = findings_for(&results, requirement);
+    assert!(
+        found.iter().any(|f| f.contains(said)),
+        "{fault}: no {requirement} finding saying {said:?}: {found:#?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_closed_bank_names_both_exchanges_and_duplicate_values_stay_in_the_evidence() {
+    let dir = tempfile::tempdir().unwrap();
+    external_run::certified(Some(Fault::OneAccountClosed), false, dir.path(), 3, true).await;
+    let found = findings_for(&results_json(dir.path()), "BANK-CODE-000_000");
+    assert!(
+        found
+            .iter()
+            .any(|f| f.matches("correlation id").count() == 2),
+        "{found:#?}"
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    external_run::certified(
+        Some(Fault::DuplicateMemberNames),
+        false,
+        dir.path(),
+        3,
+        true,
+    )
+    .await;
+    let results = std::fs::read_to_string(dir.path().join("results.json")).unwrap();
+    // The parsed value keeps one "code"; the text as received keeps both.
+    assert!(results.contains(r#"\"code\":\"999_999\",\"code\":\"000_000\""#));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_target_that_refuses_everything_alike_verifies_no_rejection_rule() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = external_run::certified(Some(Fault::RejectAll), false, dir.path(), 3, true).await;
+    let said = text(&output);
+    assert_eq!(output.status.code(), Some(1), "{said}");
+    assert!(
+        said.contains("every request was refused alike: check the base URL and credentials"),
+        "{said}"
+    );
+    let results = results_json(dir.path());
+    let negative: Vec<&Value> = results["scenarios"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| {
+            s["tags"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|t| t == "negative")
+        })
+        .collect();
+    assert!(!negative.is_empty());
+    assert!(
+        negative.iter().all(|s| s["verdict"] != "passed"),
+        "a rejection passed"
+    );
+    assert!(negative.iter().any(|s| {
+        s["reason"]
+            .as_str()
+            .is_some_and(|r| r.contains("tells requests apart"))
+    }));
+}
+
+#[rstest]
+#[case::below_the_floor("46", Some(1))]
+#[case::a_share_below_the_floor("90%", Some(1))]
+#[case::at_the_floor("45", Some(0))]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn min_verified_fails_a_run_that_verified_too_little(
+    #[case] floor: &'static str,
+    #[case] exit: Option<i32>,
+) {
+    // Every bank closed: a legitimate target, 45 of 54 requirements verified.
+    let sandbox = Sandbox::start(SandboxConfig {
+        variants: vec![Variant::BankClosed],
+        ..SandboxConfig::for_certification()
+    })
+    .await
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let (base_url, path) = (sandbox.base_url(), dir.path().to_owned());
+    let output = tokio::task::spawn_blocking(move || {
+        external_run::certify_with(&base_url, &path, 3, true, &["--min-verified", floor])
+    })
+    .await
+    .unwrap();
+    sandbox.shutdown().await;
+    let said = text(&output);
+    assert_eq!(output.status.code(), exit, "{said}");
+    if exit == Some(1) {
+        assert!(
+            said.contains("45 of 54 requirements verified, fewer than the floor"),
+            "{said}"
+        );
+        assert!(
+            said.contains("BANK-CODE-000_000: the target answered 002_006"),
+            "{said}"
+        );
+    }
+}

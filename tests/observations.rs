@@ -150,3 +150,40 @@ async fn the_same_sandbox_as_embedded_target_fails_the_convention_scenarios() {
         }
     }
 }
+
+/// Undocumented members beside the data and inside the envelope pass (errata E26), and each
+/// is recorded and shown as an observation of what this target adds.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_extra_member_passes_and_is_an_observation() {
+    let sandbox = Sandbox::start(SandboxConfig {
+        variants: vec![kona_conformance::sandbox::Variant::ExtraFields],
+        ..SandboxConfig::for_certification()
+    })
+    .await
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let (base_url, path) = (sandbox.base_url(), dir.path().to_owned());
+    let output =
+        tokio::task::spawn_blocking(move || external_run::certify(&base_url, &path, 5, true))
+            .await
+            .unwrap();
+    sandbox.shutdown().await;
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(0), "{stdout}");
+    let results: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("results.json")).unwrap()).unwrap();
+    let cases: BTreeSet<String> = results["scenarios"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|s| s["observations"].as_array().unwrap())
+        .filter_map(|o| o["case"].as_str().map(str::to_owned))
+        .collect();
+    for member in ["serverRegion", "response.traceId"] {
+        assert!(
+            cases.contains(&format!("undocumented member {member}")),
+            "{member}: {cases:?}"
+        );
+    }
+    assert!(stdout.contains("undocumented-member"), "{stdout}");
+}

@@ -308,7 +308,7 @@ async fn with_no_records_every_header_signature_and_encryption_requirement_is_ve
         .collect();
     assert_eq!(lines.len(), 1, "{summary}");
     assert!(
-        lines[0].starts_with("- 6 scenarios: ") && lines[0].contains("bankAccounts.known lacks"),
+        lines[0].starts_with("- 7 scenarios: ") && lines[0].contains("bankAccounts.known lacks"),
         "{summary}"
     );
     let text = explain(&empty);

@@ -60,6 +60,8 @@ fn exchange(cid: &str, response_body: &[u8]) -> Exchange {
             parsed: Default::default(),
         }),
         failure: None,
+        attempts: Vec::new(),
+        gave_up: None,
     }
 }
 
@@ -78,6 +80,9 @@ fn scenario(id: &str, name: &str, requirements: &[&str], verdict: Verdict) -> Sc
         observations: Vec::new(),
         exercised: Default::default(),
         exchanges: Vec::new(),
+        gave_up: None,
+        expected_rejection: None,
+        refused_alike: None,
         duration_ms: 34,
     }
 }

@@ -313,6 +313,27 @@ fn probe(name: &str, fixtures: &Fixtures) -> Probe {
                     && header(ex, "Content-Type").is_some_and(|ct| ct.starts_with("text/plain"))
             }),
         ),
+        Fault::RejectAll => p(card(fixtures, "active"), Box::new(|ex| status(ex) == 401)),
+        Fault::OneAccountClosed => p(
+            bank(fixtures, "valid"),
+            Box::new(|ex| code(ex) == "002_006"),
+        ),
+        Fault::DuplicateMemberNames => p(
+            card(fixtures, "active"),
+            Box::new(|ex| {
+                ex.response.as_ref().is_some_and(|r| {
+                    String::from_utf8_lossy(&r.body)
+                        .contains(r#""code":"999_999","code":"000_000""#)
+                })
+            }),
+        ),
+        Fault::TokenOverReserializedBody => {
+            // Valid, signed over its exact bytes, but not written compactly.
+            let mut s = card(fixtures, "active");
+            let value: Value = serde_json::from_slice(&s.body).unwrap();
+            s.body = kona_conformance::steps::request::loose_json(&value).into_bytes();
+            p(s, Box::new(|ex| status(ex) == 401))
+        }
     }
 }
 
@@ -381,6 +402,10 @@ fn describe(ex: &Exchange) -> String {
 #[case::no_correlation_echo("no-correlation-echo")]
 #[case::correlation_regenerated("correlation-regenerated")]
 #[case::text_plain_content_type("text-plain-content-type")]
+#[case::reject_all("reject-all")]
+#[case::one_account_closed("one-account-closed")]
+#[case::duplicate_member_names("duplicate-member-names")]
+#[case::token_over_reserialized_body("token-over-reserialized-body")]
 #[tokio::test]
 async fn the_fault_shows_and_the_faithful_sandbox_does_not(#[case] name: &str) {
     let fixtures = seeded_fixtures();

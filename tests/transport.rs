@@ -849,6 +849,8 @@ fn stale_rejections_count_only_requests_stamped_with_our_time() {
                 parsed: Default::default(),
             }),
             failure: None,
+            attempts: Vec::new(),
+            gave_up: None,
         }
     };
     let results = |exchanges: Vec<Exchange>| RunResults {
@@ -865,21 +867,16 @@ fn stale_rejections_count_only_requests_stamped_with_our_time() {
             interrupted: None,
             proxy: None,
         },
-        scenarios: vec![ScenarioResult {
-            id: "features/x.feature:1".into(),
-            feature: "x".into(),
-            name: "x".into(),
-            endpoint: None,
-            tags: Vec::new(),
-            requirements: Vec::new(),
-            verdict: Verdict::Failed,
-            reason: None,
-            findings: Vec::new(),
-            error: None,
-            observations: Vec::new(),
-            exercised: Default::default(),
-            exchanges,
-            duration_ms: 0,
+        scenarios: vec![{
+            let mut s = ScenarioResult::new(
+                "features/x.feature:1".into(),
+                "x".into(),
+                "x".into(),
+                Vec::new(),
+                Verdict::Failed,
+            );
+            s.exchanges = exchanges;
+            s
         }],
     };
     let kst = TimeZoneName::Kst;
@@ -1057,4 +1054,161 @@ async fn a_timeout_names_the_limit_and_the_flag() {
         err.to_string().contains("after 0.3 s") && err.to_string().contains("--timeout"),
         "{err}"
     );
+}
+
+// Flow control is not an answer (issue 21): a reused connection closed before any byte, a
+// 429 and a 503 are resent within a bounded budget, never judged; a target whose throttling
+// outlasts the budget verifies nothing and does not pass.
+
+#[path = "support/external_run.rs"]
+mod external_run;
+#[path = "support/flaky.rs"]
+mod flaky;
+
+use external_run::SandboxCredentials as _;
+use kona_conformance::sandbox::{Sandbox, SandboxConfig, Variant};
+
+/// The `flow` of every resent attempt in a report folder's results.json, and the folder's
+/// failed scenario count.
+fn resends(dir: &std::path::Path) -> (Vec<String>, u64) {
+    let results: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("results.json")).unwrap()).unwrap();
+    let mut flows = Vec::new();
+    for s in results["scenarios"].as_array().unwrap() {
+        for e in s["exchanges"].as_array().into_iter().flatten() {
+            for a in e["attempts"].as_array().into_iter().flatten() {
+                flows.push(a["flow"].as_str().unwrap_or_default().to_owned());
+            }
+        }
+    }
+    let failed = results["scenarios"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["verdict"] == "failed")
+        .count() as u64;
+    (flows, failed)
+}
+
+async fn certify_through(base_url: String) -> (Output, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().to_owned();
+    let output =
+        tokio::task::spawn_blocking(move || external_run::certify(&base_url, &path, 7, true))
+            .await
+            .unwrap();
+    (output, dir)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reused_connection_closed_before_any_byte_is_resent_on_a_fresh_one() {
+    let sandbox = Sandbox::start(SandboxConfig::for_certification())
+        .await
+        .unwrap();
+    let base = url::Url::parse(&sandbox.base_url()).unwrap();
+    let upstream = format!("127.0.0.1:{}", base.port().unwrap());
+    let proxy = flaky::closes_reused_connections(upstream).await;
+    let (output, dir) = certify_through(format!("http://{proxy}{}", base.path())).await;
+    let (flows, failed) = resends(dir.path());
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(failed, 0);
+    assert!(
+        !flows.is_empty() && flows.iter().all(|f| f == "no-answer"),
+        "{flows:?}"
+    );
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains("resent after flow control"), "{stdout}");
+    sandbox.shutdown().await;
+}
+
+/// Short-idle load balancers close a keep-alive after 50 ms: whatever the timing, no
+/// scenario fails for it (a request caught by the close is resent on a fresh connection).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_keep_alive_closed_after_50_ms_idle_fails_nothing() {
+    let sandbox = Sandbox::start(SandboxConfig::for_certification())
+        .await
+        .unwrap();
+    let base = url::Url::parse(&sandbox.base_url()).unwrap();
+    let upstream = format!("127.0.0.1:{}", base.port().unwrap());
+    let proxy = flaky::closes_idle_connections(upstream, Duration::from_millis(50)).await;
+    let (output, dir) = certify_through(format!("http://{proxy}{}", base.path())).await;
+    let (flows, failed) = resends(dir.path());
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(failed, 0);
+    assert!(flows.iter().all(|f| f == "no-answer"), "{flows:?}");
+    sandbox.shutdown().await;
+}
+
+#[rstest]
+#[case::rate_limited_60_a_second(Variant::RateLimited, "throttled")]
+#[case::a_transient_503(Variant::Transient503, "unavailable")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn flow_control_is_resent_and_the_run_passes(#[case] variant: Variant, #[case] flow: &str) {
+    let sandbox = Sandbox::start(SandboxConfig {
+        variants: vec![variant],
+        ..SandboxConfig::for_certification()
+    })
+    .await
+    .unwrap();
+    let (output, dir) = certify_through(sandbox.base_url()).await;
+    let (flows, failed) = resends(dir.path());
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(failed, 0);
+    assert!(flows.iter().any(|f| f == flow), "{flows:?}");
+    sandbox.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn throttling_past_the_budget_verifies_nothing_and_fails_the_run() {
+    let base_url = flaky::always_throttled().await;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().to_owned();
+    let output = tokio::task::spawn_blocking(move || {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_kona-conformance"));
+        cmd.args(["run", "--quiet", "--base-url", &base_url])
+            .arg("--fixtures")
+            .arg(external_run::manifest("fixtures/embedded-sandbox.json"))
+            .args([
+                "--profile",
+                "sandbox",
+                "--concurrency",
+                "8",
+                "--generated",
+                "0",
+            ])
+            .arg("--report-dir")
+            .arg(&path)
+            .sandbox_credentials();
+        cmd.output().unwrap()
+    })
+    .await
+    .unwrap();
+    let said = stderr(&output);
+    assert_eq!(output.status.code(), Some(1), "{said}");
+    assert!(
+        said.contains("flow control outlasted the resend budget"),
+        "{said}"
+    );
+    let results: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("results.json")).unwrap()).unwrap();
+    let scenarios = results["scenarios"].as_array().unwrap();
+    // Nothing passed on a 429, and nothing was charged to a rule.
+    assert!(scenarios.iter().all(|s| s["verdict"] != "passed"));
+    assert!(
+        scenarios
+            .iter()
+            .all(|s| s["findings"].as_array().unwrap().is_empty())
+    );
+    assert!(
+        scenarios
+            .iter()
+            .filter(|s| s["verdict"] == "not-verified")
+            .any(|s| s["reason"]
+                .as_str()
+                .unwrap()
+                .contains("throttled (HTTP 429) after 4 attempt(s)")),
+        "{said}"
+    );
+    let (flows, _) = resends(dir.path());
+    assert!(flows.iter().all(|f| f == "throttled") && !flows.is_empty());
 }

@@ -41,11 +41,12 @@ fn card_no(role: &str) -> String {
         .to_owned()
 }
 
+/// The envelope's code, or nothing when the body is not JSON (a transient 503's text).
 fn code(reply: &Reply) -> String {
-    reply.json()["response"]["code"]
-        .as_str()
+    serde_json::from_slice::<Value>(&reply.body)
+        .ok()
+        .and_then(|v| v["response"]["code"].as_str().map(str::to_owned))
         .unwrap_or_default()
-        .to_owned()
 }
 
 /// What the default reading and the variant answer to one request, as (status, code, a
@@ -127,6 +128,15 @@ async fn answer(variant: Option<Variant>, name: &str) -> (u16, String, String) {
                 .send()
                 .await
         }
+        // Flow control shows only past its threshold: the request after the allowance.
+        "rate-limited" | "transient-503" => {
+            let threshold = if name == "rate-limited" { 61 } else { 150 };
+            let mut last = None;
+            for _ in 0..threshold {
+                last = Some(h.to(CARD).json(&active).send().await);
+            }
+            last.expect("at least one request")
+        }
         other => panic!("no probe for variant {other}"),
     };
     let detail = match name {
@@ -163,7 +173,9 @@ async fn each_variant_answers_differently_from_the_default_reading(
         "fresh-correlation-id",
         "bank-checks-member-id",
         "bank-name-first",
-        "bank-closed"
+        "bank-closed",
+        "rate-limited",
+        "transient-503"
     )]
     name: &str,
 ) {

@@ -79,6 +79,10 @@ pub struct RunArgs {
     /// Never use a proxy, even when HTTP_PROXY, HTTPS_PROXY or ALL_PROXY is set.
     #[arg(long)]
     pub no_proxy: bool,
+    /// Fail (exit 1) when fewer requirements than this are verified: a count (44) or a
+    /// share of the catalogue (80%).
+    #[arg(long, value_name = "N|P%")]
+    pub min_verified: Option<crate::runner::config::MinVerified>,
 }
 
 impl RunArgs {
@@ -102,6 +106,7 @@ impl RunArgs {
             waivers: self.waivers.clone(),
             max_duration: self.max_duration,
             no_proxy: self.no_proxy.then_some(true),
+            min_verified: self.min_verified,
         }
     }
 
@@ -314,9 +319,13 @@ fn outcome_text(results: &RunResults) -> String {
     );
     let _ = writeln!(
         out,
-        "\nseed {} · {} exchanges{} · {:.3} s · target {}{}",
+        "\nseed {} · {} exchanges{}{} · {:.3} s · target {}{}",
         results.meta.seed,
         results.exchange_count(),
+        match results.resend_count() {
+            0 => String::new(),
+            n => format!(", {n} resent after flow control"),
+        },
         timing
             .map(|t| format!(" ({})", t.describe()))
             .unwrap_or_default(),

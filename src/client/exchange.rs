@@ -9,6 +9,7 @@ use chrono::{DateTime, Utc};
 use serde_json::Value;
 
 use super::evidence::{JSON_STRING_LIMIT, QUOTE_LIMIT, cut_strings, quote};
+use super::flow::{Attempt, FlowControl};
 use super::json::{self, JsonRefusal};
 use super::target::EncryptionKeys;
 use super::{MAX_RESPONSE_BYTES, RequestSpec};
@@ -118,6 +119,12 @@ pub struct Exchange {
     pub duration: Duration,
     pub response: Option<ResponseCapture>,
     pub failure: Option<TransportFailure>,
+    /// Earlier attempts of this request that met flow control (429, 503, a connection
+    /// closed before any byte), each with the wait that followed it.
+    pub attempts: Vec<Attempt>,
+    /// The resend budget ran out on flow control: the answer kept here says nothing about
+    /// the request, so the scenario is not verified.
+    pub gave_up: Option<FlowControl>,
 }
 
 impl Exchange {
@@ -139,6 +146,8 @@ impl Exchange {
             duration: Duration::ZERO,
             response: None,
             failure: Some(failure),
+            attempts: Vec::new(),
+            gave_up: None,
         }
     }
 
@@ -171,11 +180,14 @@ impl Exchange {
 /// [`json`] shape limits is a protocol failure before any tree is built.
 pub(crate) async fn execute(
     request: reqwest::RequestBuilder,
-) -> Result<ResponseCapture, TransportFailure> {
-    let response = request.send().await.map_err(classify)?;
+) -> Result<ResponseCapture, SendFailure> {
+    let response = request.send().await.map_err(|e| SendFailure {
+        closed: closed_before_answer(&e),
+        failure: classify(e),
+    })?;
     let status = response.status().as_u16();
     if response.status().is_redirection() {
-        return Err(redirect_failure(&response));
+        return Err(redirect_failure(&response).into());
     }
     if let Some(encoding) = response
         .headers()
@@ -183,13 +195,13 @@ pub(crate) async fn execute(
         .map(|v| String::from_utf8_lossy(v.as_bytes()).trim().to_owned())
         .filter(|v| !v.is_empty() && !v.eq_ignore_ascii_case("identity"))
     {
-        return Err(TransportFailure::new(
+        return Err(SendFailure::from(TransportFailure::new(
             FailureClass::Protocol,
             format!(
                 "HTTP {status} with a compressed body (Content-Encoding: {}) although the request asked for Accept-Encoding: identity; the body was not decompressed",
                 quote(&encoding)
             ),
-        ));
+        )));
     }
     let headers = response
         .headers()
@@ -215,7 +227,7 @@ pub(crate) async fn execute(
                 body.len(),
                 f.reason
             );
-            f
+            SendFailure::from(f)
         })?;
         let Some(chunk) = chunk else {
             break;
@@ -232,7 +244,7 @@ pub(crate) async fn execute(
         && looks_like_json(&body)
         && let Err(refusal) = json::check_shape(&body)
     {
-        return Err(shape_failure(status, &refusal));
+        return Err(shape_failure(status, &refusal).into());
     }
     Ok(ResponseCapture {
         status,
@@ -242,6 +254,57 @@ pub(crate) async fn execute(
         plaintext: None,
         parsed: ParsedCache::default(),
     })
+}
+
+/// Why a send gave no usable answer, and whether the connection closed before any byte of
+/// an answer (the one transport failure worth a resend on a fresh connection).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct SendFailure {
+    pub failure: TransportFailure,
+    pub closed: Option<Closed>,
+}
+
+impl From<TransportFailure> for SendFailure {
+    fn from(failure: TransportFailure) -> Self {
+        SendFailure {
+            failure,
+            closed: None,
+        }
+    }
+}
+
+/// How a connection ended before any byte of the answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Closed {
+    /// An orderly close (FIN): what a server or load balancer does to an idle keep-alive.
+    Cleanly,
+    /// Reset, aborted or a broken pipe.
+    Abruptly,
+}
+
+/// A request that was sent (or being sent) on a connection the far end closed before
+/// answering. Timeouts, refused connections and TLS failures are not this.
+fn closed_before_answer(e: &reqwest::Error) -> Option<Closed> {
+    if e.is_timeout() || e.is_connect() || e.is_redirect() || e.is_decode() {
+        return None;
+    }
+    let mut source: Option<&(dyn std::error::Error + 'static)> = std::error::Error::source(e);
+    while let Some(s) = source {
+        if let Some(io) = s.downcast_ref::<std::io::Error>() {
+            use std::io::ErrorKind::*;
+            if matches!(io.kind(), ConnectionReset | ConnectionAborted | BrokenPipe) {
+                return Some(Closed::Abruptly);
+            }
+        }
+        // hyper's IncompleteMessage, which it does not expose as a type reqwest re-exports.
+        if s.to_string()
+            .contains("connection closed before message completed")
+        {
+            return Some(Closed::Cleanly);
+        }
+        source = s.source();
+    }
+    None
 }
 
 /// A body that opens like a JSON container (an HTML page full of commas is not one).

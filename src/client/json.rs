@@ -128,3 +128,174 @@ mod tests {
         }
     }
 }
+
+/// A member name repeated in one JSON object, with the value of its first and of its later
+/// occurrence (a parser keeps only one of them; which one differs between parsers).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct DuplicateMember {
+    /// Where the object is, as a JSON pointer (`""` for the top level).
+    pub object: String,
+    pub key: String,
+    pub first: String,
+    pub second: String,
+}
+
+/// Every repeated member name in `bytes` read as JSON (none if it is not JSON of a shape
+/// [`check_shape`] allows).
+pub fn duplicate_members(bytes: &[u8]) -> Vec<DuplicateMember> {
+    use serde::de::DeserializeSeed;
+    if check_shape(bytes).is_err() {
+        return Vec::new();
+    }
+    let mut found = Vec::new();
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let _ = Walk {
+        path: String::new(),
+        found: &mut found,
+    }
+    .deserialize(&mut de);
+    found
+}
+
+/// Rebuilds each value while remembering, per object, which names it has seen.
+struct Walk<'a> {
+    path: String,
+    found: &'a mut Vec<DuplicateMember>,
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for Walk<'_> {
+    type Value = Value;
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for Walk<'_> {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("JSON")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut out = serde_json::Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            // With `arbitrary_precision`, serde_json hands a number over as a one-member
+            // map under this private name, its text as the value.
+            if out.is_empty() && key == "$serde_json::private::Number" {
+                let text: String = map.next_value()?;
+                return Ok(serde_json::from_str(&text).unwrap_or(Value::Null));
+            }
+            let path = format!(
+                "{}/{}",
+                self.path,
+                key.replace('~', "~0").replace('/', "~1")
+            );
+            let value = map.next_value_seed(Walk {
+                path,
+                found: &mut *self.found,
+            })?;
+            if let Some(first) = out.get(&key) {
+                self.found.push(DuplicateMember {
+                    object: self.path.clone(),
+                    key: key.clone(),
+                    first: first.to_string(),
+                    second: value.to_string(),
+                });
+            }
+            out.insert(key, value);
+        }
+        Ok(Value::Object(out))
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut out = Vec::new();
+        while let Some(v) = seq.next_element_seed(Walk {
+            path: format!("{}/{}", self.path, out.len()),
+            found: &mut *self.found,
+        })? {
+            out.push(v);
+        }
+        Ok(Value::Array(out))
+    }
+
+    // Scalars and numbers (arbitrary precision) keep their value exactly.
+    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+        Ok(serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::String(v.to_owned()))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Value, E> {
+        Ok(Value::String(v))
+    }
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_none<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+}
+
+#[cfg(test)]
+mod duplicate_tests {
+    use super::*;
+    use rstest::rstest;
+
+    #[rstest]
+    #[case(
+        r#"{"code":"999_999","code":"000_000"}"#,
+        "",
+        "code",
+        r#""999_999""#,
+        r#""000_000""#
+    )]
+    #[case(
+        r#"{"response":{"code":"000_000","message":"a","message":"b"}}"#,
+        "/response",
+        "message",
+        r#""a""#,
+        r#""b""#
+    )]
+    #[case(
+        r#"[{"n":1.50,"n":12345678901234567890123}]"#,
+        "/0",
+        "n",
+        "1.50",
+        "12345678901234567890123"
+    )]
+    fn a_repeated_member_is_named_with_both_values(
+        #[case] body: &str,
+        #[case] object: &str,
+        #[case] key: &str,
+        #[case] first: &str,
+        #[case] second: &str,
+    ) {
+        assert_eq!(
+            duplicate_members(body.as_bytes()),
+            vec![DuplicateMember {
+                object: object.into(),
+                key: key.into(),
+                first: first.into(),
+                second: second.into(),
+            }]
+        );
+    }
+
+    #[rstest]
+    #[case(r#"{"code":"000_000","data":{"code":1}}"#)]
+    #[case("not json")]
+    #[case("[1,2,3]")]
+    fn distinct_names_or_no_json_find_nothing(#[case] body: &str) {
+        assert!(duplicate_members(body.as_bytes()).is_empty());
+    }
+}

@@ -4,6 +4,7 @@
 
 pub mod evidence;
 pub mod exchange;
+pub mod flow;
 pub mod headers;
 pub mod interrupt;
 pub mod json;
@@ -11,16 +12,16 @@ pub mod target;
 
 pub use evidence::{EvidenceBudget, QUOTE_LIMIT, quote};
 pub use exchange::{Exchange, FailureClass, ResponseCapture, TransportFailure};
+pub use flow::{Attempt, FlowControl};
 pub use headers::{HeaderEdit, SignedHeaders};
 pub use interrupt::{Cause, Interrupt};
 pub use target::{Credentials, EncryptionKeys, Target, TargetKind, TransportOptions};
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use chrono::{DateTime, FixedOffset, Utc};
 use rand::SeedableRng;
-use tokio::sync::Mutex;
 
 use crate::crypto::ids::TimeZoneName;
 use crate::crypto::jwe::{self, ContentEncryption};
@@ -117,38 +118,14 @@ impl JweMutation {
     }
 }
 
-/// A rate limiter shared by every scenario of a run: at most `rps` requests per second.
-#[derive(Debug)]
-struct Pacer {
-    interval: Duration,
-    next: Mutex<Instant>,
-}
-
-impl Pacer {
-    fn new(rps: f64) -> Option<Pacer> {
-        (rps > 0.0 && rps.is_finite()).then(|| Pacer {
-            interval: Duration::from_secs_f64(1.0 / rps),
-            next: Mutex::new(Instant::now()),
-        })
-    }
-
-    async fn wait(&self) {
-        let at = {
-            let mut next = self.next.lock().await;
-            let now = Instant::now();
-            let at = (*next).max(now);
-            *next = at + self.interval;
-            at
-        };
-        tokio::time::sleep_until(at.into()).await;
-    }
-}
-
 #[derive(Debug, Clone)]
 pub struct KonaClient {
     http: reqwest::Client,
+    /// No pool: a resend after a connection closed before any byte goes out on its own.
+    fresh: reqwest::Client,
     target: Arc<Target>,
-    pacer: Option<Arc<Pacer>>,
+    /// The run's pace: `--rate-limit`, slowed down whenever the target throttles.
+    pace: Arc<flow::Pace>,
     time_zone: TimeZoneName,
     interrupt: Interrupt,
     /// What is left of the run's evidence budget (shared by every clone of the client).
@@ -160,14 +137,19 @@ pub struct KonaClient {
 impl KonaClient {
     pub fn new(target: Target, options: &TransportOptions) -> Result<KonaClient, ClientError> {
         let http = target::build_http_client(options)?;
+        let fresh = target::build_http_client(&TransportOptions {
+            pool_per_host: 0,
+            ..options.clone()
+        })?;
         // The private key is redacted from everything from now on, even before any exchange.
         if let Some(keys) = &target.keys {
             crate::secret::register_private_key(&keys.client_private);
         }
         Ok(KonaClient {
             http,
+            fresh,
             target: Arc::new(target),
-            pacer: options.rate_limit.and_then(Pacer::new).map(Arc::new),
+            pace: Arc::new(flow::Pace::new(options.rate_limit)),
             time_zone: options.time_zone,
             interrupt: options.interrupt.clone(),
             evidence: Arc::new(EvidenceBudget::default()),
@@ -253,40 +235,110 @@ impl KonaClient {
             .clone()
             .unwrap_or_else(|| "application/json".to_owned());
 
-        if let Some(pacer) = &self.pacer {
-            pacer.wait().await;
-        }
-        if let Some(cause) = self.interrupt.cause() {
-            return Exchange::failed_before_sending(
-                spec,
-                &url,
-                started,
-                TransportFailure::not_sent(cause),
-            );
-        }
-        let clock = Instant::now();
-        let mut request = self
-            .http
-            .post(&url)
-            .header("Content-Type", &content_type)
-            .header("Accept", "application/json")
-            // Nothing is decompressed: a compressed answer is a finding, never a bomb.
-            .header("Accept-Encoding", "identity");
-        for (name, value) in headers.pairs() {
-            request = request.header(name.as_str(), value.as_str());
-        }
-        let outcome = tokio::select! {
-            outcome = exchange::execute(request.body(body.clone())) => outcome,
-            cause = async {
-                let cause = self.interrupt.triggered().await;
-                tokio::time::sleep(interrupt::IN_FLIGHT_GRACE).await;
-                cause
-            } => Err(TransportFailure::cut_in_flight(cause)),
+        let mut attempts: Vec<flow::Attempt> = Vec::new();
+        let mut fresh = false;
+        let mut gave_up = None;
+        let (outcome, duration) = loop {
+            tokio::select! {
+                () = tokio::time::sleep_until(self.pace.reserve().into()) => {}
+                cause = self.interrupt.triggered() => {
+                    let mut exchange = Exchange::failed_before_sending(
+                        spec,
+                        &url,
+                        started,
+                        TransportFailure::not_sent(cause),
+                    );
+                    exchange.attempts = attempts;
+                    return exchange;
+                }
+            }
+            if let Some(cause) = self.interrupt.cause() {
+                let mut exchange = Exchange::failed_before_sending(
+                    spec,
+                    &url,
+                    started,
+                    TransportFailure::not_sent(cause),
+                );
+                exchange.attempts = attempts;
+                return exchange;
+            }
+            let sent_at = Utc::now();
+            let clock = Instant::now();
+            let http = if fresh { &self.fresh } else { &self.http };
+            let mut request = http
+                .post(&url)
+                .header("Content-Type", &content_type)
+                .header("Accept", "application/json")
+                // Nothing is decompressed: a compressed answer is a finding, never a bomb.
+                .header("Accept-Encoding", "identity");
+            for (name, value) in headers.pairs() {
+                request = request.header(name.as_str(), value.as_str());
+            }
+            let outcome = tokio::select! {
+                outcome = exchange::execute(request.body(body.clone())) => outcome,
+                cause = async {
+                    let cause = self.interrupt.triggered().await;
+                    tokio::time::sleep(interrupt::IN_FLIGHT_GRACE).await;
+                    cause
+                } => Err(TransportFailure::cut_in_flight(cause).into()),
+            };
+            let duration = clock.elapsed();
+            // What this attempt was, if it was flow control rather than an answer.
+            let (flow, status, retry_after) = match &outcome {
+                Ok(r) => (
+                    FlowControl::of_status(r.status),
+                    Some(r.status),
+                    r.header("retry-after")
+                        .and_then(|v| flow::retry_after(v, Utc::now())),
+                ),
+                // Only a pooled connection closed is worth a resend; a fresh one closed
+                // cleanly again is a target giving no answer, an abrupt close a failure.
+                Err(f) => match f.closed {
+                    Some(_) if !fresh => (Some(FlowControl::NoAnswer), None, None),
+                    Some(exchange::Closed::Cleanly) => {
+                        gave_up = Some(FlowControl::NoAnswer);
+                        (None, None, None)
+                    }
+                    _ => (None, None, None),
+                },
+            };
+            let Some(flow) = flow else {
+                break (outcome, duration);
+            };
+            let budget = if self.pace.exhausted() && flow != FlowControl::NoAnswer {
+                None
+            } else {
+                flow::BUDGET.next_wait(flow, attempts.len() + 1, retry_after)
+            };
+            let Some(wait) = budget else {
+                gave_up = Some(flow);
+                break (outcome, duration);
+            };
+            // Only a 429 asks the caller to slow down; a 503 or a closed connection is
+            // the target's own trouble, waited out by this request alone.
+            if flow == FlowControl::Throttled {
+                self.pace.push_back(wait);
+            }
+            fresh = flow == FlowControl::NoAnswer;
+            attempts.push(flow::Attempt {
+                started_at: sent_at,
+                duration,
+                flow,
+                status,
+                retry_after,
+                waited: wait,
+                fresh_connection_next: fresh,
+            });
+            tokio::select! {
+                () = tokio::time::sleep(wait) => {}
+                () = async { self.interrupt.triggered().await; } => {}
+            }
         };
-        let duration = clock.elapsed();
+        self.pace.settled(gave_up.is_some());
         let (response, failure) = match outcome {
             Ok(r) => (Some(r), None),
-            Err(mut f) => {
+            Err(f) => {
+                let mut f = f.failure;
                 f.reason = target::explain(f.reason, &self.transport);
                 (None, Some(f))
             }
@@ -303,6 +355,8 @@ impl KonaClient {
             duration,
             response,
             failure,
+            attempts,
+            gave_up,
         };
         exchange.decrypt_response(self.target.keys.as_ref());
         exchange.keep_as_evidence(&self.evidence);

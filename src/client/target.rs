@@ -373,6 +373,7 @@ pub(crate) fn build_http_client(
         .timeout(options.timeout)
         .connect_timeout(options.timeout.min(Duration::from_secs(10)))
         .pool_max_idle_per_host(options.pool_per_host)
+        .pool_idle_timeout(super::flow::POOL_IDLE)
         .user_agent(concat!("kona-conformance/", env!("CARGO_PKG_VERSION")));
     let builder = match &options.proxy {
         // The error would show the URL, credentials included: name the proxy instead.

@@ -219,3 +219,48 @@ pub fn decide(
         baseline: comparison,
     }
 }
+
+/// The floor of `--min-verified`: a run that verified fewer requirements fails (exit 1), and
+/// says which were not verified and why, one line each.
+pub fn apply_floor(
+    decision: &mut Decision,
+    requirements: &[RequirementVerdict],
+    floor: crate::runner::config::MinVerified,
+) {
+    let verified = requirements
+        .iter()
+        .filter(|r| r.verdict != Verdict::NotVerified)
+        .count();
+    let needed = floor.floor(requirements.len());
+    if verified >= needed {
+        return;
+    }
+    let was_passing = decision.passed;
+    decision.passed = false;
+    if decision.exit_code == exit::PASSED {
+        decision.exit_code = exit::CONFORMANCE_FAILURE;
+    }
+    let mut lines = vec![format!(
+        "{verified} of {} requirements verified, fewer than the floor of {needed} (--min-verified {floor}); not verified:",
+        requirements.len()
+    )];
+    lines.extend(
+        requirements
+            .iter()
+            .filter(|r| r.verdict == Verdict::NotVerified)
+            .map(|r| {
+                format!(
+                    "  {}: {}",
+                    r.id,
+                    r.reason.as_deref().unwrap_or("no reason recorded")
+                )
+            }),
+    );
+    if was_passing {
+        // The passing headline no longer holds: the floor is the headline.
+        decision.reasons.remove(0);
+        decision.reasons.splice(0..0, lines);
+    } else {
+        decision.reasons.extend(lines);
+    }
+}

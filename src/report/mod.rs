@@ -346,6 +346,26 @@ pub fn report(
         contract.hash(),
         results.meta.started_at.date_naive(),
     );
+    // Rejections that verified nothing because every request got the same refusal: the
+    // run names why instead of listing passes.
+    if results.scenarios.iter().any(|s| s.refused_alike.is_some())
+        && !crate::runner::apart::any_told_apart(&results.scenarios, contract)
+    {
+        decision.passed = false;
+        if decision.exit_code == crate::cli::exit::PASSED {
+            decision.exit_code = crate::cli::exit::CONFORMANCE_FAILURE;
+        }
+        decision
+            .reasons
+            .retain(|r| !r.starts_with("every verified requirement passed"));
+        decision
+            .reasons
+            .insert(0, crate::runner::apart::REFUSED_ALIKE.to_owned());
+    }
+    flow_control_outcome(&mut decision, results, &requirements);
+    if let Some(floor) = options.min_verified {
+        decide::apply_floor(&mut decision, &requirements, floor);
+    }
     // A run stopped part-way never passes, and every report says so first.
     if let Some(cause) = results.meta.interrupted {
         decision.passed = false;
@@ -368,6 +388,50 @@ pub fn report(
         decision,
         files,
     })
+}
+
+/// Scenarios whose requests met only flow control are named in the verdict, and a run
+/// that verified nothing because of it does not pass.
+fn flow_control_outcome(
+    decision: &mut Decision,
+    results: &crate::runner::results::RunResults,
+    requirements: &[crate::runner::results::RequirementVerdict],
+) {
+    let mut by_kind: std::collections::BTreeMap<crate::client::FlowControl, usize> =
+        Default::default();
+    for s in &results.scenarios {
+        if let Some(flow) = s.gave_up {
+            *by_kind.entry(flow).or_default() += 1;
+        }
+    }
+    if by_kind.is_empty() {
+        return;
+    }
+    let total: usize = by_kind.values().sum();
+    let kinds = by_kind
+        .iter()
+        .map(|(flow, n)| format!("{flow} ×{n}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let line = format!(
+        "{total} scenario(s) not verified: the target's flow control outlasted the resend budget ({kinds}); {} resend(s) in all",
+        results.resend_count()
+    );
+    let verified = requirements
+        .iter()
+        .any(|r| r.verdict != crate::runner::results::Verdict::NotVerified);
+    if verified {
+        decision.reasons.push(line);
+    } else {
+        decision.passed = false;
+        if decision.exit_code == crate::cli::exit::PASSED {
+            decision.exit_code = crate::cli::exit::CONFORMANCE_FAILURE;
+        }
+        decision
+            .reasons
+            .retain(|r| !r.starts_with("every verified requirement passed"));
+        decision.reasons.insert(0, line);
+    }
 }
 
 /// Write the reports `options` ask for and decide the exit code.

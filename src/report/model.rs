@@ -224,6 +224,17 @@ impl BodyDoc {
     fn of(bytes: &[u8], r: &Redactor) -> BodyDoc {
         let (kind, json, text) = match r.body(bytes) {
             RedactedBody::Empty => ("empty", None, None),
+            // A parsed value that is not what the wire carried (a member name repeated, of
+            // which the parse kept one) keeps the text as received beside it; a deep tree
+            // is written as that text alone, so the evidence caps hold for what is written.
+            RedactedBody::Json(v) if !crate::client::json::duplicate_members(bytes).is_empty() => {
+                let received = Some(r.text(&String::from_utf8_lossy(bytes)));
+                if written_len(&v) > tree_bound(bytes.len()) {
+                    ("json-text", None, received)
+                } else {
+                    ("json", Some(v), received)
+                }
+            }
             // A deep tree pretty-printed inside results.json is many times its bytes (a
             // 1 KB answer 120 levels deep writes 30 KB): past the bound it is written as
             // its compact text, so the evidence caps hold for what is written.
@@ -243,11 +254,11 @@ impl BodyDoc {
         }
     }
 
-    /// For display: pretty JSON or the text.
+    /// For display: the text as received when it is kept, pretty JSON otherwise.
     pub fn display(&self) -> String {
         match (&self.json, &self.text) {
-            (Some(v), _) => serde_json::to_string_pretty(v).unwrap_or_default(),
-            (None, Some(t)) => t.clone(),
+            (_, Some(t)) => t.clone(),
+            (Some(v), None) => serde_json::to_string_pretty(v).unwrap_or_default(),
             (None, None) => String::new(),
         }
     }
@@ -315,6 +326,11 @@ pub struct ExchangeDoc {
     pub duration_ms: u64,
     /// Exact microseconds: a loopback exchange takes well under a millisecond.
     pub duration_us: u64,
+    /// Earlier attempts that met flow control, with the waits after them.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub attempts: Vec<crate::client::Attempt>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gave_up: Option<crate::client::FlowControl>,
     pub request: RequestDoc,
     pub response: Option<ResponseDoc>,
     pub failure: Option<FailureDoc>,
@@ -365,6 +381,8 @@ pub fn exchange_doc(ex: &Exchange, contract: &Contract, r: &Redactor) -> Exchang
         started_at: rfc3339(&ex.started_at),
         duration_ms: millis(ex.duration),
         duration_us: micros(ex.duration),
+        attempts: ex.attempts.clone(),
+        gave_up: ex.gave_up,
         request: RequestDoc {
             headers: headers(&ex.request_headers, r),
             body: BodyDoc::of(&ex.request_body, r),

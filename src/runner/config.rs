@@ -51,6 +51,71 @@ pub struct Settings {
     pub max_duration: Option<f64>,
     /// Go direct even when a proxy variable is set.
     pub no_proxy: Option<bool>,
+    /// The fewest requirements the run must verify: a count (`44`) or a share (`80%`).
+    pub min_verified: Option<MinVerified>,
+}
+
+/// A floor for verification: fewer verified requirements than this fail the run.
+#[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
+#[serde(try_from = "CountOrText")]
+pub enum MinVerified {
+    Count(usize),
+    /// A share of the catalogue's requirements, in percent (0 to 100).
+    Percent(f64),
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum CountOrText {
+    Count(usize),
+    Text(String),
+}
+
+impl TryFrom<CountOrText> for MinVerified {
+    type Error = String;
+    fn try_from(v: CountOrText) -> Result<Self, String> {
+        match v {
+            CountOrText::Count(n) => Ok(MinVerified::Count(n)),
+            CountOrText::Text(t) => t.parse(),
+        }
+    }
+}
+
+impl std::str::FromStr for MinVerified {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        let s = s.trim();
+        let rule = || format!("{s:?} is neither a count (44) nor a percentage (80%)");
+        match s.strip_suffix('%') {
+            Some(p) => {
+                let p: f64 = p.trim().parse().map_err(|_| rule())?;
+                if !(0.0..=100.0).contains(&p) {
+                    return Err(format!("{s:?}: a percentage is 0 to 100"));
+                }
+                Ok(MinVerified::Percent(p))
+            }
+            None => s.parse().map(MinVerified::Count).map_err(|_| rule()),
+        }
+    }
+}
+
+impl MinVerified {
+    /// The fewest requirements, of `total`, that must be verified (a share rounded up).
+    pub fn floor(self, total: usize) -> usize {
+        match self {
+            MinVerified::Count(n) => n,
+            MinVerified::Percent(p) => (p / 100.0 * total as f64).ceil() as usize,
+        }
+    }
+}
+
+impl std::fmt::Display for MinVerified {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            MinVerified::Count(n) => write!(f, "{n}"),
+            MinVerified::Percent(p) => write!(f, "{p}%"),
+        }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -189,6 +254,10 @@ impl Settings {
                 let (n, v) = var("NO_PROXY");
                 parse(&n, v)?
             },
+            min_verified: {
+                let (n, v) = var("MIN_VERIFIED");
+                parse(&n, v)?
+            },
         })
     }
 
@@ -213,6 +282,7 @@ impl Settings {
             waivers: over.waivers.or(self.waivers),
             max_duration: over.max_duration.or(self.max_duration),
             no_proxy: over.no_proxy.or(self.no_proxy),
+            min_verified: over.min_verified.or(self.min_verified),
         }
     }
 }
@@ -242,6 +312,8 @@ pub struct RunOptions {
     pub max_duration: Option<Duration>,
     /// Never through a proxy (`--no-proxy`).
     pub no_proxy: bool,
+    /// Fewer verified requirements than this fail the run (exit 1).
+    pub min_verified: Option<MinVerified>,
 }
 
 /// The time budget of a run against a target off this machine, unless `max-duration` says
@@ -363,6 +435,7 @@ impl RunOptions {
             waivers: s.waivers,
             max_duration,
             no_proxy: s.no_proxy.unwrap_or(false),
+            min_verified: s.min_verified,
         })
     }
 }
@@ -493,5 +566,42 @@ mod tests {
         .unwrap_err()
         .to_string();
         assert!(err.contains("concurrency"), "{err}");
+    }
+
+    #[rstest]
+    #[case("44", Some(MinVerified::Count(44)), 44)]
+    #[case(" 80% ", Some(MinVerified::Percent(80.0)), 44)]
+    #[case("100%", Some(MinVerified::Percent(100.0)), 54)]
+    #[case("0", Some(MinVerified::Count(0)), 0)]
+    #[case("120%", None, 0)]
+    #[case("most", None, 0)]
+    fn min_verified_is_a_count_or_a_share(
+        #[case] text: &str,
+        #[case] parsed: Option<MinVerified>,
+        #[case] floor_of_54: usize,
+    ) {
+        let got = text.parse::<MinVerified>().ok();
+        assert_eq!(got, parsed);
+        if let Some(m) = got {
+            assert_eq!(m.floor(54), floor_of_54);
+        }
+    }
+
+    #[test]
+    fn min_verified_comes_from_the_file_the_environment_or_a_flag() {
+        let file: Settings = toml::from_str("min-verified = 44").unwrap();
+        assert_eq!(file.min_verified, Some(MinVerified::Count(44)));
+        let file: Settings = toml::from_str(r#"min-verified = "90%""#).unwrap();
+        assert_eq!(file.min_verified, Some(MinVerified::Percent(90.0)));
+        let env =
+            Settings::from_env(|k| (k == "KONA_RUN_MIN_VERIFIED").then(|| "50%".into())).unwrap();
+        assert_eq!(
+            file.overridden_by(env).min_verified,
+            Some(MinVerified::Percent(50.0))
+        );
+        let bad = Settings::from_env(|k| (k == "KONA_RUN_MIN_VERIFIED").then(|| "lots".into()))
+            .unwrap_err()
+            .to_string();
+        assert!(bad.contains("KONA_RUN_MIN_VERIFIED"), "{bad}");
     }
 }

@@ -1,9 +1,11 @@
 //! The engine behind `kona-conformance run`: plan the scenarios, run them through cucumber
 //! against one target, and collect the results every report is written from.
 
+pub mod apart;
 pub mod certify;
 pub mod config;
 pub mod coverage;
+pub mod hours;
 pub mod plan;
 pub mod results;
 pub mod suite;
@@ -294,6 +296,8 @@ pub async fn execute(
                     result.verdict = Verdict::NotVerified;
                     result.reason = Some(reason);
                 }
+                result.gave_up = world.gave_up;
+                result.expected_rejection = world.expected_rejection.take();
             }
             match finished {
                 ScenarioFinished::StepFailed(_, _, err) => {
@@ -356,6 +360,8 @@ pub async fn execute(
     }
     scenarios.sort_by_key(|s| natural_id(&s.id));
     let contract = ctx.contract;
+    hours::hold_to_evidence(&mut scenarios, contract);
+    apart::demote_refused_alike(&mut scenarios, contract);
     let results = RunResults {
         meta: RunMeta {
             tool_version: env!("CARGO_PKG_VERSION").to_owned(),

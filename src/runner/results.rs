@@ -110,6 +110,17 @@ pub struct ScenarioResult {
     pub exercised: BTreeSet<String>,
     #[serde(skip)]
     pub exchanges: Vec<Exchange>,
+    /// The flow control that outlasted a request's resend budget, when one did (the
+    /// scenario is then not verified, and `reason` says so).
+    #[serde(skip)]
+    pub gave_up: Option<crate::client::FlowControl>,
+    /// The rejection code the scenario expected, when it expected one.
+    #[serde(skip)]
+    pub expected_rejection: Option<String>,
+    /// Set when the target answered every request to this endpoint with this rejection:
+    /// the pass then verified nothing, and the scenario is not verified.
+    #[serde(skip)]
+    pub refused_alike: Option<String>,
     pub duration_ms: u128,
 }
 
@@ -136,6 +147,9 @@ impl ScenarioResult {
             observations: Vec::new(),
             exercised: BTreeSet::new(),
             exchanges: Vec::new(),
+            gave_up: None,
+            expected_rejection: None,
+            refused_alike: None,
             duration_ms: 0,
         }
     }
@@ -232,6 +246,15 @@ impl RunResults {
             .flat_map(|s| &s.exchanges)
             .filter(|e| !e.failure.as_ref().is_some_and(|f| f.was_not_sent()))
             .count()
+    }
+
+    /// Requests sent again after flow control (each exchange's earlier attempts).
+    pub fn resend_count(&self) -> usize {
+        self.scenarios
+            .iter()
+            .flat_map(|s| &s.exchanges)
+            .map(|e| e.attempts.len())
+            .sum()
     }
 
     pub fn duration(&self) -> Duration {

@@ -28,6 +28,7 @@ use super::pipeline::{Answer, Recipient};
 
 /// The endpoints faults single out, by catalogue id.
 const CARD_INFO: &str = "card-info";
+const BANK_ACCOUNT_VALID: &str = "bank-account-valid";
 const DEDUCTION_INFO: &str = "deduction-info";
 /// The card number field, which [`Fault::AcceptLongCardNo`] reads by its first 16 digits.
 const CARD_NO: &str = "cardNo";
@@ -118,10 +119,22 @@ pub enum Fault {
     CorrelationRegenerated,
     /// Responses are labelled `text/plain` although their body is JSON.
     TextPlainContentType,
+
+    // Issue 21: what a real network hides.
+    /// Every request is refused as unknown credentials, whatever it carries.
+    RejectAll,
+    /// Bank checks that would succeed are answered 002_006 (outside service hours), while
+    /// the same bank's other checks are answered as an open bank does.
+    OneAccountClosed,
+    /// Successes carry `"code"` twice in their envelope, an undocumented code first.
+    DuplicateMemberNames,
+    /// The tran token is checked against the body re-serialized compactly, not the bytes
+    /// that were sent.
+    TokenOverReserializedBody,
 }
 
 impl Fault {
-    pub const ALL: [Fault; 29] = [
+    pub const ALL: [Fault; 33] = [
         Fault::AcceptAnyToken,
         Fault::AcceptStaleTranTime,
         Fault::AcceptUnknownCredentials,
@@ -151,6 +164,10 @@ impl Fault {
         Fault::NoCorrelationEcho,
         Fault::CorrelationRegenerated,
         Fault::TextPlainContentType,
+        Fault::RejectAll,
+        Fault::OneAccountClosed,
+        Fault::DuplicateMemberNames,
+        Fault::TokenOverReserializedBody,
     ];
 
     pub fn name(self) -> &'static str {
@@ -184,6 +201,10 @@ impl Fault {
             Fault::NoCorrelationEcho => "no-correlation-echo",
             Fault::CorrelationRegenerated => "correlation-regenerated",
             Fault::TextPlainContentType => "text-plain-content-type",
+            Fault::RejectAll => "reject-all",
+            Fault::OneAccountClosed => "one-account-closed",
+            Fault::DuplicateMemberNames => "duplicate-member-names",
+            Fault::TokenOverReserializedBody => "token-over-reserialized-body",
         }
     }
 
@@ -252,6 +273,16 @@ impl Fault {
                 "answer with a fresh X-KM-Correlation-Id instead of the request's"
             }
             Fault::TextPlainContentType => "label JSON answers Content-Type text/plain",
+            Fault::RejectAll => "refuse every request as unknown credentials (HTTP 401)",
+            Fault::OneAccountClosed => {
+                "answer a bank check that would succeed with 002_006 while the same bank answers the others"
+            }
+            Fault::DuplicateMemberNames => {
+                "write successes with \"code\" twice in the envelope, 999_999 first"
+            }
+            Fault::TokenOverReserializedBody => {
+                "check the tran token over the body re-serialized compactly, not the bytes sent"
+            }
         }
     }
 
@@ -276,9 +307,10 @@ impl Fault {
             | Fault::PlainCardAnswer
             | Fault::WrongEncryptionKey => Some(CARD_INFO),
             Fault::IsAuthedInverted | Fault::SlowMemberLookup => Some(DEDUCTION_INFO),
-            Fault::NameMismatchAsNotFound | Fault::FrozenAccountAccepted | Fault::NameCheck500 => {
-                Some(super::bank::ENDPOINT)
-            }
+            Fault::NameMismatchAsNotFound
+            | Fault::FrozenAccountAccepted
+            | Fault::NameCheck500
+            | Fault::OneAccountClosed => Some(BANK_ACCOUNT_VALID),
             Fault::AcceptAnyToken
             | Fault::AcceptStaleTranTime
             | Fault::AcceptUnknownCredentials
@@ -287,7 +319,10 @@ impl Fault {
             | Fault::WrongSuccessMessage
             | Fault::NoCorrelationEcho
             | Fault::CorrelationRegenerated
-            | Fault::TextPlainContentType => None,
+            | Fault::TextPlainContentType
+            | Fault::RejectAll
+            | Fault::DuplicateMemberNames
+            | Fault::TokenOverReserializedBody => None,
         }
     }
 
@@ -322,6 +357,18 @@ impl Fault {
         }
     }
 
+    /// The bytes the tran token is checked over: the body as sent, or (a fault) the body
+    /// re-serialized compactly, as a server that parses before it verifies would.
+    pub(crate) fn signed_bytes(self, raw: &[u8]) -> std::borrow::Cow<'_, [u8]> {
+        if self == Fault::TokenOverReserializedBody
+            && let Ok(value) = serde_json::from_slice::<Value>(raw)
+            && let Ok(compact) = serde_json::to_vec(&value)
+        {
+            return std::borrow::Cow::Owned(compact);
+        }
+        std::borrow::Cow::Borrowed(raw)
+    }
+
     /// Point 2: change the chosen answer before it is serialized. `book` holds the
     /// catalogued answers, so a fault that answers as another case spells no code itself.
     pub(crate) fn alter_answer(self, answer: &mut Answer, book: &Codebook) {
@@ -331,7 +378,19 @@ impl Fault {
         let key = answer.key.as_str();
         let success = key == SUCCESS;
         let data = &mut answer.data;
+        let as_entry = |answer: &mut Answer, key: &str| {
+            let entry = book.get(answer.scope, key);
+            answer.status = entry.status;
+            answer.code = entry.code.clone();
+            answer.message = entry.message.clone();
+            answer.data = Map::new();
+            answer.encrypt = false;
+        };
         match (self, api) {
+            (Fault::RejectAll, _) => as_entry(answer, "unknown-credentials"),
+            (Fault::OneAccountClosed, BANK_ACCOUNT_VALID) if success => {
+                as_entry(answer, "outside-service-hours");
+            }
             (Fault::WrongSuccessMessage, _) if success => answer.message = "OK".to_owned(),
             (Fault::WrongErrorMessage, CARD_INFO) if key == "invalid-input" => {
                 answer.message = "Invalid input.".to_owned();
@@ -430,8 +489,17 @@ impl Fault {
     }
 
     /// Point 3: change the serialized reply.
-    pub(crate) fn alter_reply(self, headers: &mut HeaderMap, _body: &mut Vec<u8>) {
+    pub(crate) fn alter_reply(self, headers: &mut HeaderMap, body: &mut Vec<u8>) {
         match self {
+            Fault::DuplicateMemberNames => {
+                const SUCCESS_CODE: &[u8] = br#""code":"000_000""#;
+                if let Some(at) = body
+                    .windows(SUCCESS_CODE.len())
+                    .position(|w| w == SUCCESS_CODE)
+                {
+                    body.splice(at..at, br#""code":"999_999","#.iter().copied());
+                }
+            }
             Fault::NoCorrelationEcho => {
                 headers.remove(super::headers::CORRELATION_ID);
             }

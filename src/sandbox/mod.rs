@@ -35,6 +35,7 @@ mod records;
 mod seed;
 mod server;
 pub mod test_keys;
+mod throttle;
 mod validate;
 pub mod variant;
 

@@ -175,6 +175,8 @@ pub(crate) struct App {
     server_key: RsaPrivateKey,
     server_public_key: RsaPublicKey,
     client_key: RsaPublicKey,
+    /// Flow control for the variants that apply it.
+    pub(crate) gate: super::throttle::Gate,
 }
 
 impl App {
@@ -239,6 +241,7 @@ impl App {
             client_key: public_key_from_pem(CLIENT_PUBLIC_KEY_PEM)
                 .map_err(|e| SandboxError::Key(e.to_string()))?,
             config,
+            gate: Default::default(),
         })
     }
 
@@ -246,7 +249,7 @@ impl App {
         self.config.fault.is_none_or(|f| f.enforces(check))
     }
 
-    fn reads(&self, variant: Variant) -> bool {
+    pub(crate) fn reads(&self, variant: Variant) -> bool {
         self.config.variants.contains(&variant)
     }
 
@@ -352,7 +355,11 @@ impl App {
             return Outcome::of(scope, "body-not-json");
         };
         if self.enforces(Check::TranToken) {
-            match verify_tran_token(SECRET_KEY.as_bytes(), raw, admitted.headers.tran_token) {
+            let signed = match self.config.fault {
+                Some(fault) => fault.signed_bytes(raw),
+                None => std::borrow::Cow::Borrowed(raw),
+            };
+            match verify_tran_token(SECRET_KEY.as_bytes(), &signed, admitted.headers.tran_token) {
                 Ok(_) => {}
                 Err(TokenError::Mismatch) => return Outcome::of(scope, "token-mismatch"),
                 // The format was checked with the headers; this only guards the invariant.

@@ -10,6 +10,7 @@ use axum::http::header::CONTENT_LENGTH;
 use axum::http::{HeaderMap, Response};
 use futures::StreamExt;
 
+use super::Variant;
 use super::pipeline::{App, Reply};
 
 /// How long a body may take to arrive; a client that stalls mid-body gets an answer.
@@ -23,6 +24,17 @@ pub(crate) async fn handle(State(app): State<Arc<App>>, request: Request) -> Res
     let correlation = app.correlation_for(&parts.headers);
     // Read (or drain) the body whatever happens next, for the reason given at DRAIN_LIMIT.
     let raw = read_body(&parts.headers, body, app.config.body_limit).await;
+    // Flow control comes before anything reads the request, as at a gateway.
+    if app.reads(Variant::RateLimited)
+        && let Some(reply) = app.gate.over_limit(&correlation)
+    {
+        return into_response(reply);
+    }
+    if app.reads(Variant::Transient503)
+        && let Some(reply) = app.gate.transient()
+    {
+        return into_response(reply);
+    }
     let headers = app.request_headers(&parts.headers, raw.as_deref());
     let outcome = match app.admit(&parts.method, parts.uri.path(), &headers) {
         Err(outcome) => *outcome,

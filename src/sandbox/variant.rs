@@ -55,10 +55,14 @@ pub enum Variant {
     BankNameFirst,
     /// The bank is outside its service hours whenever it is asked (errata E35).
     BankClosed,
+    /// At most 60 requests a second; the rest are answered 429 with `Retry-After: 1`.
+    RateLimited,
+    /// One request in 150 is answered 503 with `Retry-After: 0` and a plain-text body.
+    Transient503,
 }
 
 impl Variant {
-    pub const ALL: [Variant; 15] = [
+    pub const ALL: [Variant; 17] = [
         Variant::EmptyAsMissing,
         Variant::StrictContentType,
         Variant::LenientContentType,
@@ -74,6 +78,8 @@ impl Variant {
         Variant::BankChecksMemberId,
         Variant::BankNameFirst,
         Variant::BankClosed,
+        Variant::RateLimited,
+        Variant::Transient503,
     ];
 
     pub fn name(self) -> &'static str {
@@ -93,6 +99,8 @@ impl Variant {
             Variant::BankChecksMemberId => "bank-checks-member-id",
             Variant::BankNameFirst => "bank-name-first",
             Variant::BankClosed => "bank-closed",
+            Variant::RateLimited => "rate-limited",
+            Variant::Transient503 => "transient-503",
         }
     }
 
@@ -130,6 +138,12 @@ impl Variant {
             }
             Variant::BankClosed => {
                 "answer every well-formed bank check as outside service hours, 002_006 (E35)"
+            }
+            Variant::RateLimited => {
+                "admit 60 requests a second, answering the rest 429 with Retry-After: 1 and an envelope"
+            }
+            Variant::Transient503 => {
+                "answer one request in 150 with 503, Retry-After: 0 and a plain-text body"
             }
         }
     }

@@ -10,7 +10,7 @@ use crate::contract::formats::is_correlation_id;
 use crate::contract::{Contract, Endpoint, Expected, Strength};
 use crate::runner::results::{Finding, Observation};
 
-const SUCCESS: &str = "000_000";
+pub(crate) const SUCCESS: &str = "000_000";
 
 fn finding(
     ex: &Exchange,
@@ -203,6 +203,31 @@ pub fn automatic(
         return out;
     };
 
+    // A repeated member name: parsers keep one value or the other, so the answer means
+    // different things to different clients.
+    let plaintext = match &response.plaintext {
+        Some(Ok(p)) => Some(p.as_slice()),
+        _ => None,
+    };
+    for d in std::iter::once(response.body.as_slice())
+        .chain(plaintext)
+        .flat_map(crate::client::json::duplicate_members)
+    {
+        out.push(finding(
+            ex,
+            "RESP-JSON",
+            FailureClass::Contract,
+            "each member name once per JSON object",
+            format!(
+                "the member {:?} twice in the object at {:?}: first {}, then {}",
+                d.key,
+                if d.object.is_empty() { "/" } else { &d.object },
+                d.first,
+                d.second
+            ),
+        ));
+    }
+
     // Encryption: only the sides the catalogue names, only for encrypted requests (E20, E22).
     let env = &contract.catalogue.envelope;
     let encrypted = body.get(&env.encrypted_field).is_some();
@@ -351,6 +376,64 @@ pub fn automatic(
     out
 }
 
+/// The members of an answer the docs do not name: beside the data (the message's top level)
+/// and inside the envelope. They pass (errata E26); each is recorded as an observation.
+pub fn undocumented_members(
+    contract: &Contract,
+    endpoint: &Endpoint,
+    ex: &Exchange,
+) -> Vec<String> {
+    let Some(Value::Object(message)) = ex.response.as_ref().and_then(|r| r.message()) else {
+        return Vec::new();
+    };
+    let env = &contract.catalogue.envelope;
+    let documented = contract.schema_properties(&endpoint.response_schema);
+    let mut out: Vec<String> = message
+        .keys()
+        .filter(|k| **k != env.result_object && !documented.contains_key(*k))
+        .cloned()
+        .collect();
+    if let Some(Value::Object(result)) = message.get(&env.result_object) {
+        out.extend(
+            result
+                .keys()
+                .filter(|k| **k != env.code_field && **k != env.message_field)
+                .map(|k| format!("{}.{k}", env.result_object)),
+        );
+    }
+    out
+}
+
+/// An observation of one undocumented member in the answer `got`.
+pub fn undocumented_member(
+    endpoint: &Endpoint,
+    ex: &Exchange,
+    got: &Outcome,
+    member: &str,
+) -> Observation {
+    Observation {
+        endpoint: endpoint.id.clone(),
+        case: format!("undocumented member {member}"),
+        requirement: "RESP-ENVELOPE".to_owned(),
+        convention: Expected {
+            key: UNDOCUMENTED_MEMBER.to_owned(),
+            status: got.status,
+            code: got.code.clone().unwrap_or_default(),
+            message: format!("no member {member} (the docs name none)"),
+            strength: Strength::Convention,
+            compatible_codes: Vec::new(),
+        },
+        observed_status: got.status,
+        observed_code: got.code.clone(),
+        observed_message: Some(format!("{member} present")),
+        correlation_id: ex.correlation_id.clone(),
+        reading: None,
+    }
+}
+
+/// The case key undocumented members are observed under.
+pub const UNDOCUMENTED_MEMBER: &str = "undocumented-member";
+
 /// Which requirement a failed expectation breaks: `rule` when a request that must be rejected
 /// was accepted, `answer` when the answer itself differs.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -420,6 +503,33 @@ pub fn expectation(
     };
     let (mut findings, observation) =
         judge(contract, endpoint, kind, ex, &got, expected, blame, case);
+    // A reading widens the code, never its message: a documented code with another message
+    // is a failure whatever the case, and no other reading can excuse it.
+    if let Some(wording) = misworded(contract, endpoint, &got) {
+        let worded = format!(
+            "{} with the message {:?}: a documented code must carry the message the docs pair with it",
+            wording.code,
+            got.message.as_deref().unwrap_or("(none)")
+        );
+        if findings.is_empty() {
+            findings.push(finding(
+                ex,
+                &wording.requirement,
+                FailureClass::Contract,
+                format!(
+                    "{} with its documented message {:?}",
+                    wording.code, wording.documented
+                ),
+                format!("{worded} ({})", got.describe()),
+            ));
+        } else if wording.code == expected.code {
+            // The expected code with another message: say which rule it breaks.
+            for f in &mut findings {
+                f.actual = format!("{}; {worded}", f.actual);
+            }
+        }
+        return (findings, observation);
+    }
     if findings.is_empty() || kind == TargetKind::Embedded {
         return (findings, observation);
     }
@@ -456,6 +566,38 @@ pub fn expectation(
         }
     }
     (findings, observation)
+}
+
+/// A documented code of `endpoint` that came back with a message other than the one the
+/// docs pair with it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Misworded {
+    pub code: String,
+    pub documented: String,
+    pub requirement: String,
+}
+
+pub fn misworded(contract: &Contract, endpoint: &Endpoint, got: &Outcome) -> Option<Misworded> {
+    let code = got.code.as_deref()?;
+    let row = contract.catalogue.documented_code(&endpoint.id, code)?;
+    let message = got.message.as_deref().unwrap_or("");
+    (!message_fits(&row.message, message)).then(|| Misworded {
+        code: code.to_owned(),
+        documented: row.message.clone(),
+        requirement: row.requirement.clone(),
+    })
+}
+
+/// Whether `message` is the documented `template`, any `{field}` in it filled with a name.
+pub fn message_fits(template: &str, message: &str) -> bool {
+    match template.split_once("{field}") {
+        None => template == message,
+        Some((head, tail)) => {
+            message.len() >= head.len() + tail.len()
+                && message.starts_with(head)
+                && message.ends_with(tail)
+        }
+    }
 }
 
 /// One expectation against the answer `got`.

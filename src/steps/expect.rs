@@ -86,7 +86,19 @@ fn answers(world: &mut KonaWorld, key: &str, field: Option<&str>) {
     if own.is_empty() && observation.as_ref().is_none_or(|o| o.reading.is_none()) {
         world.exercised.insert(blame.answer.clone());
     }
+    if expected.code != super::checks::SUCCESS {
+        world
+            .expected_rejection
+            .get_or_insert_with(|| expected.code.clone());
+    }
     world.observations.extend(observation);
+    // Extra members pass (errata E26), and each is shown as what this target adds.
+    if let Some(got) = checks::outcome(contract, exchange) {
+        for member in checks::undocumented_members(contract, endpoint, exchange) {
+            let o = checks::undocumented_member(endpoint, exchange, &got, &member);
+            world.observations.push(o);
+        }
+    }
     world.conclude(own);
 }
 

@@ -500,7 +500,13 @@ async fn send_generated(world: &mut KonaWorld) {
 
     let mut findings = Vec::new();
     let mut observations = Vec::new();
+    let mut gave_up = None;
     for (case, exchange) in &results {
+        if let Some(flow) = exchange.gave_up {
+            // Flow control is not an answer: this case is not judged.
+            gave_up.get_or_insert((flow, exchange.attempts.len() + 1));
+            continue;
+        }
         let label = format!(
             "generated case {} of seed {} ({})",
             case.index, ctx.seed, case.description
@@ -536,6 +542,12 @@ async fn send_generated(world: &mut KonaWorld) {
     }
     world.exchanges.extend(results.into_iter().map(|(_, e)| e));
     world.observations.extend(observations);
+    // Some cases went unjudged: the scenario no longer speaks for all of them.
+    if let Some((flow, attempts)) = gave_up
+        && findings.is_empty()
+    {
+        world.give_up(flow, attempts);
+    }
     world.pending = findings;
 }
 

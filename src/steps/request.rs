@@ -281,6 +281,11 @@ async fn found_by_asking(world: &mut KonaWorld, noun: String, asked_noun: String
         ..Default::default()
     };
     let exchange = ctx.client.send(&spec, &mut world.rng).await;
+    if let Some(flow) = exchange.gave_up {
+        world.give_up(flow, exchange.attempts.len() + 1);
+        world.lookups.push(exchange);
+        return;
+    }
     // An answer that breaks the contract fails this scenario too: a hostile or broken target
     // must not turn it into "not verified".
     let broken = super::checks::automatic(contract, asked, ctx.kind, &exchange);
@@ -443,6 +448,71 @@ fn time_in_utc(world: &mut KonaWorld) {
 }
 
 /// The text between the single quotes is sent as it is.
+/// The same JSON as the composed body, written the way no serializer writes it: members in
+/// reverse order, spaces and line breaks around every token, the first character of every
+/// string and every non-ASCII character as `\u` escapes. Any JSON parser reads it as the
+/// same object; only the bytes differ.
+pub fn loose_json(value: &Value) -> String {
+    fn string(s: &str, out: &mut String) {
+        out.push('"');
+        for (i, c) in s.chars().enumerate() {
+            if i == 0 || !c.is_ascii() || c == '"' || c == '\\' || c.is_control() {
+                let mut units = [0u16; 2];
+                for unit in c.encode_utf16(&mut units) {
+                    out.push_str(&format!("\\u{unit:04x}"));
+                }
+            } else {
+                out.push(c);
+            }
+        }
+        out.push('"');
+    }
+    fn write(value: &Value, out: &mut String) {
+        match value {
+            Value::Object(map) => {
+                out.push_str("{\n");
+                for (i, (k, v)) in map.iter().rev().enumerate() {
+                    if i > 0 {
+                        out.push_str(" ,\n");
+                    }
+                    out.push_str("   ");
+                    string(k, out);
+                    out.push_str(" :\t");
+                    write(v, out);
+                }
+                out.push_str("\n}");
+            }
+            Value::Array(items) => {
+                out.push_str("[ ");
+                for (i, v) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(" , ");
+                    }
+                    write(v, out);
+                }
+                out.push_str(" ]");
+            }
+            Value::String(s) => string(s, out),
+            other => out.push_str(&other.to_string()),
+        }
+    }
+    let mut out = String::new();
+    write(value, &mut out);
+    out.push('\n');
+    out
+}
+
+#[given(
+    "the body is written loosely, with spaces, escaped characters and its members in another order"
+)]
+fn body_loose(world: &mut KonaWorld) {
+    let fields = match world.fields_mut() {
+        Ok(map) => map.clone(),
+        Err(e) => panic!("{e}"),
+    };
+    world.body = Some(Body::Raw(loose_json(&Value::Object(fields)).into_bytes()));
+}
+
 #[given(regex = r"^the body is replaced by '(.*)'$")]
 fn body_replaced(world: &mut KonaWorld, text: String) {
     world.body = Some(Body::Raw(text.into_bytes()));
@@ -483,5 +553,27 @@ async fn send(world: &mut KonaWorld) {
     }
     if let Err(e) = world.send().await {
         panic!("{e}");
+    }
+}
+
+#[cfg(test)]
+mod loose_tests {
+    use super::*;
+    use rstest::rstest;
+
+    #[rstest]
+    #[case(r#"{"cardNo":"9491337711220765"}"#)]
+    #[case(r#"{"bankCode":"007","userName":"한선우","userId":6222067981643209468,"n":null}"#)]
+    #[case(r#"{"a":{"b":[1,"x\"y"]},"c":"\\"}"#)]
+    fn a_loose_body_is_the_same_json_in_other_bytes(#[case] compact: &str) {
+        let value: Value = serde_json::from_str(compact).unwrap();
+        let loose = loose_json(&value);
+        assert_ne!(loose, compact);
+        assert!(loose.contains("\\u00"), "{loose}");
+        let back: Value = serde_json::from_str(&loose).unwrap();
+        assert!(
+            crate::contract::formats::same_json(&back, &value),
+            "{loose}"
+        );
     }
 }

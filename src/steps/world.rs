@@ -69,6 +69,11 @@ pub struct KonaWorld {
     /// Set when the scenario cannot be verified on this target (a fallback: the planner
     /// normally decides this before the run).
     pub not_verified: Option<String>,
+    /// The rejection code a Then step expected, when the scenario expects a rejection: it
+    /// verifies its rule only if the target answers other requests differently.
+    pub expected_rejection: Option<String>,
+    /// The target's flow control outlasted the resend budget of one of the exchanges.
+    pub gave_up: Option<crate::client::FlowControl>,
     pub rng: StdRng,
     pub started: Instant,
 }
@@ -106,6 +111,8 @@ impl KonaWorld {
             observations: Vec::new(),
             exercised: Default::default(),
             not_verified: None,
+            gave_up: None,
+            expected_rejection: None,
             rng,
             started: Instant::now(),
         }
@@ -192,10 +199,24 @@ impl KonaWorld {
                 .request_headers
                 .push(("Content-Type".to_owned(), declared.clone()));
         }
-        self.pending = checks::automatic(self.ctx.contract, endpoint, self.ctx.kind, &exchange);
+        if let Some(flow) = exchange.gave_up {
+            // Flow control is not an answer: nothing about the request is judged.
+            self.give_up(flow, exchange.attempts.len() + 1);
+            self.pending.clear();
+        } else {
+            self.pending = checks::automatic(self.ctx.contract, endpoint, self.ctx.kind, &exchange);
+        }
         self.exchanges.push(exchange.clone());
         self.exchange = Some(exchange);
         Ok(())
+    }
+
+    /// An exchange met flow control past its resend budget: the scenario is not verified
+    /// (a finding already made still fails it).
+    pub fn give_up(&mut self, flow: crate::client::FlowControl, attempts: usize) {
+        self.gave_up.get_or_insert(flow);
+        self.not_verified
+            .get_or_insert_with(|| crate::client::flow::not_verified_reason(flow, attempts));
     }
 
     /// Record findings and fail the step if there are any, together with any automatic-check

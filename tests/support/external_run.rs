@@ -47,6 +47,17 @@ impl SandboxCredentials for Command {
 /// `run --base-url` against `base_url`, reports into `report_dir`; `quiet` drops the
 /// per-scenario lines.
 pub fn certify(base_url: &str, report_dir: &Path, seed: u64, quiet: bool) -> Output {
+    certify_with(base_url, report_dir, seed, quiet, &[])
+}
+
+/// [`certify`] with more flags.
+pub fn certify_with(
+    base_url: &str,
+    report_dir: &Path,
+    seed: u64,
+    quiet: bool,
+    extra: &[&str],
+) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_kona-conformance"));
     cmd.args(["run", "--base-url", base_url])
         .arg("--fixtures")
@@ -62,6 +73,7 @@ pub fn certify(base_url: &str, report_dir: &Path, seed: u64, quiet: bool) -> Out
         .args(["--generated", "60", "--seed", &seed.to_string()])
         .arg("--report-dir")
         .arg(report_dir);
+    cmd.args(extra);
     cmd.sandbox_credentials();
     if quiet {
         cmd.arg("--quiet");
