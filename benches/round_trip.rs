@@ -12,8 +12,8 @@ use std::time::Duration;
 use criterion::{Criterion, criterion_group, criterion_main};
 use kona_conformance::client::{KonaClient, RequestSpec, TargetKind, TransportOptions};
 use kona_conformance::contract::Contract;
+use kona_conformance::judge::answer;
 use kona_conformance::sandbox::{self, Sandbox, SandboxConfig};
-use kona_conformance::steps::checks;
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 
@@ -62,7 +62,7 @@ fn card_info(c: &mut Criterion) {
             response.plaintext.is_some(),
             "{name}: the answer is encrypted exactly when the request is"
         );
-        let findings = checks::automatic(contract, endpoint, TargetKind::Embedded, &exchange);
+        let findings = answer::automatic(contract, endpoint, TargetKind::Embedded, &exchange);
         assert!(findings.is_empty(), "{name}: {findings:?}");
 
         group.bench_function(name, |b| {
@@ -72,7 +72,7 @@ fn card_info(c: &mut Criterion) {
         group.bench_function(format!("{name}+checks"), |b| {
             b.iter(|| {
                 let exchange = rt.block_on(client.send(black_box(&spec), &mut rng));
-                checks::automatic(contract, endpoint, TargetKind::Embedded, &exchange)
+                answer::automatic(contract, endpoint, TargetKind::Embedded, &exchange)
             })
         });
     }

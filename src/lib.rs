@@ -14,11 +14,16 @@ pub mod crypto;
 pub mod derive;
 pub mod exit;
 pub mod fixtures;
+pub mod judge;
 pub mod mutants;
 pub mod openapi;
+pub mod redact;
 pub mod report;
 pub mod runner;
 pub mod sandbox;
 pub mod secret;
 pub mod steps;
 pub mod variants;
+
+#[cfg(test)]
+mod tidy;

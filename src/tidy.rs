@@ -232,7 +232,11 @@ fn every_module_has_a_layer_and_uses_none_above_it() {
             )
         })
         .collect();
-    assert!(upward.is_empty(), "imports against the layers:\n{}", upward.join("\n"));
+    assert!(
+        upward.is_empty(),
+        "imports against the layers:\n{}",
+        upward.join("\n")
+    );
 }
 
 #[test]

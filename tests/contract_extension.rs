@@ -662,7 +662,7 @@ async fn rules_between_fields_certify_with_no_rust() {
     }
     // Whatever the seed, a made-up request keeps every rule.
     for seed in 0..200 {
-        let body = kona_conformance::steps::generated::synthesized_body(
+        let body = kona_conformance::fixtures::synthesize::synthesized_body(
             contract,
             &kona_conformance::fixtures::Fixtures::empty(),
             endpoint,

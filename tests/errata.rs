@@ -377,8 +377,8 @@ async fn e22_encryption_is_per_request_and_errors_are_plain() {
 // target would be judged (the automatic checks plus the case's expectation).
 
 use kona_conformance::client::{Exchange, ResponseCapture, TargetKind};
+use kona_conformance::judge::answer;
 use kona_conformance::runner::results::{Finding, Observation};
-use kona_conformance::steps::checks;
 
 const SENT_ID: &str = "261121103000-0a1b2c3";
 
@@ -464,14 +464,14 @@ fn judged_as(
     let c = contract();
     let endpoint = c.endpoint(&ex.endpoint_id).unwrap();
     let expected = c.catalogue.expected(&endpoint.id, key, field).unwrap();
-    let mut findings = checks::automatic(c, endpoint, kind, ex);
-    let (more, observation) = checks::expectation(
+    let mut findings = answer::automatic(c, endpoint, kind, ex);
+    let (more, observation) = answer::expectation(
         c,
         endpoint,
         kind,
         ex,
         &expected,
-        &checks::Blame::same("RESP-CODE-KNOWN"),
+        &answer::Blame::same("RESP-CODE-KNOWN"),
         "the case",
         synthesized,
     );

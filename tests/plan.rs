@@ -47,7 +47,10 @@ fn a_missing_role_names_the_role() {
         .collect();
     assert_eq!(
         reasons,
-        ["the target's fixtures have no card \"suspended\" (add cards.suspended to the fixtures)"]
+        [kona_conformance::judge::NotVerified {
+            reason: "the target's fixtures have no card \"suspended\" (add cards.suspended to the fixtures)".into(),
+            unlocks: Some("cards.suspended".into()),
+        }]
     );
 }
 
@@ -129,7 +132,8 @@ fn reason_of<'p>(all: &'p BTreeMap<String, PlannedScenario>, name: &str) -> Opti
         .find(|s| s.name == name)
         .unwrap_or_else(|| panic!("no scenario {name:?}"))
         .not_verified
-        .as_deref()
+        .as_ref()
+        .map(|n| n.reason.as_str())
 }
 
 const NAME_CHECK: &str = "A name other than the holder's is not matched";

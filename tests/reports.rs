@@ -75,6 +75,8 @@ fn scenario(id: &str, name: &str, requirements: &[&str], verdict: Verdict) -> Sc
         requirements: requirements.iter().map(|r| (*r).to_owned()).collect(),
         verdict,
         reason: None,
+        unlocks: None,
+        not_run: false,
         findings: Vec::new(),
         error: None,
         observations: Vec::new(),

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use clap::Args;
 
 use crate::client::{Cause, Interrupt};
-use crate::report::redact::for_console;
+use crate::redact::for_console;
 use crate::runner::certify::{self, RunError};
 use crate::runner::config::{ConfigError, Profile, RunOptions, Settings};
 use crate::runner::results::{RunResults, Verdict};

@@ -11,8 +11,6 @@
 use std::borrow::Cow;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use super::exchange::{Exchange, ParsedCache};
-
 /// Target text quoted in a finding, message or header: at most this many bytes.
 pub const QUOTE_LIMIT: usize = 1024;
 /// A string in a parsed response body: long enough for any real `encData` JWE.
@@ -140,52 +138,13 @@ impl EvidenceBudget {
         }
     }
 
-    fn keep(&self, body: &mut Vec<u8>) {
+    pub(crate) fn keep(&self, body: &mut Vec<u8>) {
         let limit = self.limit_for(body.len());
         cut_bytes(body, limit);
     }
 }
 
-impl Exchange {
-    /// Bound what this exchange keeps of the target, as soon as it is captured: the body and
-    /// message are parsed first (so the checks see the whole answer, through bounded trees),
-    /// then the raw body and plaintext are cut by `budget`, header values and decryption
-    /// errors at [`QUOTE_LIMIT`].
-    pub fn keep_as_evidence(&mut self, budget: &EvidenceBudget) {
-        if let Some(failure) = &mut self.failure {
-            cut_in_place(&mut failure.reason, QUOTE_LIMIT);
-        }
-        let Some(response) = &mut self.response else {
-            return;
-        };
-        response.json();
-        response.message();
-        for (name, value) in &mut response.headers {
-            cut_in_place(name, QUOTE_LIMIT);
-            cut_in_place(value, QUOTE_LIMIT);
-        }
-        budget.keep(&mut response.body);
-        match &mut response.plaintext {
-            Some(Ok(plain)) => budget.keep(plain),
-            Some(Err(e)) => cut_in_place(e, QUOTE_LIMIT),
-            None => {}
-        }
-    }
-
-    /// Forget the parsed body once its scenario is over (the message, small and cut, stays):
-    /// a report re-reads the kept bytes if it needs them.
-    pub fn forget_parsed_body(&mut self) {
-        if let Some(response) = &mut self.response {
-            let message = response.parsed.message.take();
-            response.parsed = ParsedCache::default();
-            if let Some(message) = message {
-                let _ = response.parsed.message.set(message);
-            }
-        }
-    }
-}
-
-fn cut_in_place(s: &mut String, limit: usize) {
+pub(crate) fn cut_in_place(s: &mut String, limit: usize) {
     if let Cow::Owned(cut) = cut_text(s, limit) {
         *s = cut;
     }

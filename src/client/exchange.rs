@@ -8,7 +8,9 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 
-use super::evidence::{JSON_STRING_LIMIT, QUOTE_LIMIT, cut_strings, quote};
+use super::evidence::{
+    EvidenceBudget, JSON_STRING_LIMIT, QUOTE_LIMIT, cut_in_place, cut_strings, quote,
+};
 use super::flow::{Attempt, FlowControl};
 use super::json::{self, JsonRefusal};
 use super::target::EncryptionKeys;
@@ -367,4 +369,42 @@ fn classify(e: reqwest::Error) -> TransportFailure {
         super::target::transport_reason(&e)
     };
     TransportFailure::new(class, reason)
+}
+impl Exchange {
+    /// Bound what this exchange keeps of the target, as soon as it is captured: the body and
+    /// message are parsed first (so the checks see the whole answer, through bounded trees),
+    /// then the raw body and plaintext are cut by `budget`, header values and decryption
+    /// errors at [`QUOTE_LIMIT`].
+    pub fn keep_as_evidence(&mut self, budget: &EvidenceBudget) {
+        if let Some(failure) = &mut self.failure {
+            cut_in_place(&mut failure.reason, QUOTE_LIMIT);
+        }
+        let Some(response) = &mut self.response else {
+            return;
+        };
+        response.json();
+        response.message();
+        for (name, value) in &mut response.headers {
+            cut_in_place(name, QUOTE_LIMIT);
+            cut_in_place(value, QUOTE_LIMIT);
+        }
+        budget.keep(&mut response.body);
+        match &mut response.plaintext {
+            Some(Ok(plain)) => budget.keep(plain),
+            Some(Err(e)) => cut_in_place(e, QUOTE_LIMIT),
+            None => {}
+        }
+    }
+
+    /// Forget the parsed body once its scenario is over (the message, small and cut, stays):
+    /// a report re-reads the kept bytes if it needs them.
+    pub fn forget_parsed_body(&mut self) {
+        if let Some(response) = &mut self.response {
+            let message = response.parsed.message.take();
+            response.parsed = ParsedCache::default();
+            if let Some(message) = message {
+                let _ = response.parsed.message.set(message);
+            }
+        }
+    }
 }

@@ -265,7 +265,7 @@ pub fn proxy_for(
     let host = url.host_str().unwrap_or_default();
     let skip = if no_proxy {
         Some("--no-proxy")
-    } else if crate::runner::config::is_loopback(base_url) {
+    } else if is_loopback(base_url) {
         Some("the target is on this machine")
     } else if ["NO_PROXY", "no_proxy"]
         .iter()
@@ -576,6 +576,20 @@ fn certificate_reason(problem: &rustls::CertificateError) -> String {
         _ => "verification failed",
     };
     format!("TLS certificate rejected: {why} ({problem})")
+}
+
+/// Whether `url` points at this machine: only then are the fast, full defaults safe, and
+/// never is a proxy used.
+pub fn is_loopback(url: &str) -> bool {
+    let Ok(parsed) = reqwest::Url::parse(url) else {
+        return false;
+    };
+    match parsed.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
 }
 
 #[cfg(test)]

@@ -44,7 +44,7 @@ pub struct Catalogue {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Reading {
-    /// What the harness recognizes in the request (see `steps::readings`).
+    /// What the harness recognizes in the request (see `judge::readings`).
     pub id: String,
     /// The erratum that records the decision.
     pub erratum: String,
@@ -53,7 +53,7 @@ pub struct Reading {
     /// the endpoint lookup's not-found answer.
     pub also_accepts: Vec<String>,
     /// Endpoints every request to which falls under this reading, whatever it carries (the
-    /// bank's own service hours): no recognizer in `steps::readings` is needed for them.
+    /// bank's own service hours): no recognizer in `judge::readings` is needed for them.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub endpoints: Vec<String>,
     /// The reading may stand in for an expected success too; others widen rejections only.

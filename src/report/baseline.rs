@@ -11,7 +11,7 @@ use serde_json::Value;
 
 use crate::runner::results::Verdict;
 
-use super::model::FORMAT;
+use super::format::FORMAT;
 
 #[derive(Debug, thiserror::Error)]
 pub enum BaselineError {

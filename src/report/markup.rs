@@ -4,7 +4,7 @@
 //! overrides, zero-width characters) are shown as `<U+XXXX>`. That also covers every
 //! character XML 1.0 cannot carry even escaped (C0 controls, U+FFFE, U+FFFF).
 
-use super::inert::is_hidden;
+use crate::redact::inert::is_hidden;
 
 fn push_hidden(out: &mut String, c: char) {
     out.push_str(&format!("&lt;U+{:04X}&gt;", c as u32));

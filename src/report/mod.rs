@@ -22,18 +22,20 @@ pub mod compare;
 pub mod cucumber;
 pub mod decide;
 pub mod failures;
+pub mod format;
 pub mod html;
-pub mod inert;
 pub mod junit;
 pub mod markdown;
 pub mod markup;
 pub mod meaning;
 pub mod model;
 pub mod observed;
-pub mod redact;
 pub mod summary;
 pub mod view;
 pub mod waivers;
+
+// Redaction and inert text live beside the secrets they guard; reports reach them here too.
+pub use crate::redact::{self, inert};
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -352,8 +354,8 @@ pub fn report(
         && !crate::runner::apart::any_told_apart(&results.scenarios, contract)
     {
         decision.passed = false;
-        if decision.exit_code == crate::cli::exit::PASSED {
-            decision.exit_code = crate::cli::exit::CONFORMANCE_FAILURE;
+        if decision.exit_code == crate::exit::PASSED {
+            decision.exit_code = crate::exit::CONFORMANCE_FAILURE;
         }
         decision
             .reasons
@@ -424,8 +426,8 @@ fn flow_control_outcome(
         decision.reasons.push(line);
     } else {
         decision.passed = false;
-        if decision.exit_code == crate::cli::exit::PASSED {
-            decision.exit_code = crate::cli::exit::CONFORMANCE_FAILURE;
+        if decision.exit_code == crate::exit::PASSED {
+            decision.exit_code = crate::exit::CONFORMANCE_FAILURE;
         }
         decision
             .reasons

@@ -14,9 +14,7 @@ use crate::runner::results::{Counts, RunResults, Verdict};
 use super::decide::Decision;
 use super::redact::{RedactedBody, Redactor};
 
-pub const FORMAT: &str = "kona-conformance-results/1";
-/// The schema file, under `schemas/`, that describes [`FORMAT`].
-pub const SCHEMA_FILE: &str = "results.schema.json";
+pub use super::format::{FORMAT, SCHEMA_FILE};
 
 fn rfc3339(t: &DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Millis, true)
@@ -68,15 +66,7 @@ pub struct RunDoc {
 
 /// The sentence every report leads with when a run was stopped part-way.
 pub fn interruption(results: &RunResults, cause: crate::client::Cause) -> String {
-    let not_run = results
-        .scenarios
-        .iter()
-        .filter(|s| {
-            s.reason
-                .as_deref()
-                .is_some_and(|r| r.starts_with(crate::runner::NOT_RUN))
-        })
-        .count();
+    let not_run = results.scenarios.iter().filter(|s| s.not_run).count();
     // Requests the stopped run refused never reached the target: they are not "after".
     let refused = results
         .scenarios
@@ -186,6 +176,9 @@ pub struct ScenarioDoc {
     pub verdict: Verdict,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// The fixtures role a record of which would let it run, when that is why it was not.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unlocks: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
     pub duration_ms: u64,
@@ -372,7 +365,7 @@ fn micros(d: std::time::Duration) -> u64 {
 
 /// One exchange, redacted.
 pub fn exchange_doc(ex: &Exchange, contract: &Contract, r: &Redactor) -> ExchangeDoc {
-    let outcome = crate::steps::checks::outcome(contract, ex);
+    let outcome = crate::judge::answer::outcome(contract, ex);
     ExchangeDoc {
         endpoint: r.text(&ex.endpoint_id),
         method: r.text(&ex.method),
@@ -473,6 +466,7 @@ pub fn build(
             requirements: s.requirements.clone(),
             verdict: s.verdict,
             reason: s.reason.as_deref().map(|t| r.text(t)),
+            unlocks: s.unlocks.as_deref().map(|t| r.text(t)),
             error: s.error.as_deref().map(|t| r.text(t)),
             duration_ms: u64::try_from(s.duration_ms).unwrap_or(u64::MAX),
             findings: s
@@ -667,10 +661,12 @@ impl ResultsDoc {
     }
 }
 
-/// Not-verified scenarios that one thing would unlock: a role the fixtures lack (the reason
-/// names it), a profile, keys, generated volume.
+/// Not-verified scenarios that one thing would unlock: a role the fixtures lack, a profile,
+/// keys, generated volume.
 #[derive(Debug, Clone)]
 pub struct NotVerifiedGroup<'a> {
+    /// The fixtures role that would unlock every scenario of the group, when one would.
+    pub unlocks: Option<&'a str>,
     /// The distinct reasons of the group, most frequent first: one, unless scenarios that
     /// the same role would unlock give it in different words.
     pub reasons: Vec<&'a str>,
@@ -681,10 +677,10 @@ impl NotVerifiedGroup<'_> {
     /// The group in one line: the role that would unlock it first (a report's cell may be
     /// cut), then its reasons without the hint each repeats.
     pub fn label(&self) -> String {
-        let Some(role) = self.reasons.first().and_then(|r| unlocking_role(r)) else {
+        let Some(role) = self.unlocks else {
             return self.reasons.join("; ");
         };
-        let hint = crate::runner::plan::unlock_hint(role);
+        let hint = crate::judge::unlock_hint(role);
         let suffix = format!(" ({hint})");
         let stems: Vec<&str> = self
             .reasons
@@ -693,14 +689,6 @@ impl NotVerifiedGroup<'_> {
             .collect();
         format!("{hint}: {}", stems.join("; "))
     }
-}
-
-/// The role a not-verified reason says would unlock it (`cards.suspended` from `... (add
-/// cards.suspended to the fixtures)`), if it names one.
-fn unlocking_role(reason: &str) -> Option<&str> {
-    let (_, rest) = reason.rsplit_once("(add ")?;
-    let (role, _) = rest.split_once(" to the fixtures")?;
-    Some(role)
 }
 
 impl ResultsDoc {
@@ -714,12 +702,13 @@ impl ResultsDoc {
             .filter(|s| s.verdict == Verdict::NotVerified)
         {
             let reason = s.reason.as_deref().unwrap_or("");
-            let key = unlocking_role(reason).unwrap_or(reason);
+            let key = s.unlocks.as_deref().unwrap_or(reason);
             match keyed.iter_mut().find(|(k, _)| *k == key) {
                 Some((_, g)) => g.scenarios.push(s),
                 None => keyed.push((
                     key,
                     NotVerifiedGroup {
+                        unlocks: s.unlocks.as_deref(),
                         reasons: Vec::new(),
                         scenarios: vec![s],
                     },
@@ -782,26 +771,10 @@ impl ResultsDoc {
 
 #[cfg(test)]
 mod not_verified_tests {
-    use super::unlocking_role;
-
-    #[rstest::rstest]
-    #[case(
-        "the target's fixtures have no card \"suspended\" (add cards.suspended to the fixtures)",
-        Some("cards.suspended")
-    )]
-    #[case(
-        "the target's fixtures have no bank account \"valid\" and bankAccounts.known lacks birthDate (add bankAccounts.valid to the fixtures)",
-        Some("bankAccounts.valid")
-    )]
-    #[case("no encryption keys are configured for this target", None)]
-    #[case("generated cases are off for this run (--generated 0)", None)]
-    fn the_role_a_reason_names(#[case] reason: &str, #[case] role: Option<&str>) {
-        assert_eq!(unlocking_role(reason), role);
-    }
-
     #[test]
     fn a_group_names_its_role_once() {
         let group = super::NotVerifiedGroup {
+            unlocks: Some("bankAccounts.valid"),
             reasons: vec![
                 "no bank account \"valid\" (add bankAccounts.valid to the fixtures)",
                 "no bank account \"valid\" and bankAccounts.known lacks birthDate (add bankAccounts.valid to the fixtures)",
@@ -813,6 +786,7 @@ mod not_verified_tests {
             "add bankAccounts.valid to the fixtures: no bank account \"valid\"; no bank account \"valid\" and bankAccounts.known lacks birthDate"
         );
         let single = super::NotVerifiedGroup {
+            unlocks: None,
             reasons: vec!["no encryption keys are configured for this target"],
             scenarios: Vec::new(),
         };

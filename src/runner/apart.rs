@@ -10,7 +10,7 @@
 use std::collections::BTreeMap;
 
 use crate::contract::Contract;
-use crate::steps::checks::{SUCCESS, outcome};
+use crate::judge::answer::{SUCCESS, outcome};
 
 use super::results::{ScenarioResult, Verdict};
 

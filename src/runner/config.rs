@@ -321,18 +321,7 @@ pub struct RunOptions {
 /// target that answers every request as slowly as the timeout allows.
 pub const DEFAULT_REMOTE_MAX_DURATION: Duration = Duration::from_secs(30 * 60);
 
-/// Whether `url` points at this machine (only then are the fast, full defaults safe).
-pub fn is_loopback(url: &str) -> bool {
-    let Ok(parsed) = reqwest::Url::parse(url) else {
-        return false;
-    };
-    match parsed.host() {
-        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        None => false,
-    }
-}
+pub use crate::client::target::is_loopback;
 
 /// Generated cases in all when nothing says otherwise (against a loopback target).
 pub const DEFAULT_GENERATED: usize = 1000;

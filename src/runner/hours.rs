@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use crate::client::{Exchange, FailureClass};
 use crate::contract::Contract;
-use crate::steps::checks::{SUCCESS, outcome};
+use crate::judge::answer::{SUCCESS, outcome};
 
 use super::results::{Finding, ScenarioResult, Verdict};
 

@@ -58,7 +58,7 @@ pub trait Progress: Send + Sync {
     fn scenario_finished(&self, result: &ScenarioResult);
     /// A line about the whole run (the proxy used): printed even with `--quiet`.
     fn note(&self, line: &str) {
-        eprintln!("{}", crate::report::redact::for_console(line));
+        eprintln!("{}", crate::redact::for_console(line));
     }
 }
 
@@ -83,11 +83,11 @@ impl Progress for LineProgress {
         // answered, so they pass the same redaction as the reports (every secret of the run
         // from the start, and the personal values of these exchanges) and are made inert.
         let redactor = if s.verdict == Verdict::Failed {
-            crate::report::redact::for_exchanges([], &s.exchanges)
+            crate::redact::for_exchanges([], &s.exchanges)
         } else {
-            crate::report::Redactor::new()
+            crate::redact::Redactor::new()
         };
-        let line = |text: &str| crate::report::inert::console(&redactor.text(text));
+        let line = |text: &str| crate::redact::inert::console(&redactor.text(text));
         let mut err = std::io::stderr().lock();
         let _ = writeln!(err, "{mark} {}  {}", line(&s.id), line(&s.name));
         if s.verdict == Verdict::Failed {
@@ -216,6 +216,7 @@ fn mark_interrupted(result: &mut ScenarioResult, cause: Option<Cause>) {
         result.reason = Some(format!(
             "{NOT_RUN} the run was stopped by {cause} before this scenario finished"
         ));
+        result.not_run = true;
         result.findings.clear();
         result.error = None;
     }
@@ -292,9 +293,8 @@ pub async fn execute(
                 if result.endpoint.is_none() {
                     result.endpoint = world.endpoint.map(|e| e.id.clone());
                 }
-                if let Some(reason) = world.not_verified.take() {
-                    result.verdict = Verdict::NotVerified;
-                    result.reason = Some(reason);
+                if let Some(why) = world.not_verified.take() {
+                    result.not_verified(why);
                 }
                 result.gave_up = world.gave_up;
                 result.expected_rejection = world.expected_rejection.take();
@@ -312,11 +312,10 @@ pub async fn execute(
                     result.error = Some(panic_text(info));
                 }
                 ScenarioFinished::StepSkipped => {
-                    result.verdict = Verdict::NotVerified;
-                    result.reason = Some(
+                    result.not_verified(
                         planned
                             .and_then(|p| p.not_verified.clone())
-                            .unwrap_or_else(|| "a step has no definition".to_owned()),
+                            .unwrap_or_else(|| "a step has no definition".into()),
                     );
                 }
                 ScenarioFinished::StepPassed => {
@@ -445,6 +444,7 @@ fn add_unfinished(
         result.reason = Some(format!(
             "{NOT_RUN} the run was stopped by {cause} before this scenario started or finished"
         ));
+        result.not_run = true;
         scenarios.push(result);
     }
 }

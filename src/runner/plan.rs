@@ -13,6 +13,7 @@ use regex::Regex;
 
 use crate::contract::Contract;
 use crate::fixtures::Fixtures;
+use crate::judge::NotVerified;
 
 use super::config::Profile;
 
@@ -62,7 +63,7 @@ pub struct PlannedScenario {
     pub name: String,
     pub tags: Vec<String>,
     /// `Some(reason)`: reported as not verified.
-    pub not_verified: Option<String>,
+    pub not_verified: Option<NotVerified>,
 }
 
 #[derive(Debug, Clone)]
@@ -322,7 +323,7 @@ fn unverifiable(
     target: &ScenarioTarget,
     fixtures: &Fixtures,
     options: &PlanOptions,
-) -> Option<String> {
+) -> Option<NotVerified> {
     if options.profile == Profile::Production && !tags.iter().any(|t| t == "read-only") {
         return Some(
             "the production profile runs @read-only scenarios only (raise it with --profile sandbox)"
@@ -403,7 +404,8 @@ pub fn plan_for(
             count: scenarios.len(),
             example: first.map(|s| s.id.clone()).unwrap_or_default(),
             reason: first
-                .and_then(|s| s.not_verified.clone())
+                .and_then(|s| s.not_verified.as_ref())
+                .map(|n| n.reason.clone())
                 .unwrap_or_default(),
         });
     }
@@ -484,7 +486,7 @@ fn decide_all(
                         span: s.span,
                         position: s.position,
                     });
-                    stand_in.value = format!("{NOT_VERIFIED_STEP}: {reason}");
+                    stand_in.value = format!("{NOT_VERIFIED_STEP}: {}", reason.reason);
                     stand_in.docstring = None;
                     stand_in.table = None;
                     s.steps = vec![stand_in];
@@ -593,12 +595,15 @@ pub fn explain(
         unlocks.iter().map(|u| u.role.as_str()).collect();
     let mut other_reasons = BTreeMap::new();
     for s in plan.scenarios.values() {
-        if let Some(reason) = &s.not_verified
-            && !unlockable
-                .iter()
-                .any(|r| reason.ends_with(&format!("({})", unlock_hint(r))))
+        if let Some(not_verified) = &s.not_verified
+            && not_verified
+                .unlocks
+                .as_deref()
+                .is_none_or(|r| !unlockable.contains(r))
         {
-            *other_reasons.entry(reason.clone()).or_insert(0) += 1;
+            *other_reasons
+                .entry(not_verified.reason.clone())
+                .or_insert(0) += 1;
         }
     }
     Ok(Explanation {
@@ -609,9 +614,4 @@ pub fn explain(
         unlocks,
         other_reasons,
     })
-}
-
-/// How a not-verified reason names the role that would unlock it: `add cards.suspended`.
-pub fn unlock_hint(role: &str) -> String {
-    format!("add {role} to the fixtures")
 }

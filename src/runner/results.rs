@@ -7,83 +7,10 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use crate::client::{Exchange, FailureClass, TargetKind};
-use crate::contract::{Contract, Expected, SchemaViolation};
+use crate::client::{Exchange, TargetKind};
+use crate::contract::Contract;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Verdict {
-    Failed,
-    NotVerified,
-    Passed,
-}
-
-impl Verdict {
-    pub fn label(self) -> &'static str {
-        match self {
-            Verdict::Passed => "passed",
-            Verdict::Failed => "failed",
-            Verdict::NotVerified => "not verified",
-        }
-    }
-}
-
-/// One broken rule, with what a vendor needs to find the exchange in its own logs.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Finding {
-    /// The requirement id that broke; `None` when no answer came back at all (then every
-    /// requirement the scenario verifies is unverifiable and the scenario fails).
-    pub requirement: Option<String>,
-    pub class: FailureClass,
-    pub expected: String,
-    pub actual: String,
-    pub schema_errors: Vec<SchemaViolation>,
-    pub correlation_id: String,
-}
-
-impl std::fmt::Display for Finding {
-    /// Every text quoted from the target is cut at [`crate::client::QUOTE_LIMIT`]: this is
-    /// what step failures, console lines and reports repeat.
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        use crate::client::quote;
-        let req = self.requirement.as_deref().unwrap_or("(no answer)");
-        write!(
-            f,
-            "[{req}] {:?} failure: expected {}; actual {}",
-            self.class,
-            quote(&self.expected),
-            quote(&self.actual)
-        )?;
-        for e in &self.schema_errors {
-            write!(f, "\n      schema: {}", quote(&e.to_string()))?;
-        }
-        if !self.correlation_id.is_empty() {
-            write!(f, "\n      correlation id: {}", self.correlation_id)?;
-        }
-        Ok(())
-    }
-}
-
-/// What a target answered in a case whose answer the docs leave open.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Observation {
-    pub endpoint: String,
-    pub case: String,
-    pub requirement: String,
-    /// This project's convention for the case (what the embedded sandbox answers).
-    pub convention: Expected,
-    pub observed_status: u16,
-    pub observed_code: Option<String>,
-    pub observed_message: Option<String>,
-    pub correlation_id: String,
-    /// The catalogue reading that allowed the answer instead of the expected one: the
-    /// expected answer's rule was then not exercised, so `requirement` is not verified by
-    /// this scenario.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub reading: Option<String>,
-}
+pub use crate::judge::{Finding, Observation, Verdict};
 
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -99,6 +26,13 @@ pub struct ScenarioResult {
     /// Why a scenario was not verified.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// The fixtures role a record of which would let it run (`cards.suspended`), when that is
+    /// why it was not verified: what reports group by.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unlocks: Option<String>,
+    /// Set when the run was stopped before this scenario finished.
+    #[serde(skip)]
+    pub not_run: bool,
     pub findings: Vec<Finding>,
     /// The step failure text as cucumber saw it (for failures outside our checks).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -125,6 +59,13 @@ pub struct ScenarioResult {
 }
 
 impl ScenarioResult {
+    /// The scenario verified nothing, for this reason.
+    pub fn not_verified(&mut self, why: crate::judge::NotVerified) {
+        self.verdict = Verdict::NotVerified;
+        self.reason = Some(why.reason);
+        self.unlocks = why.unlocks;
+    }
+
     /// A scenario with no outcome yet: its endpoint and requirements read from its tags.
     pub fn new(
         id: String,
@@ -142,6 +83,8 @@ impl ScenarioResult {
             tags,
             verdict,
             reason: None,
+            unlocks: None,
+            not_run: false,
             findings: Vec::new(),
             error: None,
             observations: Vec::new(),
@@ -352,6 +295,7 @@ impl RunResults {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::contract::Expected;
     use crate::contract::Strength;
 
     fn scenario(id: &str, requirements: &[&str], observations: Vec<Observation>) -> ScenarioResult {

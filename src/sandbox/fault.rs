@@ -23,8 +23,8 @@ use serde_json::Value;
 
 use serde_json::Map;
 
+use super::answer::{Answer, Recipient};
 use super::codebook::{Codebook, SUCCESS};
-use super::pipeline::{Answer, Recipient};
 
 /// The endpoints faults single out, by catalogue id.
 const CARD_INFO: &str = "card-info";
@@ -512,7 +512,7 @@ impl Fault {
                         .filter_map(|id| HeaderValue::from_str(&id).ok())
                         .find(|id| Some(id) != sent.as_ref());
                 if let Some(fresh) = fresh {
-                    headers.insert(super::pipeline::CORRELATION_HEADER, fresh);
+                    headers.insert(super::answer::CORRELATION_HEADER, fresh);
                 }
             }
             Fault::TextPlainContentType => {

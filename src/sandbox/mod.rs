@@ -20,6 +20,7 @@
 //! # Ok(()) }
 //! ```
 
+mod answer;
 mod bank;
 mod clock;
 mod codebook;
@@ -27,7 +28,6 @@ mod conventions;
 mod credentials;
 pub mod fault;
 mod headers;
-pub(crate) mod korean;
 mod lookup;
 pub mod mutation;
 mod pipeline;
@@ -51,11 +51,11 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+pub use crate::fixtures::korean::KO_KR;
 pub use clock::{Clock, kst};
 pub use conventions::{load_conventions, parse_conventions};
 pub use credentials::{SandboxCredentials, credentials, embedded_credentials, embedded_target};
 pub use fault::{Fault, UnknownFault};
-pub use korean::KO_KR;
 pub use mutation::Mutation;
 pub use seed::MAX_USER_ID;
 pub use variant::{UnknownVariant, Variant};

@@ -8,8 +8,8 @@ use std::fmt;
 use axum::http::StatusCode;
 use serde_json::Value;
 
+use super::answer::Answer;
 use super::codebook::{Codebook, SUCCESS};
-use super::pipeline::Answer;
 use crate::contract::{Contract, Endpoint};
 
 /// One contract-derived deviation.

@@ -5,13 +5,12 @@
 //! [`App::render`], from the codebook built out of the catalogue. Faults hook in at the
 //! points described in [`super::fault`].
 
-use std::time::Duration;
-
 use axum::http::header::CONTENT_TYPE;
-use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, Method};
 use rsa::{RsaPrivateKey, RsaPublicKey};
 use serde_json::{Map, Value};
 
+pub(crate) use super::answer::{Answer, CORRELATION_HEADER, Recipient, Reply};
 use super::bank::{self, Bank};
 use super::codebook::{Codebook, SUCCESS, Scope, UNKNOWN_PATH};
 use super::credentials::{
@@ -31,7 +30,6 @@ use crate::crypto::jwe::{self, ContentEncryption};
 use crate::crypto::keys::{private_key_from_pem, public_key_from_pem};
 use crate::crypto::token::{TokenError, verify_tran_token};
 
-pub(crate) const CORRELATION_HEADER: HeaderName = HeaderName::from_static("x-km-correlation-id");
 pub(crate) const CRYPTO_KEY_HEADER: HeaderName = HeaderName::from_static("x-km-crypto-key-id");
 
 /// How an endpoint's answer is found once its request passed every check.
@@ -120,43 +118,6 @@ impl Outcome {
             ..Outcome::of(scope, key)
         }
     }
-}
-
-/// Whose public key an encrypted answer is made for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Recipient {
-    /// The partner's (the key pair the request's crypto key id stands for).
-    Client,
-    /// The server's own: only a fault does that.
-    Server,
-}
-
-/// The answer with its code and message resolved, before serialization (fault point 2).
-#[derive(Debug, Clone)]
-pub(crate) struct Answer {
-    /// Which endpoint answers and which catalogue answer this is: read, not changed, by
-    /// faults that concern one case only.
-    pub scope: Scope,
-    pub key: String,
-    /// The field the message names, if any.
-    pub field: Option<String>,
-    pub status: StatusCode,
-    pub code: String,
-    pub message: String,
-    pub data: Map<String, Value>,
-    pub encrypt: bool,
-    pub recipient: Recipient,
-    /// Held back this long before it is sent (besides the configured latency).
-    pub delay: Option<Duration>,
-}
-
-/// Bytes on their way out.
-#[derive(Debug)]
-pub(crate) struct Reply {
-    pub status: StatusCode,
-    pub headers: HeaderMap,
-    pub body: Vec<u8>,
-    pub delay: Option<Duration>,
 }
 
 /// A request whose route and headers passed; its body is next.

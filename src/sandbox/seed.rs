@@ -1,5 +1,5 @@
 //! The seeded records of the three certified endpoints' collections: members, cards and bank
-//! accounts generated from a fixed seed with `fake` (Korean names from [`super::korean`]),
+//! accounts generated from a fixed seed with `fake` (Korean names from [`crate::fixtures::korean`]),
 //! plus the named records the scenarios ask for by role. The same records are the fixtures
 //! file `fixtures/embedded-sandbox.json`, so what the sandbox serves and what the suite
 //! expects cannot drift apart. Collections a contract adds are served from its
@@ -18,8 +18,8 @@ use fake::rand::seq::IndexedRandom;
 
 use serde_json::{Value, json};
 
-use super::korean::KO_KR;
 use super::records::{Records, Served};
+use crate::fixtures::korean::KO_KR;
 use crate::fixtures::{FORMAT, Fixtures, Record};
 
 /// The documented maximum of a member id (errata E04).

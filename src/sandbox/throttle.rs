@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use axum::http::header::{CONTENT_TYPE, RETRY_AFTER};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 
-use super::pipeline::{CORRELATION_HEADER, Reply};
+use super::answer::{CORRELATION_HEADER, Reply};
 
 /// Requests a second [`super::Variant::RateLimited`] admits.
 pub const RATE_LIMIT_PER_SECOND: u32 = 60;

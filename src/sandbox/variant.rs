@@ -11,8 +11,8 @@ use axum::http::header::CONTENT_TYPE;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use serde_json::{Map, Value};
 
+use super::answer::Answer;
 use super::codebook::SUCCESS;
-use super::pipeline::Answer;
 use crate::contract::Contract;
 use crate::contract::formats::whole_number;
 

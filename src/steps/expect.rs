@@ -6,10 +6,10 @@ use serde_json::Value;
 
 use crate::client::FailureClass;
 use crate::contract::{NULL_REQUIREMENT, REQUIREMENT, Strength};
-use crate::runner::results::Finding;
+use crate::judge::Finding;
 
-use super::checks;
 use super::world::KonaWorld;
+use crate::judge::answer;
 
 fn finding(world: &KonaWorld, requirement: &str, expected: String, actual: String) -> Finding {
     Finding {
@@ -29,9 +29,9 @@ fn finding(world: &KonaWorld, requirement: &str, expected: String, actual: Strin
 /// Who is blamed when the answer differs: a documented row blames its own requirement; a
 /// convention blames the scenario's convention-strength requirement for a different answer,
 /// and its documented one for accepting what must be rejected.
-fn blame_for(world: &KonaWorld, documented: Option<&str>) -> checks::Blame {
+fn blame_for(world: &KonaWorld, documented: Option<&str>) -> answer::Blame {
     if let Some(id) = documented {
-        return checks::Blame::same(id);
+        return answer::Blame::same(id);
     }
     let tags = world.requirements();
     let catalogue = &world.contract().catalogue;
@@ -43,7 +43,7 @@ fn blame_for(world: &KonaWorld, documented: Option<&str>) -> checks::Blame {
         .iter()
         .find(|id| strength(id) == Some(Strength::Documented));
     let fallback = "RESP-CODE-KNOWN".to_owned();
-    checks::Blame {
+    answer::Blame {
         rule: documented.or(convention).unwrap_or(&fallback).clone(),
         answer: convention.or(documented).unwrap_or(&fallback).clone(),
     }
@@ -73,7 +73,7 @@ fn answers(world: &mut KonaWorld, key: &str, field: Option<&str>) {
         Some(f) => format!("{key} ({f})"),
         None => key.to_owned(),
     };
-    let (own, observation) = checks::expectation(
+    let (own, observation) = answer::expectation(
         contract,
         endpoint,
         world.ctx.kind,
@@ -86,16 +86,16 @@ fn answers(world: &mut KonaWorld, key: &str, field: Option<&str>) {
     if own.is_empty() && observation.as_ref().is_none_or(|o| o.reading.is_none()) {
         world.exercised.insert(blame.answer.clone());
     }
-    if expected.code != super::checks::SUCCESS {
+    if expected.code != crate::judge::answer::SUCCESS {
         world
             .expected_rejection
             .get_or_insert_with(|| expected.code.clone());
     }
     world.observations.extend(observation);
     // Extra members pass (errata E26), and each is shown as what this target adds.
-    if let Some(got) = checks::outcome(contract, exchange) {
-        for member in checks::undocumented_members(contract, endpoint, exchange) {
-            let o = checks::undocumented_member(endpoint, exchange, &got, &member);
+    if let Some(got) = answer::outcome(contract, exchange) {
+        for member in answer::undocumented_members(contract, endpoint, exchange) {
+            let o = answer::undocumented_member(endpoint, exchange, &got, &member);
             world.observations.push(o);
         }
     }

@@ -5,7 +5,6 @@
 use cucumber::{then, when};
 use fake::Fake;
 use fake::faker::lorem::en::Word;
-use fake::faker::name::raw::Name;
 use futures::StreamExt;
 // fake brings its own rand generation; generation draws from it, sending from ours.
 use fake::rand::SeedableRng as _;
@@ -18,11 +17,13 @@ use serde_json::{Map, Value};
 use crate::client::RequestSpec;
 use crate::contract::{Contract, Endpoint, FieldRule, INVALID_ANSWER};
 use crate::fixtures::Fixtures;
-use crate::runner::results::Finding;
+use crate::judge::Finding;
 
-use super::checks;
 use super::world::KonaWorld;
 use crate::fixtures::request_body;
+use crate::fixtures::synthesize::fxhash;
+use crate::judge::NotVerified;
+use crate::judge::answer;
 
 /// One generated request and the answer the catalogue expects for it.
 #[derive(Debug, Clone, PartialEq)]
@@ -220,138 +221,6 @@ fn breakages(contract: &Contract, endpoint: &Endpoint, rng: &mut GenRng) -> Vec<
     out
 }
 
-/// A request for `endpoint` that no record stands behind: every field of the recipe drawn
-/// from its request-schema rule (digits of the right length, a real calendar date, a known
-/// code, a Hangul name, an integer inside its bounds), over the field values the fixtures
-/// know for the collection without a whole record (`known`). Valid in form, so only the
-/// field a scenario breaks is wrong; the record it names most likely does not exist.
-pub fn synthesized_body(
-    contract: &Contract,
-    fixtures: &Fixtures,
-    endpoint: &Endpoint,
-    seed: u64,
-) -> Option<Map<String, Value>> {
-    let recipe = endpoint.request.as_ref()?;
-    let properties = contract.schema_properties(&endpoint.request_schema);
-    let known = fixtures.known(&recipe.collection);
-    let mut rng = GenRng::seed_from_u64(seed ^ fxhash(&endpoint.id) ^ SYNTHESIS_SALT);
-    let mut body = Map::new();
-    for field in &recipe.body {
-        let value = match known.and_then(|k| k.get(field)) {
-            Some(v) => v.clone(),
-            None => synthesized_value(properties.get(field)?, &mut rng)?,
-        };
-        body.insert(field.clone(), value);
-    }
-    keep_field_rules(endpoint, &mut body);
-    Some(body)
-}
-
-/// Make `body`, whose fields were drawn one by one, keep every rule between fields: a
-/// correct target that enforces a date span must not fail a made-up request for it. One
-/// pass per rule is enough for one rule's repair to be checked by every other.
-pub fn keep_field_rules(endpoint: &Endpoint, body: &mut Map<String, Value>) {
-    for _ in 0..endpoint.field_rules.len() {
-        for rule in &endpoint.field_rules {
-            rule.keep_in(body);
-        }
-    }
-}
-
-/// A well-formed value of `field` other than `current`, drawn from its request-schema rule
-/// with the run's seed. None when the rule is one this generator does not know, or when it
-/// allows no other value.
-pub fn another_value(
-    contract: &Contract,
-    endpoint: &Endpoint,
-    field: &str,
-    current: Option<&Value>,
-    seed: u64,
-) -> Option<Value> {
-    let properties = contract.schema_properties(&endpoint.request_schema);
-    let rule = properties.get(field)?;
-    let mut rng = GenRng::seed_from_u64(seed ^ fxhash(field) ^ ANOTHER_SALT);
-    let free_text = rule.get("type").and_then(Value::as_str) == Some("string")
-        && rule.get("pattern").is_none()
-        && rule.get("format").is_none()
-        && rule.get("x-known-values").is_none();
-    (0..32)
-        .filter_map(|_| {
-            let value = synthesized_value(rule, &mut rng)?;
-            if !free_text {
-                return Some(value);
-            }
-            // Two names run together: well-formed, yet nobody's name, so a real holder's
-            // name (a common one, say) cannot be drawn by chance.
-            let second = synthesized_value(rule, &mut rng)?;
-            let max = rule.get("maxLength").and_then(Value::as_u64).unwrap_or(100);
-            let joined: String = format!("{}{}", value.as_str()?, second.as_str()?)
-                .chars()
-                .take(usize::try_from(max).unwrap_or(usize::MAX))
-                .collect();
-            Some(Value::from(joined))
-        })
-        .find(|v| Some(v) != current)
-}
-
-/// Keeps the draws of [`another_value`] apart from the synthesized requests'.
-const ANOTHER_SALT: u64 = 0x414e_4f54_4845_5221;
-
-/// Keeps synthesized requests apart from the generated cases' draws of the same seed.
-const SYNTHESIS_SALT: u64 = 0x5157_4e54_4845_5349;
-
-/// A value its rule accepts, or None for a rule this generator does not know.
-fn synthesized_value(rule: &Value, rng: &mut GenRng) -> Option<Value> {
-    use fake::RngExt as _;
-    match rule.get("type").and_then(Value::as_str)? {
-        "integer" => {
-            let bound = |name: &str| match rule.get(name) {
-                Some(Value::Number(n)) => n.to_string().parse::<u64>().ok(),
-                _ => None,
-            };
-            let min = bound("minimum").unwrap_or(1);
-            let max = bound("maximum").unwrap_or(u64::from(u32::MAX)).max(min);
-            serde_json::from_str(&rng.random_range(min..=max).to_string()).ok()
-        }
-        "string" => {
-            if let Some(known) = rule.get("x-known-values").and_then(Value::as_array) {
-                let codes: Vec<&str> = known
-                    .iter()
-                    .filter_map(|k| k.get("code").and_then(Value::as_str))
-                    .collect();
-                if let Some(code) = codes.choose(rng) {
-                    return Some(Value::from(*code));
-                }
-            }
-            if rule.get("format").and_then(Value::as_str) == Some("kona-date") {
-                let days = rng.random_range(0..20_000);
-                let date = chrono::NaiveDate::from_ymd_opt(1950, 1, 1)?
-                    .checked_add_days(chrono::Days::new(days))?;
-                return Some(Value::from(date.format("%Y%m%d").to_string()));
-            }
-            let min = rule.get("minLength").and_then(Value::as_u64).unwrap_or(1);
-            let max = rule.get("maxLength").and_then(Value::as_u64).unwrap_or(100);
-            let digits = rule
-                .get("pattern")
-                .and_then(Value::as_str)
-                .is_some_and(|p| p.contains("[0-9]"));
-            if digits {
-                let len = 12_u64.clamp(min, max.max(min));
-                // A leading non-zero digit keeps the number its full length when read as one.
-                let mut s = rng.random_range(1..=9_u8).to_string();
-                for _ in 1..len {
-                    s.push(char::from(b'0' + rng.random_range(0..=9_u8)));
-                }
-                return Some(Value::from(s));
-            }
-            let name: String = Name(crate::sandbox::korean::KO_KR).fake_with_rng(rng);
-            let cut: String = name.chars().take(max.max(1) as usize).collect();
-            (cut.chars().count() as u64 >= min).then(|| Value::from(cut))
-        }
-        _ => None,
-    }
-}
-
 /// `count` cases for `endpoint`: even indexes valid, odd ones breaking a constraint (in turn,
 /// so every constraint is broken once before any is broken twice).
 pub fn generate(
@@ -419,13 +288,6 @@ pub fn generate(
         .collect()
 }
 
-/// A stable per-endpoint salt for the seed (std's hasher is randomised per process).
-fn fxhash(s: &str) -> u64 {
-    s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
-    })
-}
-
 #[when("the generated cases for this endpoint are sent")]
 async fn send_generated(world: &mut KonaWorld) {
     let Some(endpoint) = world.tagged_endpoint() else {
@@ -445,10 +307,10 @@ async fn send_generated(world: &mut KonaWorld) {
         ctx.generated_per_endpoint,
     );
     if cases.is_empty() {
-        world.not_verified = Some(format!(
+        world.not_verified = Some(NotVerified::from(format!(
             "the fixtures offer no valid {} request to generate cases from",
             endpoint.id
-        ));
+        )));
         return;
     }
     // A slow target gets the budget, not cases × answer time: no case starts after it.
@@ -489,7 +351,7 @@ async fn send_generated(world: &mut KonaWorld) {
         };
         eprintln!(
             "{}",
-            crate::report::redact::for_console(&format!(
+            crate::redact::for_console(&format!(
                 "generated cases for {}: {} of {total} sent; the {} s budget for generated cases ran out ({typical}); --generated sets fewer",
                 endpoint.id,
                 results.len(),
@@ -519,14 +381,14 @@ async fn send_generated(world: &mut KonaWorld) {
             continue;
         };
         let requirement = case_requirement(ctx.contract, endpoint, case);
-        let mut own: Vec<Finding> = checks::automatic(ctx.contract, endpoint, ctx.kind, exchange);
-        let (more, observation) = checks::expectation(
+        let mut own: Vec<Finding> = answer::automatic(ctx.contract, endpoint, ctx.kind, exchange);
+        let (more, observation) = answer::expectation(
             ctx.contract,
             endpoint,
             ctx.kind,
             exchange,
             &expected,
-            &checks::Blame::same(&requirement),
+            &answer::Blame::same(&requirement),
             &case.description,
             false,
         );
@@ -570,6 +432,7 @@ fn generated_verdict(world: &mut KonaWorld) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::fixtures::synthesize::{another_value, synthesized_body};
 
     #[rstest::rstest]
     #[case::bank_account("bank-account-valid", "bankAccount")]

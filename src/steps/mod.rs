@@ -2,10 +2,8 @@
 //! it on purpose; the When step signs and sends it and runs the automatic checks; Then steps
 //! compare the answer with the catalogue.
 
-pub mod checks;
 pub mod expect;
 pub mod generated;
-pub mod readings;
 pub mod request;
 pub mod world;
 

@@ -11,12 +11,13 @@ use crate::secret::Secret;
 use super::world::{Body, KonaWorld};
 use crate::contract::Endpoint;
 use crate::fixtures::{Fixtures, Record, request_body};
+use crate::judge::NotVerified;
 
 /// Why a request cannot be made from the fixtures.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Unavailable {
     /// The scenario cannot be verified on this target (the fixtures lack the role).
-    NotVerified(String),
+    NotVerified(NotVerified),
     /// The scenario itself is wrong (no recipe, a role its collection does not declare).
     Broken(String),
 }
@@ -48,10 +49,9 @@ pub fn record_for(
     }
     match fixtures.role(&recipe.collection, role) {
         Some(record) => Ok((request_body(recipe, record), record.clone())),
-        None => Err(Unavailable::NotVerified(format!(
-            "the target's fixtures have no {} \"{role}\" ({})",
-            recipe.noun,
-            crate::runner::plan::unlock_hint(&format!("{}.{role}", recipe.collection))
+        None => Err(Unavailable::NotVerified(NotVerified::missing_role(
+            format!("the target's fixtures have no {} \"{role}\"", recipe.noun),
+            format!("{}.{role}", recipe.collection),
         ))),
     }
 }
@@ -116,13 +116,15 @@ pub fn real_fields_source(
     if lacking.is_empty() {
         return Ok(RealFields::Known);
     }
-    Err(Unavailable::NotVerified(format!(
-        "the target's fixtures have no {} \"{}\" and {}.known lacks {} ({})",
-        recipe.noun,
-        recipe.default_role,
-        recipe.collection,
-        lacking.join(", "),
-        crate::runner::plan::unlock_hint(&format!("{}.{}", recipe.collection, recipe.default_role))
+    Err(Unavailable::NotVerified(NotVerified::missing_role(
+        format!(
+            "the target's fixtures have no {} \"{}\" and {}.known lacks {}",
+            recipe.noun,
+            recipe.default_role,
+            recipe.collection,
+            lacking.join(", ")
+        ),
+        format!("{}.{}", recipe.collection, recipe.default_role),
     )))
 }
 
@@ -156,12 +158,12 @@ fn start_from_fixture(
         _ => recipe.default_role.clone(),
     };
     let record = match source {
-        Source::MadeUp => Err(Unavailable::NotVerified(String::new())),
+        Source::MadeUp => Err(Unavailable::NotVerified(NotVerified::default())),
         Source::Real(fields) => {
             match real_fields_source(ctx.contract, &ctx.fixtures, endpoint, fields) {
                 Ok(RealFields::Record(body, record)) => Ok((body, record)),
                 // The known values cover the fields: synthesize over them, as below.
-                Ok(RealFields::Known) => Err(Unavailable::NotVerified(String::new())),
+                Ok(RealFields::Known) => Err(Unavailable::NotVerified(NotVerified::default())),
                 Err(Unavailable::NotVerified(reason)) => {
                     world.not_verified = Some(reason);
                     return;
@@ -180,9 +182,13 @@ fn start_from_fixture(
             Err(Unavailable::NotVerified(_)),
             Source::WellFormed | Source::MadeUp | Source::Real(_),
         ) => {
-            let synthesized =
-                super::generated::synthesized_body(ctx.contract, &ctx.fixtures, endpoint, ctx.seed)
-                    .unwrap_or_else(|| panic!("no request can be synthesized for {}", endpoint.id));
+            let synthesized = crate::fixtures::synthesize::synthesized_body(
+                ctx.contract,
+                &ctx.fixtures,
+                endpoint,
+                ctx.seed,
+            )
+            .unwrap_or_else(|| panic!("no request can be synthesized for {}", endpoint.id));
             world.body = Some(Body::Fields(synthesized));
             world.synthesized = true;
         }
@@ -288,7 +294,7 @@ async fn found_by_asking(world: &mut KonaWorld, noun: String, asked_noun: String
     }
     // An answer that breaks the contract fails this scenario too: a hostile or broken target
     // must not turn it into "not verified".
-    let broken = super::checks::automatic(contract, asked, ctx.kind, &exchange);
+    let broken = crate::judge::answer::automatic(contract, asked, ctx.kind, &exchange);
     let found = exchange
         .response
         .as_ref()
@@ -296,7 +302,7 @@ async fn found_by_asking(world: &mut KonaWorld, noun: String, asked_noun: String
         .and_then(|m| m.get(&link.answer_field))
         .filter(|v| !v.is_null())
         .cloned();
-    let answered = super::checks::outcome(contract, &exchange)
+    let answered = crate::judge::answer::outcome(contract, &exchange)
         .map_or("no answer".to_owned(), |o| o.describe());
     world.lookups.push(exchange);
     if !broken.is_empty() {
@@ -304,10 +310,10 @@ async fn found_by_asking(world: &mut KonaWorld, noun: String, asked_noun: String
     }
     let asked_about = format!("asking {} about the {asked_noun} \"{role}\"", asked.id);
     let Some(value) = found else {
-        world.not_verified = Some(format!(
+        world.not_verified = Some(NotVerified::from(format!(
             "{asked_about} found no {noun}: the answer ({answered}) has no {}",
             link.answer_field
-        ));
+        )));
         return;
     };
     let mut fields = Map::new();
@@ -316,10 +322,10 @@ async fn found_by_asking(world: &mut KonaWorld, noun: String, asked_noun: String
     // 0, a member inquiry's starts at 1): a value this request refuses names no record here.
     let refused = contract.validate(&endpoint.request_schema, &Value::Object(fields.clone()));
     if let Some(v) = refused.first() {
-        world.not_verified = Some(format!(
+        world.not_verified = Some(NotVerified::from(format!(
             "{asked_about} named a {noun} whose {} the {} request refuses ({})",
             link.field, endpoint.id, v.message
-        ));
+        )));
         return;
     }
     world.body = Some(Body::Fields(fields));
@@ -389,14 +395,19 @@ fn field_set_to_another(world: &mut KonaWorld, field: String) {
     };
     let (contract, seed) = (world.contract(), world.ctx.seed);
     edit_fields(world, |map| {
-        let value =
-            super::generated::another_value(contract, endpoint, &field, map.get(&field), seed)
-                .unwrap_or_else(|| {
-                    panic!(
-                        "no other well-formed value of {field:?} can be drawn from {}",
-                        endpoint.request_schema
-                    )
-                });
+        let value = crate::fixtures::synthesize::another_value(
+            contract,
+            endpoint,
+            &field,
+            map.get(&field),
+            seed,
+        )
+        .unwrap_or_else(|| {
+            panic!(
+                "no other well-formed value of {field:?} can be drawn from {}",
+                endpoint.request_schema
+            )
+        });
         map.insert(field, value);
     });
 }

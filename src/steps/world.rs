@@ -12,9 +12,9 @@ use serde_json::{Map, Value};
 use crate::client::{Exchange, KonaClient, RequestSpec, TargetKind};
 use crate::contract::{Contract, Endpoint};
 use crate::fixtures::Fixtures;
-use crate::runner::results::{Finding, Observation};
+use crate::judge::{Finding, Observation};
 
-use super::checks;
+use crate::judge::answer;
 
 /// Everything a scenario may read but not change.
 #[derive(Debug)]
@@ -68,7 +68,7 @@ pub struct KonaWorld {
     pub exercised: std::collections::BTreeSet<String>,
     /// Set when the scenario cannot be verified on this target (a fallback: the planner
     /// normally decides this before the run).
-    pub not_verified: Option<String>,
+    pub not_verified: Option<crate::judge::NotVerified>,
     /// The rejection code a Then step expected, when the scenario expects a rejection: it
     /// verifies its rule only if the target answers other requests differently.
     pub expected_rejection: Option<String>,
@@ -204,7 +204,7 @@ impl KonaWorld {
             self.give_up(flow, exchange.attempts.len() + 1);
             self.pending.clear();
         } else {
-            self.pending = checks::automatic(self.ctx.contract, endpoint, self.ctx.kind, &exchange);
+            self.pending = answer::automatic(self.ctx.contract, endpoint, self.ctx.kind, &exchange);
         }
         self.exchanges.push(exchange.clone());
         self.exchange = Some(exchange);
@@ -216,7 +216,7 @@ impl KonaWorld {
     pub fn give_up(&mut self, flow: crate::client::FlowControl, attempts: usize) {
         self.gave_up.get_or_insert(flow);
         self.not_verified
-            .get_or_insert_with(|| crate::client::flow::not_verified_reason(flow, attempts));
+            .get_or_insert_with(|| crate::client::flow::not_verified_reason(flow, attempts).into());
     }
 
     /// Record findings and fail the step if there are any, together with any automatic-check

@@ -4,11 +4,11 @@
 
 use serde_json::Value;
 
+use super::verdict::{Finding, Observation};
 use crate::client::headers::CORRELATION_ID;
 use crate::client::{Exchange, FailureClass, TargetKind};
 use crate::contract::formats::is_correlation_id;
 use crate::contract::{Contract, Endpoint, Expected, Strength};
-use crate::runner::results::{Finding, Observation};
 
 pub(crate) const SUCCESS: &str = "000_000";
 

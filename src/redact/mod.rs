@@ -23,6 +23,8 @@
 //! Secrets come from [`crate::secret::known`] from the start (every [`Secret`] the process
 //! created and the private key's text), not only from what crossed the wire.
 
+pub mod inert;
+
 use std::collections::BTreeMap;
 use std::sync::{LazyLock, OnceLock};
 
@@ -300,7 +302,7 @@ impl Redactor {
             .and_then(|j| j.strip_suffix('"'))
             .unwrap_or(&json)
             .to_owned();
-        let markdown = super::inert::markdown(raw);
+        let markdown = inert::markdown(raw);
         for form in [raw.to_owned(), json, markup_escape(raw), markdown] {
             if !self.secrets.contains(&form) {
                 self.secrets.push(form);
@@ -567,7 +569,7 @@ pub const EVIDENCE_LIMIT: usize = crate::client::evidence::EVIDENCE_LIMIT;
 /// Console output made safe: every known secret and token redacted, then made inert for a
 /// terminal (escape sequences, bidi and invisible characters shown as `<U+XXXX>`).
 pub fn for_console(text: &str) -> String {
-    super::inert::console(&Redactor::new().text(text))
+    inert::console(&Redactor::new().text(text))
 }
 
 /// A body ready for a report.
