@@ -9,11 +9,13 @@
 pub mod capture;
 pub mod cli;
 pub mod client;
+pub mod compare;
 pub mod contract;
 pub mod crypto;
 pub mod derive;
 pub mod exit;
 pub mod fixtures;
+pub mod gate;
 pub mod judge;
 pub mod mutants;
 pub mod openapi;

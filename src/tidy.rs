@@ -17,8 +17,9 @@ const LAYERS: &[&[&str]] = &[
     &["sandbox"],
     &["steps"],
     &["runner"],
+    &["gate"],
     &["report"],
-    &["mutants", "variants", "openapi", "derive"],
+    &["mutants", "variants", "openapi", "derive", "compare"],
     &["cli"],
 ];
 

@@ -97,6 +97,7 @@ fn meta() -> RunMeta {
         contract_hash: contract.hash().into(),
         catalogue_version: contract.catalogue.catalogue_version.clone(),
         target: "embedded sandbox (http://127.0.0.1:9/open-api)".into(),
+        base_url: "http://127.0.0.1:9/open-api".into(),
         target_kind: TargetKind::Embedded,
         profile: "sandbox".into(),
         seed: u64::MAX,

@@ -859,6 +859,7 @@ fn stale_rejections_count_only_requests_stamped_with_our_time() {
             contract_hash: String::new(),
             catalogue_version: String::new(),
             target: "test".into(),
+            base_url: String::new(),
             target_kind: TargetKind::External,
             profile: "sandbox".into(),
             seed: 1,

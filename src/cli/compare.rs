@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use crate::report::compare::{self, CompareError, RunSnapshot};
+use crate::compare::{self, CompareError, RunSnapshot};
 
 use super::exit;
 

@@ -12,17 +12,13 @@
 //! | `summary.md` | Markdown for `$GITHUB_STEP_SUMMARY` or a PR comment |
 //! | `report.html` | one self-contained page, failures first, printable |
 //!
-//! The exit code ([`decide`]): 0 every verified requirement passed (or is waived), 1 a
+//! The exit code comes from the gate ([`crate::gate`]): 0 every verified requirement passed (or is waived), 1 a
 //! conformance failure or a regression against `--baseline`, 2 a usage error (bad waivers
 //! file, unreadable baseline, report folder not writable).
 
-pub mod baseline;
 pub mod charts;
-pub mod compare;
 pub mod cucumber;
-pub mod decide;
 pub mod failures;
-pub mod format;
 pub mod html;
 pub mod junit;
 pub mod markdown;
@@ -32,7 +28,6 @@ pub mod model;
 pub mod observed;
 pub mod summary;
 pub mod view;
-pub mod waivers;
 
 // Redaction and inert text live beside the secrets they guard; reports reach them here too.
 pub use crate::redact::{self, inert};
@@ -45,11 +40,11 @@ use crate::runner::config::RunOptions;
 use crate::runner::{CucumberOutput, Execution};
 use crate::secret::Secret;
 
-pub use baseline::{Baseline, BaselineError};
-pub use decide::{Decision, decide};
+pub use crate::gate::baseline::{self, Baseline, BaselineError};
+pub use crate::gate::waivers::{self, Waiver, WaiverError};
+pub use crate::gate::{Decision, decide};
 pub use model::{FORMAT, ResultsDoc, SCHEMA_FILE};
 pub use redact::Redactor;
-pub use waivers::{Waiver, WaiverError};
 
 /// The five files, in the order they are written.
 pub const FILES: [&str; 5] = [
@@ -203,16 +198,12 @@ fn lock_folder(dir: &Path) -> Result<FolderLock, ReportError> {
     }
 }
 
-/// The target's base URL: the one given, or the one in the embedded sandbox's label.
-fn target_base_url(options: &RunOptions, label: &str) -> String {
-    if let Some(url) = &options.base_url {
-        return url.clone();
-    }
-    label
-        .rsplit_once('(')
-        .and_then(|(_, rest)| rest.strip_suffix(')'))
-        .unwrap_or(label)
-        .to_owned()
+/// The target's base URL: the one given, or the one the run sent its requests to.
+fn target_base_url(options: &RunOptions, results: &crate::runner::results::RunResults) -> String {
+    options
+        .base_url
+        .clone()
+        .unwrap_or_else(|| results.meta.base_url.clone())
 }
 
 /// The redactor for a finished run: its credentials (carried by the execution, plus any in
@@ -366,7 +357,7 @@ pub fn report(
     }
     flow_control_outcome(&mut decision, results, &requirements);
     if let Some(floor) = options.min_verified {
-        decide::apply_floor(&mut decision, &requirements, floor);
+        crate::gate::apply_floor(&mut decision, &requirements, floor);
     }
     // A run stopped part-way never passes, and every report says so first.
     if let Some(cause) = results.meta.interrupted {
@@ -382,7 +373,7 @@ pub fn report(
         contract,
         &redactor,
         &decision,
-        &target_base_url(options, &results.meta.target),
+        &target_base_url(options, results),
     );
     let files = render_all(&doc, &execution.cucumber, &redactor);
     Ok(Reported {

@@ -11,10 +11,10 @@ use crate::client::{Exchange, FailureClass, TargetKind};
 use crate::contract::{Contract, SchemaViolation, Strength};
 use crate::runner::results::{Counts, RunResults, Verdict};
 
-use super::decide::Decision;
 use super::redact::{RedactedBody, Redactor};
+use crate::gate::Decision;
 
-pub use super::format::{FORMAT, SCHEMA_FILE};
+pub use crate::gate::format::{FORMAT, SCHEMA_FILE};
 
 fn rfc3339(t: &DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Millis, true)

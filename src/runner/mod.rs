@@ -367,6 +367,7 @@ pub async fn execute(
             contract_hash: contract.hash().to_owned(),
             catalogue_version: contract.catalogue.catalogue_version.clone(),
             target: engine.target_label,
+            base_url: ctx.client.target().base_url.clone(),
             target_kind: ctx.kind,
             profile: engine.profile,
             seed: ctx.seed,

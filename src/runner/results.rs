@@ -104,7 +104,10 @@ pub struct RunMeta {
     pub tool_version: String,
     pub contract_hash: String,
     pub catalogue_version: String,
+    /// How the run names its target (`embedded sandbox (URL)`, or the base URL).
     pub target: String,
+    /// The base URL requests went to, as data (never read back out of `target`).
+    pub base_url: String,
     pub target_kind: TargetKind,
     pub profile: String,
     pub seed: u64,
@@ -344,6 +347,7 @@ mod tests {
                 contract_hash: String::new(),
                 catalogue_version: String::new(),
                 target: String::new(),
+                base_url: String::new(),
                 target_kind: TargetKind::External,
                 profile: "sandbox".into(),
                 seed: 0,

@@ -18,10 +18,10 @@ use serde_json::Value;
 
 use crate::runner::results::Verdict;
 
-use super::markdown::{cell, code};
-use super::model::FORMAT;
-use super::observed::{Answer, input_of};
-use super::view::{Text, badge, page};
+use crate::gate::format::FORMAT;
+use crate::report::markdown::{cell, code};
+use crate::report::observed::{Answer, input_of};
+use crate::report::view::{Text, badge, page};
 
 /// The files `compare` writes, in its output folder.
 pub const FILES: [&str; 2] = ["compare.md", "compare.html"];

@@ -1,10 +1,16 @@
-//! The verdict that gates CI: which failures count, which are waived, what regressed.
+//! The gate, apart from every renderer: the verdict that gates CI (which failures count,
+//! which are waived, what regressed, the verification floor) as typed data. The reports render
+//! it; the exit codes it names are the ones `crate::exit` documents.
 //!
 //! | exit | when |
 //! |------|------|
 //! | 0 | every verified requirement passed, or failed under a waiver that still holds (not verified is allowed, never counted as passed) |
 //! | 1 | a requirement failed without a holding waiver (an expired waiver no longer holds), a failed scenario verifies no requirement, or a requirement regressed against the baseline |
 //! | 2 | usage: bad waivers file, unreadable baseline, report folder not writable (decided before this) |
+
+pub mod baseline;
+pub mod format;
+pub mod waivers;
 
 use std::collections::BTreeMap;
 
@@ -14,8 +20,8 @@ use serde::Serialize;
 use crate::exit;
 use crate::runner::results::{RequirementVerdict, ScenarioResult, Verdict};
 
-use super::baseline::{Baseline, Comparison, compare};
-use super::waivers::{Waiver, WaiverStatus};
+use baseline::{Baseline, Comparison, compare};
+use waivers::{Waiver, WaiverStatus};
 
 /// One waiver and what it did.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
