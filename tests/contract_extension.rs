@@ -608,6 +608,54 @@ fn the_catalogue_format_schema_describes_both_kinds_of_catalogue() {
     assert!(!contract.validate(FORMAT, &typo).is_empty());
 }
 
+/// The errata and fixtures formats have JSON Schemas of their own too: every shipped file is
+/// valid against its schema, and a misspelt member is not.
+#[rstest::rstest]
+#[case::errata("formats/errata.schema.json", "schemas/errata.json", "/errata/0/tset")]
+#[case::vendor_fixtures(
+    "formats/fixtures.schema.json",
+    "fixtures/vendor-sandbox.json",
+    "/collections/cards/rolse"
+)]
+#[case::embedded_fixtures(
+    "formats/fixtures.schema.json",
+    "fixtures/embedded-sandbox.json",
+    "/descripton"
+)]
+#[case::coupon_records(
+    "formats/fixtures.schema.json",
+    "examples/coupon-info/contract/sandbox-records.json",
+    "/collections/exampleCoupons/pol"
+)]
+#[case::transaction_records(
+    "formats/fixtures.schema.json",
+    "examples/card-transactions/contract/sandbox-records.json",
+    "/formt"
+)]
+fn every_shipped_data_file_is_valid_against_its_format_schema(
+    #[case] schema: &str,
+    #[case] file: &str,
+    #[case] typo_at: &str,
+) {
+    let contract = Contract::shared().unwrap();
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(file);
+    let mut value: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let violations = contract.validate(schema, &value);
+    assert!(violations.is_empty(), "{file}: {violations:?}");
+    let (parent, member) = typo_at.rsplit_once('/').unwrap();
+    let target = if parent.is_empty() {
+        &mut value
+    } else {
+        value.pointer_mut(parent).unwrap()
+    };
+    target[member] = serde_json::json!("x");
+    assert!(
+        !contract.validate(schema, &value).is_empty(),
+        "{file}: {typo_at} accepted"
+    );
+}
+
 const TRANSACTIONS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/card-transactions");
 
 /// Rules between fields, as data only: the transaction-history example certifies green on
