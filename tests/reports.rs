@@ -78,6 +78,7 @@ fn scenario(id: &str, name: &str, requirements: &[&str], verdict: Verdict) -> Sc
         unlocks: None,
         not_run: false,
         findings: Vec::new(),
+        findings_omitted: 0,
         error: None,
         observations: Vec::new(),
         exercised: Default::default(),

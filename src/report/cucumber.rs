@@ -400,6 +400,9 @@ pub fn failure_text(s: &ScenarioDoc) -> String {
     for f in &s.findings {
         text.push_str(&finding_block(f));
     }
+    if let Some(line) = s.omitted_line() {
+        let _ = writeln!(text, "{line}");
+    }
     if let Some(e) = s.extra_error() {
         let _ = writeln!(text, "step failure: {e}");
     }

@@ -461,6 +461,7 @@ fn evidence(doc: &ResultsDoc, groups: &[FailureGroup<'_>]) -> Markup {
                             "verifies "
                             @for r in &s.requirements { (req_link(r)) " " }
                             @if !more.is_empty() { " · " (more.len()) " further finding(s) below" }
+                            @if let Some(line) = s.omitted_line() { " · " (Text(&line)) }
                         }
                         @if !more.is_empty() {
                             details {

@@ -262,6 +262,9 @@ pub fn render(doc: &ResultsDoc) -> String {
                     for f in &s.findings {
                         body.push_str(&finding_block(f));
                     }
+                    if let Some(line) = s.omitted_line() {
+                        let _ = writeln!(body, "{line}");
+                    }
                     if let Some(e) = s.extra_error() {
                         let _ = write!(body, "step failure:\n{e}\n");
                     }

@@ -183,8 +183,28 @@ pub struct ScenarioDoc {
     pub error: Option<String>,
     pub duration_ms: u64,
     pub findings: Vec<FindingDoc>,
+    /// Findings counted but not kept (past ten per requirement).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub findings_omitted: usize,
     pub observations: Vec<ObservationDoc>,
     pub exchanges: Vec<ExchangeDoc>,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
+impl ScenarioDoc {
+    /// The line every renderer adds when findings were counted but not kept.
+    pub fn omitted_line(&self) -> Option<String> {
+        (self.findings_omitted > 0).then(|| {
+            format!(
+                "{} more finding(s) of the same requirements were counted, not kept ({} per requirement are)",
+                self.findings_omitted,
+                crate::runner::FINDINGS_PER_REQUIREMENT
+            )
+        })
+    }
 }
 
 /// Findings and observations keep the run's own shapes; only their strings are redacted.
@@ -469,6 +489,7 @@ pub fn build(
             unlocks: s.unlocks.as_deref().map(|t| r.text(t)),
             error: s.error.as_deref().map(|t| r.text(t)),
             duration_ms: u64::try_from(s.duration_ms).unwrap_or(u64::MAX),
+            findings_omitted: s.findings_omitted,
             findings: s
                 .findings
                 .iter()

@@ -182,6 +182,16 @@ fn bound(result: &mut ScenarioResult) {
             *s = c;
         }
     };
+    // A few examples per broken rule, and how many more: every broken requirement keeps at
+    // least one finding, so the verdicts are the same; what is written stays bounded.
+    let mut kept: std::collections::BTreeMap<Option<String>, usize> = Default::default();
+    let before = result.findings.len();
+    result.findings.retain(|f| {
+        let n = kept.entry(f.requirement.clone()).or_default();
+        *n += 1;
+        *n <= FINDINGS_PER_REQUIREMENT
+    });
+    result.findings_omitted += before - result.findings.len();
     for e in &mut result.exchanges {
         e.forget_parsed_body();
     }
@@ -200,6 +210,9 @@ fn bound(result: &mut ScenarioResult) {
         cut(&mut o.correlation_id);
     }
 }
+
+/// Findings kept per requirement in one scenario (the rest are counted).
+pub const FINDINGS_PER_REQUIREMENT: usize = 10;
 
 /// A scenario the stop cut short is not verified, whatever its half-done steps concluded.
 fn mark_interrupted(result: &mut ScenarioResult, cause: Option<Cause>) {
@@ -479,6 +492,46 @@ impl cucumber::Parser<Vec<gherkin::Feature>> for StaticFeatures {
 mod tests {
     use super::*;
     use crate::client::{Exchange, FailureClass, RequestSpec, TransportFailure};
+
+    /// Thousands of findings of one rule keep a few examples and their count; every broken
+    /// requirement keeps at least one, so the verdicts do not change.
+    #[test]
+    fn findings_past_the_cap_are_counted_not_kept() {
+        let finding = |requirement: Option<&str>, n: usize| results::Finding {
+            requirement: requirement.map(str::to_owned),
+            class: FailureClass::Contract,
+            expected: "x".into(),
+            actual: format!("case {n}"),
+            schema_errors: Vec::new(),
+            correlation_id: String::new(),
+        };
+        let mut result = ScenarioResult::new(
+            "f:1".into(),
+            "f".into(),
+            "s".into(),
+            Vec::new(),
+            Verdict::Failed,
+        );
+        result.findings = (0..2500)
+            .map(|n| finding(Some("CARD-FIELD-CARDNO"), n))
+            .chain([finding(Some("RESP-JSON"), 0), finding(None, 0)])
+            .collect();
+        bound(&mut result);
+        assert_eq!(result.findings.len(), FINDINGS_PER_REQUIREMENT + 2);
+        assert_eq!(result.findings_omitted, 2500 - FINDINGS_PER_REQUIREMENT);
+        assert_eq!(
+            result.findings[0].actual, "case 0",
+            "the first examples are kept"
+        );
+        for kept in [Some("RESP-JSON"), None] {
+            assert!(
+                result
+                    .findings
+                    .iter()
+                    .any(|f| f.requirement.as_deref() == kept)
+            );
+        }
+    }
 
     fn exchange(endpoint: &crate::contract::Endpoint, url_path: &str) -> Exchange {
         let spec = RequestSpec {

@@ -34,6 +34,10 @@ pub struct ScenarioResult {
     #[serde(skip)]
     pub not_run: bool,
     pub findings: Vec<Finding>,
+    /// Findings counted but not kept: past [`crate::runner::FINDINGS_PER_REQUIREMENT`] for
+    /// one requirement (a generated-cases scenario may break one rule in thousands of cases).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub findings_omitted: usize,
     /// The step failure text as cucumber saw it (for failures outside our checks).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
@@ -56,6 +60,10 @@ pub struct ScenarioResult {
     #[serde(skip)]
     pub refused_alike: Option<String>,
     pub duration_ms: u128,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 impl ScenarioResult {
@@ -86,6 +94,7 @@ impl ScenarioResult {
             unlocks: None,
             not_run: false,
             findings: Vec::new(),
+            findings_omitted: 0,
             error: None,
             observations: Vec::new(),
             exercised: BTreeSet::new(),
