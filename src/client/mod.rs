@@ -238,29 +238,24 @@ impl KonaClient {
         let mut attempts: Vec<flow::Attempt> = Vec::new();
         let mut fresh = false;
         let mut gave_up = None;
+        // A stop before a request leaves: refused, with the attempts already made.
+        let not_sent = |cause, attempts| {
+            let mut exchange = Exchange::failed_before_sending(
+                spec,
+                &url,
+                started,
+                TransportFailure::not_sent(cause),
+            );
+            exchange.attempts = attempts;
+            exchange
+        };
         let (outcome, duration) = loop {
             tokio::select! {
                 () = tokio::time::sleep_until(self.pace.reserve().into()) => {}
-                cause = self.interrupt.triggered() => {
-                    let mut exchange = Exchange::failed_before_sending(
-                        spec,
-                        &url,
-                        started,
-                        TransportFailure::not_sent(cause),
-                    );
-                    exchange.attempts = attempts;
-                    return exchange;
-                }
+                cause = self.interrupt.triggered() => return not_sent(cause, attempts),
             }
             if let Some(cause) = self.interrupt.cause() {
-                let mut exchange = Exchange::failed_before_sending(
-                    spec,
-                    &url,
-                    started,
-                    TransportFailure::not_sent(cause),
-                );
-                exchange.attempts = attempts;
-                return exchange;
+                return not_sent(cause, attempts);
             }
             let sent_at = Utc::now();
             let clock = Instant::now();

@@ -57,6 +57,19 @@ impl Decision {
     pub fn waiver_for(&self, id: &str) -> Option<&WaiverUse> {
         self.waivers.iter().find(|w| w.waiver.requirement == id)
     }
+
+    /// A run-level check the requirement verdicts do not see fails the run: `headline`
+    /// leads, and a passed decision's first reason (its all-passed line) goes.
+    pub fn fail_with(&mut self, headline: String) {
+        if self.passed && !self.reasons.is_empty() {
+            self.reasons.remove(0);
+        }
+        self.passed = false;
+        if self.exit_code == exit::PASSED {
+            self.exit_code = exit::CONFORMANCE_FAILURE;
+        }
+        self.reasons.insert(0, headline);
+    }
 }
 
 fn list(ids: &[String]) -> String {

@@ -344,16 +344,7 @@ pub fn report(
     if results.scenarios.iter().any(|s| s.refused_alike.is_some())
         && !crate::runner::apart::any_told_apart(&results.scenarios, contract)
     {
-        decision.passed = false;
-        if decision.exit_code == crate::exit::PASSED {
-            decision.exit_code = crate::exit::CONFORMANCE_FAILURE;
-        }
-        decision
-            .reasons
-            .retain(|r| !r.starts_with("every verified requirement passed"));
-        decision
-            .reasons
-            .insert(0, crate::runner::apart::REFUSED_ALIKE.to_owned());
+        decision.fail_with(crate::runner::apart::REFUSED_ALIKE.to_owned());
     }
     flow_control_outcome(&mut decision, results, &requirements);
     if let Some(floor) = options.min_verified {
@@ -416,14 +407,7 @@ fn flow_control_outcome(
     if verified {
         decision.reasons.push(line);
     } else {
-        decision.passed = false;
-        if decision.exit_code == crate::exit::PASSED {
-            decision.exit_code = crate::exit::CONFORMANCE_FAILURE;
-        }
-        decision
-            .reasons
-            .retain(|r| !r.starts_with("every verified requirement passed"));
-        decision.reasons.insert(0, line);
+        decision.fail_with(line);
     }
 }
 

@@ -53,6 +53,26 @@ impl Coverage {
     }
 }
 
+/// Every scenario of `features`, with its feature and rule (if any).
+fn each_scenario(
+    features: &[gherkin::Feature],
+) -> impl Iterator<
+    Item = (
+        &gherkin::Feature,
+        Option<&gherkin::Rule>,
+        &gherkin::Scenario,
+    ),
+> {
+    features.iter().flat_map(|feature| {
+        let top = feature.scenarios.iter().map(move |s| (feature, None, s));
+        let in_rules = feature
+            .rules
+            .iter()
+            .flat_map(move |r| r.scenarios.iter().map(move |s| (feature, Some(r), s)));
+        top.chain(in_rules)
+    })
+}
+
 /// Map the (expanded) features onto the catalogue. A requirement of one endpoint counts a
 /// scenario only if that scenario sends to that endpoint; a shared (`*`) one counts any.
 pub fn coverage(contract: &Contract, features: &[gherkin::Feature]) -> Coverage {
@@ -63,48 +83,40 @@ pub fn coverage(contract: &Contract, features: &[gherkin::Feature]) -> Coverage 
         .map(|r| (r.id.as_str(), Vec::new()))
         .collect();
     let mut out = Coverage::default();
-    for feature in features {
-        let scenarios = feature.scenarios.iter().map(|s| (None, s)).chain(
-            feature
-                .rules
-                .iter()
-                .flat_map(|r| r.scenarios.iter().map(move |s| (Some(r), s))),
-        );
-        for (rule, scenario) in scenarios {
-            let id = scenario_id(feature, scenario.position.line);
-            let tags = effective_tags(feature, rule, scenario);
-            let safety = tags
-                .iter()
-                .filter(|t| SAFETY_TAGS.contains(&t.as_str()))
-                .count();
-            if safety != 1 {
-                out.unclassified.push(id.clone());
+    for (feature, rule, scenario) in each_scenario(features) {
+        let id = scenario_id(feature, scenario.position.line);
+        let tags = effective_tags(feature, rule, scenario);
+        let safety = tags
+            .iter()
+            .filter(|t| SAFETY_TAGS.contains(&t.as_str()))
+            .count();
+        if safety != 1 {
+            out.unclassified.push(id.clone());
+        }
+        let reqs = requirement_tags(&tags);
+        if reqs.is_empty() {
+            out.untagged.push(id.clone());
+        }
+        let sends_to = match scenario_target(contract, &tags, scenario) {
+            Ok(target) => target.endpoint,
+            Err(reason) => {
+                out.broken.push((id.clone(), reason));
+                continue;
             }
-            let reqs = requirement_tags(&tags);
-            if reqs.is_empty() {
-                out.untagged.push(id.clone());
-            }
-            let sends_to = match scenario_target(contract, &tags, scenario) {
-                Ok(target) => target.endpoint,
-                Err(reason) => {
-                    out.broken.push((id.clone(), reason));
-                    continue;
+        };
+        for r in reqs {
+            let endpoint = contract
+                .catalogue
+                .requirement(&r)
+                .map(|q| q.endpoint.as_str());
+            match (by_requirement.get_mut(r.as_str()), endpoint) {
+                (Some(list), Some(e)) if e == "*" || sends_to.as_deref() == Some(e) => {
+                    list.push(id.clone())
                 }
-            };
-            for r in reqs {
-                let endpoint = contract
-                    .catalogue
-                    .requirement(&r)
-                    .map(|q| q.endpoint.as_str());
-                match (by_requirement.get_mut(r.as_str()), endpoint) {
-                    (Some(list), Some(e)) if e == "*" || sends_to.as_deref() == Some(e) => {
-                        list.push(id.clone())
-                    }
-                    (Some(_), _) => out.elsewhere.push((id.clone(), r)),
-                    (None, _) => out
-                        .unknown_references
-                        .push((id.clone(), format!("@req:{r}"))),
-                }
+                (Some(_), _) => out.elsewhere.push((id.clone(), r)),
+                (None, _) => out
+                    .unknown_references
+                    .push((id.clone(), format!("@req:{r}"))),
             }
         }
     }
@@ -223,42 +235,33 @@ fn unknown_answer_keys(contract: &Contract, features: &[gherkin::Feature]) -> Ve
             .expect("a valid pattern")
     });
     let mut out = Vec::new();
-    for feature in features {
-        let scenarios = feature.scenarios.iter().map(|s| (None, s)).chain(
-            feature
-                .rules
-                .iter()
-                .flat_map(|r| r.scenarios.iter().map(move |s| (Some(r), s))),
-        );
-        for (rule, scenario) in scenarios {
-            let tags = effective_tags(feature, rule, scenario);
-            let Ok(Some(endpoint)) = scenario_target(contract, &tags, scenario).map(|t| t.endpoint)
-            else {
+    for (feature, rule, scenario) in each_scenario(features) {
+        let tags = effective_tags(feature, rule, scenario);
+        let Ok(Some(endpoint)) = scenario_target(contract, &tags, scenario).map(|t| t.endpoint)
+        else {
+            continue;
+        };
+        for step in &scenario.steps {
+            let Some(key) = ANSWERS.captures(&step.value).map(|c| c[1].to_owned()) else {
                 continue;
             };
-            for step in &scenario.steps {
-                let Some(key) = ANSWERS.captures(&step.value).map(|c| c[1].to_owned()) else {
-                    continue;
-                };
-                // An outline's placeholder is filled per example row, checked after expansion.
-                if key.contains('<') || contract.catalogue.expected(&endpoint, &key, None).is_some()
-                {
-                    continue;
-                }
-                let known = contract.answer_keys(&endpoint);
-                let hint = crate::contract::check::nearest(&key, known.iter().copied())
-                    .map(|n| format!(" (did you mean {n:?}?)"))
-                    .unwrap_or_default();
-                out.push(format!(
-                    "{}:{}: step {:?}: {endpoint} gives no answer {key:?}{hint}",
-                    feature
-                        .path
-                        .as_ref()
-                        .map_or(feature.name.clone(), |p| p.display().to_string()),
-                    step.position.line,
-                    step.value
-                ));
+            // An outline's placeholder is filled per example row, checked after expansion.
+            if key.contains('<') || contract.catalogue.expected(&endpoint, &key, None).is_some() {
+                continue;
             }
+            let known = contract.answer_keys(&endpoint);
+            let hint = crate::contract::check::nearest(&key, known.iter().copied())
+                .map(|n| format!(" (did you mean {n:?}?)"))
+                .unwrap_or_default();
+            out.push(format!(
+                "{}:{}: step {:?}: {endpoint} gives no answer {key:?}{hint}",
+                feature
+                    .path
+                    .as_ref()
+                    .map_or(feature.name.clone(), |p| p.display().to_string()),
+                step.position.line,
+                step.value
+            ));
         }
     }
     out
