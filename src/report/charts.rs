@@ -79,8 +79,10 @@ pub fn answer_times(doc: &ResultsDoc) -> Markup {
     }
     let total: usize = bins.iter().map(|b| b.count).sum();
     let max = bins.iter().map(|b| b.count).max().unwrap_or(1).max(1);
-    let (bar, gap, plot_h, top, label_h) = (26usize, 4usize, 110usize, 14usize, 46usize);
-    let width = bins.len() * (bar + gap) + gap;
+    let (bar, gap, plot_h, top, label_h) = (26usize, 4usize, 110usize, 14usize, 62usize);
+    // Room on the left for the first label, which slants down and away from its bar.
+    let left = 56usize;
+    let width = left + bins.len() * (bar + gap) + gap;
     let height = top + plot_h + label_h;
     html! {
         figure class="chart" {
@@ -88,10 +90,10 @@ pub fn answer_times(doc: &ResultsDoc) -> Markup {
                 width=(width) height=(height) viewBox={ "0 0 " (width) " " (height) }
                 aria-label={ "Answer times of " (total) " answered exchanges" } {
                 title { "Answer times of " (total) " answered exchanges" }
-                line x1="0" y1=(top + plot_h) x2=(width) y2=(top + plot_h) stroke="#98a2b3" {}
+                line x1=(left) y1=(top + plot_h) x2=(width) y2=(top + plot_h) stroke="#98a2b3" {}
                 @for (i, b) in bins.iter().enumerate() {
                     @let h = if b.count == 0 { 0 } else { (b.count * plot_h).div_ceil(max).max(1) };
-                    @let x = gap + i * (bar + gap);
+                    @let x = left + gap + i * (bar + gap);
                     g class="bin" {
                         title { (b.label) ": " (b.count) " exchanges" }
                         rect x=(x) y=(top + plot_h - h) width=(bar) height=(h) fill="#1849a9" {}

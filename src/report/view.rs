@@ -39,7 +39,8 @@ dl.failure dt{color:var(--soft);font-weight:600;white-space:nowrap}
 table.observed,table.fixed{table-layout:fixed}
 table.observed td{overflow-wrap:anywhere}
 dl.failure dd{margin:0;min-width:0;overflow-wrap:anywhere}
-td,th,li,p,dd,summary,code,.headline{overflow-wrap:anywhere}
+td,li,p,dd,summary,code,.headline{overflow-wrap:anywhere}
+th{overflow-wrap:normal}
 .cols>*,article{min-width:0;max-width:100%}
 figure.chart{margin:6px 0}
 svg.chart{max-width:100%;height:auto}
