@@ -611,16 +611,11 @@ fn code_meanings(
         .collect()
 }
 
-/// How the steps introduce the findings they panic with (`steps::world::conclude`).
-const FINDINGS_PANIC: &str = "the target broke the documented contract";
-
 impl ScenarioDoc {
-    /// The step failure text when it says more than the findings (a step that panicked for
-    /// another reason), `None` when it only repeats them.
+    /// The step failure text, kept only when a step failed for another reason than the
+    /// findings (which say it themselves).
     pub fn extra_error(&self) -> Option<&str> {
-        self.error
-            .as_deref()
-            .filter(|e| self.findings.is_empty() || !e.starts_with(FINDINGS_PANIC))
+        self.error.as_deref()
     }
 }
 

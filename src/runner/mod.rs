@@ -288,6 +288,7 @@ pub async fn execute(
                 tags,
                 Verdict::Passed,
             );
+            let failed_on_findings = world.as_ref().is_some_and(|w| w.failed_on_findings);
             if let Some(world) = world {
                 result.findings = std::mem::take(&mut world.findings);
                 // Findings an aborted step never got to report still count.
@@ -315,10 +316,13 @@ pub async fn execute(
             match finished {
                 ScenarioFinished::StepFailed(_, _, err) => {
                     result.verdict = Verdict::Failed;
-                    result.error = Some(match err {
-                        cucumber::event::StepError::Panic(info) => panic_text(info),
-                        other => other.to_string(),
-                    });
+                    // A failure on findings is said by the findings; any other is kept.
+                    if !failed_on_findings {
+                        result.error = Some(match err {
+                            cucumber::event::StepError::Panic(info) => panic_text(info),
+                            other => other.to_string(),
+                        });
+                    }
                 }
                 ScenarioFinished::BeforeHookFailed(info) => {
                     result.verdict = Verdict::Failed;

@@ -69,6 +69,9 @@ pub struct KonaWorld {
     /// Set when the scenario cannot be verified on this target (a fallback: the planner
     /// normally decides this before the run).
     pub not_verified: Option<crate::judge::NotVerified>,
+    /// Set when a step failed because the target broke the contract: the findings then say
+    /// why, and the step's panic text is not kept beside them.
+    pub failed_on_findings: bool,
     /// The rejection code a Then step expected, when the scenario expects a rejection: it
     /// verifies its rule only if the target answers other requests differently.
     pub expected_rejection: Option<String>,
@@ -111,6 +114,7 @@ impl KonaWorld {
             observations: Vec::new(),
             exercised: Default::default(),
             not_verified: None,
+            failed_on_findings: false,
             gave_up: None,
             expected_rejection: None,
             rng,
@@ -232,6 +236,7 @@ impl KonaWorld {
             .collect::<Vec<_>>()
             .join("\n");
         self.findings.extend(own);
+        self.failed_on_findings = true;
         panic!("the target broke the documented contract:\n{message}");
     }
 }
