@@ -203,11 +203,18 @@ async fn a_closed_bank_names_both_exchanges_and_duplicate_values_stay_in_the_evi
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_target_that_refuses_everything_alike_verifies_no_rejection_rule() {
     let dir = tempfile::tempdir().unwrap();
-    let output = external_run::certified(Some(Fault::RejectAll), false, dir.path(), 3, true).await;
+    // Not quiet: the progress lines said "ok" for the rejections as they finished, and the
+    // console must then say which verdicts the run's own evidence changed.
+    let output = external_run::certified(Some(Fault::RejectAll), false, dir.path(), 3, false).await;
     let said = text(&output);
     assert_eq!(output.status.code(), Some(1), "{said}");
     assert!(
         said.contains("every request was refused alike: check the base URL and credentials"),
+        "{said}"
+    );
+    assert!(
+        said.contains("changed verdict once the run's own evidence was weighed")
+            && said.contains("is now not verified"),
         "{said}"
     );
     let results = results_json(dir.path());

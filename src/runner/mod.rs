@@ -60,6 +60,8 @@ pub trait Progress: Send + Sync {
     fn note(&self, line: &str) {
         eprintln!("{}", crate::redact::for_console(line));
     }
+    /// Scenarios whose verdict the run-level checks changed after their line was printed.
+    fn revised(&self, _changed: &[&ScenarioResult]) {}
 }
 
 /// Bytes of one finding on the console (the reports quote up to [`crate::client::QUOTE_LIMIT`]
@@ -73,6 +75,28 @@ pub const CONSOLE_FINDINGS: usize = 5;
 pub struct LineProgress;
 
 impl Progress for LineProgress {
+    fn revised(&self, changed: &[&ScenarioResult]) {
+        let shown: Vec<String> = changed
+            .iter()
+            .take(Self::REVISED_SHOWN)
+            .map(|s| format!("{} is now {}", s.id, s.verdict.label()))
+            .collect();
+        let more = changed.len().saturating_sub(Self::REVISED_SHOWN);
+        eprintln!(
+            "{}",
+            crate::redact::inert::console(&format!(
+                "{} scenario(s) changed verdict once the run's own evidence was weighed (bank service hours, requests told apart): {}{}",
+                changed.len(),
+                shown.join("; "),
+                if more > 0 {
+                    format!("; and {more} more")
+                } else {
+                    String::new()
+                }
+            ))
+        );
+    }
+
     fn scenario_finished(&self, s: &ScenarioResult) {
         let mark = match s.verdict {
             Verdict::Passed => "ok  ",
@@ -122,6 +146,11 @@ impl Progress for LineProgress {
 /// Silent progress, for tests and the mutants command.
 #[derive(Debug, Default)]
 pub struct NoProgress;
+
+impl LineProgress {
+    /// Scenarios are shown in full at most this many at a time when their verdicts change.
+    const REVISED_SHOWN: usize = 5;
+}
 
 impl Progress for NoProgress {
     fn scenario_finished(&self, _: &ScenarioResult) {}
@@ -376,8 +405,20 @@ pub async fn execute(
     }
     scenarios.sort_by_key(|s| natural_id(&s.id));
     let contract = ctx.contract;
+    let before: Vec<Verdict> = scenarios.iter().map(|s| s.verdict).collect();
     hours::hold_to_evidence(&mut scenarios, contract);
     apart::demote_refused_alike(&mut scenarios, contract);
+    // The lines above were printed as each scenario finished; say which the run's own
+    // evidence changed, so the console and the reports tell one story.
+    let changed: Vec<&ScenarioResult> = scenarios
+        .iter()
+        .zip(&before)
+        .filter(|(s, v)| s.verdict != **v)
+        .map(|(s, _)| s)
+        .collect();
+    if !changed.is_empty() {
+        progress.revised(&changed);
+    }
     let results = RunResults {
         meta: RunMeta {
             tool_version: env!("CARGO_PKG_VERSION").to_owned(),
