@@ -84,6 +84,16 @@ impl Origin {
         }
     }
 
+    /// The file holding the catalogue members an extension cannot add (envelope, headers,
+    /// readings): the built-in catalogue when the folder extends it.
+    fn base_member(&self) -> String {
+        if self.base.is_some() {
+            Self::built_in(CATALOGUE_FILE)
+        } else {
+            self.own(CATALOGUE_FILE)
+        }
+    }
+
     fn collection(&self, name: &str) -> String {
         match &self.base {
             Some(b) if b.collections.contains(name) => Self::built_in(CATALOGUE_FILE),
@@ -212,7 +222,7 @@ impl Contract {
         for (pointer, schema) in named {
             if !self.validators.contains_key(schema.as_str()) {
                 p.push(
-                    (p.origin.own(CATALOGUE_FILE), pointer.to_owned()),
+                    (p.origin.base_member(), pointer.to_owned()),
                     self.unknown_schema(schema),
                 );
             }
@@ -554,7 +564,7 @@ impl Contract {
         for (i, reading) in cat.readings.iter().enumerate() {
             for (j, id) in reading.endpoints.iter().enumerate() {
                 let at = (
-                    p.origin.own(CATALOGUE_FILE),
+                    p.origin.base_member(),
                     format!("/readings/{i}/endpoints/{j}"),
                 );
                 if cat.endpoint(id).is_none() {
