@@ -65,4 +65,27 @@ async fn an_added_endpoint_gets_its_own_faults_and_the_features_kill_them() {
         vec!["accept-long-card-no".to_owned()]
     );
     assert!(report.unreached.is_empty(), "{}", report.render());
+    // A target that does not evaluate a rule between fields never has that rule verified:
+    // the rule's own requirement is what fails, not some other check that happens to trip.
+    for (index, rule) in endpoint.field_rules.iter().enumerate() {
+        let name = Mutation::IgnoreFieldRule {
+            endpoint: endpoint.id.clone(),
+            index,
+        }
+        .to_string();
+        let outcome = report
+            .mutants
+            .iter()
+            .find(|m| m.fault.as_deref() == Some(name.as_str()))
+            .unwrap();
+        let requirement = contract
+            .catalogue
+            .answer_requirement(endpoint, rule.answer())
+            .unwrap();
+        assert!(
+            outcome.caught_by.contains(&requirement),
+            "{name}: caught by {:?}, not {requirement}",
+            outcome.caught_by
+        );
+    }
 }
