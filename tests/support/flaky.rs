@@ -8,56 +8,24 @@ use std::net::SocketAddr;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
-/// A proxy to `upstream` (`host:port`) that relays the first request of each connection
-/// and closes the connection, without a byte, when a second request arrives on it: what a
-/// load balancer that closed an idle keep-alive does to the client that reuses it.
-pub async fn closes_reused_connections(upstream: String) -> SocketAddr {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move {
-        while let Ok((mut client, _)) = listener.accept().await {
-            let upstream = upstream.clone();
-            tokio::spawn(async move {
-                let Ok(mut server) = TcpStream::connect(&upstream).await else {
-                    return;
-                };
-                let (mut cr, mut cw) = client.split();
-                let (mut sr, mut sw) = server.split();
-                let (mut cbuf, mut sbuf) = (vec![0u8; 1 << 16], vec![0u8; 1 << 16]);
-                let mut answered = false;
-                loop {
-                    tokio::select! {
-                        n = cr.read(&mut cbuf) => match n {
-                            // A request after the answer: close, answering nothing.
-                            Ok(n) if n > 0 && !answered => {
-                                if sw.write_all(&cbuf[..n]).await.is_err() {
-                                    return;
-                                }
-                            }
-                            _ => return,
-                        },
-                        n = sr.read(&mut sbuf) => match n {
-                            Ok(n) if n > 0 => {
-                                if cw.write_all(&sbuf[..n]).await.is_err() {
-                                    return;
-                                }
-                                answered = true;
-                            }
-                            _ => return,
-                        },
-                    }
-                }
-            });
-        }
-    });
-    addr
+/// When a relaying proxy closes a client connection, without a byte of answer.
+#[derive(Debug, Clone, Copy)]
+enum Close {
+    /// When a second request arrives on a connection already answered.
+    OnReuse,
+    /// Once the connection is idle this long with no answer outstanding.
+    WhenIdle(std::time::Duration),
 }
 
-/// A proxy to `upstream` that closes a client connection once it has been idle for `idle`
-/// with no answer outstanding, as short-idle load balancers do (50 ms in the issue).
-pub async fn closes_idle_connections(upstream: String, idle: std::time::Duration) -> SocketAddr {
+/// A proxy to `upstream` (`host:port`) that relays bytes both ways and closes each client
+/// connection as `close` says.
+async fn relay(upstream: String, close: Close) -> SocketAddr {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
+    let idle = match close {
+        Close::WhenIdle(d) => Some(d),
+        Close::OnReuse => None,
+    };
     tokio::spawn(async move {
         while let Ok((mut client, _)) = listener.accept().await {
             let upstream = upstream.clone();
@@ -68,10 +36,11 @@ pub async fn closes_idle_connections(upstream: String, idle: std::time::Duration
                 let (mut cr, mut cw) = client.split();
                 let (mut sr, mut sw) = server.split();
                 let (mut cbuf, mut sbuf) = (vec![0u8; 1 << 16], vec![0u8; 1 << 16]);
-                let mut awaiting = false;
+                let (mut answered, mut awaiting) = (false, false);
                 loop {
                     tokio::select! {
                         n = cr.read(&mut cbuf) => match n {
+                            Ok(_) if answered && matches!(close, Close::OnReuse) => return,
                             Ok(n) if n > 0 => {
                                 if sw.write_all(&cbuf[..n]).await.is_err() {
                                     return;
@@ -85,17 +54,31 @@ pub async fn closes_idle_connections(upstream: String, idle: std::time::Duration
                                 if cw.write_all(&sbuf[..n]).await.is_err() {
                                     return;
                                 }
+                                answered = true;
                                 awaiting = false;
                             }
                             _ => return,
                         },
-                        () = tokio::time::sleep(idle), if !awaiting => return,
+                        () = tokio::time::sleep(idle.unwrap_or_default()), if idle.is_some() && !awaiting => return,
                     }
                 }
             });
         }
     });
     addr
+}
+
+/// A proxy to `upstream` (`host:port`) that relays the first request of each connection
+/// and closes the connection, without a byte, when a second request arrives on it: what a
+/// load balancer that closed an idle keep-alive does to the client that reuses it.
+pub async fn closes_reused_connections(upstream: String) -> SocketAddr {
+    relay(upstream, Close::OnReuse).await
+}
+
+/// A proxy to `upstream` that closes a client connection once it has been idle for `idle`
+/// with no answer outstanding, as short-idle load balancers do (50 ms in the issue).
+pub async fn closes_idle_connections(upstream: String, idle: std::time::Duration) -> SocketAddr {
+    relay(upstream, Close::WhenIdle(idle)).await
 }
 
 /// A server that answers every request 429 with `Retry-After: 0` and a KONA envelope,
