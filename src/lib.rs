@@ -26,6 +26,7 @@ pub mod sandbox;
 pub mod secret;
 pub mod steps;
 pub mod variants;
+pub mod verify;
 
 #[cfg(test)]
 mod tidy;

@@ -19,7 +19,9 @@ const LAYERS: &[&[&str]] = &[
     &["runner"],
     &["gate"],
     &["report"],
-    &["mutants", "variants", "openapi", "derive", "compare"],
+    &[
+        "mutants", "variants", "openapi", "derive", "compare", "verify",
+    ],
     &["cli"],
 ];
 

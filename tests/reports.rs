@@ -106,6 +106,8 @@ fn meta() -> RunMeta {
         finished_at: now + chrono::Duration::milliseconds(1500),
         interrupted: None,
         proxy: None,
+        source: Default::default(),
+        exchanges_judged: None,
     }
 }
 

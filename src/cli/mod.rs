@@ -11,6 +11,7 @@ pub mod run;
 pub mod sandbox;
 pub mod sign;
 pub mod variants;
+pub mod verify;
 
 use std::process::ExitCode;
 
@@ -49,6 +50,8 @@ pub enum Command {
     Derive(derive::DeriveArgs),
     /// Explain a fixtures file: what it lets a run verify, what each missing role would add.
     Fixtures(fixtures::FixturesArgs),
+    /// Judge recorded traffic (HAR or an exchange log) with the same judge and reports.
+    Verify(verify::VerifyArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -129,6 +132,7 @@ pub fn main() -> ExitCode {
         Command::Sandbox(args) => sandbox::run(args),
         Command::Compare(args) => compare::run(&args),
         Command::Derive(args) => derive::run(&args),
+        Command::Verify(args) => verify::verify(&args),
         Command::Mutants(args) => match runtime() {
             Some(rt) => rt.block_on(mutants::run(args)),
             None => exit::USAGE,

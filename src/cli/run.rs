@@ -263,7 +263,7 @@ pub fn observation_lines(results: &RunResults) -> Vec<String> {
 }
 
 /// What the terminal shows after a run (before the gate's lines).
-fn outcome_text(results: &RunResults) -> String {
+pub(crate) fn outcome_text(results: &RunResults) -> String {
     use std::fmt::Write as _;
     let mut out = String::new();
     out.push('\n');

@@ -115,9 +115,29 @@ pub struct Requirement {
     pub id: String,
     /// An endpoint id, or `*` for a rule every endpoint shares.
     pub endpoint: String,
+    /// Whose rule it is: the server's, or the integrator's client's.
+    #[serde(default, skip_serializing_if = "Side::is_server")]
+    pub side: Side,
     pub strength: Strength,
     pub summary: String,
     pub source: String,
+}
+
+/// Whose behaviour a requirement is about. A server rule is certified by sending requests
+/// (`run`) or by reading answers (`verify`, `proxy`); a client rule by reading the requests an
+/// integrator's client sends (`verify`, `proxy`, `certify-client`), so no scenario covers it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Side {
+    #[default]
+    Server,
+    Client,
+}
+
+impl Side {
+    pub fn is_server(&self) -> bool {
+        *self == Side::Server
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -294,13 +294,18 @@ fn encoded_len(n: usize) -> usize {
     n.div_ceil(3) * 4 - (3 - n % 3) % 3
 }
 
-/// Decrypts a compact JWE with `key`.
-///
-/// Checks run cheapest first (size, parts, base64url, header, lengths) so the RSA
-/// operation only runs on well-formed input. A failed unwrap is reported as such
-/// ([`JweError::KeyUnwrap`]); this is a test harness, and telling a tester why is
-/// worth more than hiding it.
-pub fn decrypt(compact: &str, key: &RsaPrivateKey) -> Result<Vec<u8>, JweError> {
+/// A compact JWE whose form is right: what is left to check needs the private key.
+struct Form<'a> {
+    header_b64: &'a str,
+    header: JweHeader,
+    enc: ContentEncryption,
+    encrypted_key: Vec<u8>,
+    iv: Vec<u8>,
+    ciphertext: Vec<u8>,
+    tag: Vec<u8>,
+}
+
+fn form(compact: &str) -> Result<Form<'_>, JweError> {
     let [header_b64, ek_b64, iv_b64, ct_b64, tag_b64] = split(compact)?;
     let header = parse_header(header_b64)?;
     if header.alg != ALG_RSA_OAEP_256 {
@@ -318,10 +323,9 @@ pub fn decrypt(compact: &str, key: &RsaPrivateKey) -> Result<Vec<u8>, JweError> 
     if header.crit.is_some() {
         return Err(JweError::CritNotSupported);
     }
-
     let encrypted_key = b64(JwePart::EncryptedKey, ek_b64)?;
     let iv = b64(JwePart::Iv, iv_b64)?;
-    let mut buf = b64(JwePart::Ciphertext, ct_b64)?;
+    let ciphertext = b64(JwePart::Ciphertext, ct_b64)?;
     let tag = b64(JwePart::Tag, tag_b64)?;
     if encrypted_key.is_empty() {
         return Err(JweError::MissingEncryptedKey);
@@ -332,7 +336,45 @@ pub fn decrypt(compact: &str, key: &RsaPrivateKey) -> Result<Vec<u8>, JweError> 
     if tag.len() != TAG_LEN {
         return Err(JweError::BadTagLength { found: tag.len() });
     }
+    Ok(Form {
+        header_b64,
+        header: JweHeader {
+            alg: header.alg,
+            enc: header.enc,
+            kid: header.kid,
+        },
+        enc,
+        encrypted_key,
+        iv,
+        ciphertext,
+        tag,
+    })
+}
 
+/// Checks everything about a compact JWE that needs no key: size, five base64url parts,
+/// a protected header with a supported `alg` and `enc` and nothing this module refuses, a
+/// wrapped key, and IV and tag lengths. What a recorded request encrypted for someone else's
+/// key can be checked for.
+pub fn check_form(compact: &str) -> Result<JweHeader, JweError> {
+    form(compact).map(|f| f.header)
+}
+
+/// Decrypts a compact JWE with `key`.
+///
+/// Checks run cheapest first (size, parts, base64url, header, lengths) so the RSA
+/// operation only runs on well-formed input. A failed unwrap is reported as such
+/// ([`JweError::KeyUnwrap`]); this is a test harness, and telling a tester why is
+/// worth more than hiding it.
+pub fn decrypt(compact: &str, key: &RsaPrivateKey) -> Result<Vec<u8>, JweError> {
+    let Form {
+        header_b64,
+        enc,
+        encrypted_key,
+        iv,
+        ciphertext: mut buf,
+        tag,
+        ..
+    } = form(compact)?;
     let mut cek = key
         .decrypt(Oaep::new::<Sha256>(), &encrypted_key)
         .map_err(|_| JweError::KeyUnwrap)?;

@@ -5,6 +5,7 @@
 
 pub mod answer;
 pub mod readings;
+pub mod request;
 pub mod verdict;
 
 pub use verdict::{Finding, NotVerified, Observation, Verdict, unlock_hint};

@@ -62,6 +62,8 @@ pub struct RunDoc {
     /// The proxy every request went through: `host:port (from VARIABLE)`, no credentials.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub proxy: Option<String>,
+    /// What produced the exchanges judged: the suite, a capture, the proxy or a client.
+    pub source: crate::runner::results::Source,
 }
 
 /// The sentence every report leads with when a run was stopped part-way.
@@ -550,6 +552,7 @@ pub fn build(
             duration_us: micros(results.duration()),
             interrupted: meta.interrupted.map(|cause| interruption(results, cause)),
             proxy: meta.proxy.as_deref().map(|p| r.text(p)),
+            source: meta.source,
         },
         outcome: OutcomeDoc {
             verdict: if decision.passed { "passed" } else { "failed" }.into(),

@@ -316,6 +316,39 @@ pub struct RunOptions {
     pub min_verified: Option<MinVerified>,
 }
 
+impl RunOptions {
+    /// The options of a command that judges exchanges it did not send (`verify`, `proxy`,
+    /// `certify-client`): only what the gate and the reports read matters.
+    pub fn for_reports(
+        report_dir: Option<PathBuf>,
+        baseline: Option<PathBuf>,
+        waivers: Option<PathBuf>,
+        min_verified: Option<MinVerified>,
+    ) -> RunOptions {
+        RunOptions {
+            base_url: None,
+            fixtures: None,
+            features: None,
+            tags: None,
+            concurrency: 1,
+            timeout: Duration::from_secs(10),
+            rate_limit: None,
+            fail_fast: false,
+            seed: 0,
+            profile: Profile::Sandbox,
+            generated: 0,
+            contract: None,
+            ca_cert: None,
+            report_dir,
+            baseline,
+            waivers,
+            max_duration: None,
+            no_proxy: false,
+            min_verified,
+        }
+    }
+}
+
 /// The time budget of a run against a target off this machine, unless `max-duration` says
 /// otherwise: generous for the production profile's paced read-only pass, and a bound on a
 /// target that answers every request as slowly as the timeout allows.

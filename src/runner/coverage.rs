@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use crate::contract::catalogue::Side;
 use crate::contract::{Contract, Strength};
 use crate::runner::plan::{SAFETY_TAGS, effective_tags, scenario_id, scenario_target};
 use crate::steps::world::requirement_tags;
@@ -15,6 +16,10 @@ pub struct RequirementCoverage {
     pub id: String,
     pub endpoint: String,
     pub strength: Strength,
+    /// A client rule is certified from the requests a client sends (`verify`, `proxy`,
+    /// `certify-client`), never by a scenario: it is counted, not demanded.
+    #[serde(skip_serializing_if = "Side::is_server")]
+    pub side: Side,
     pub summary: String,
     pub scenarios: Vec<String>,
 }
@@ -38,7 +43,17 @@ pub struct Coverage {
 
 impl Coverage {
     pub fn uncovered(&self) -> impl Iterator<Item = &RequirementCoverage> {
-        self.requirements.iter().filter(|r| r.scenarios.is_empty())
+        self.server().filter(|r| r.scenarios.is_empty())
+    }
+
+    /// The server's rules: what scenarios cover.
+    pub fn server(&self) -> impl Iterator<Item = &RequirementCoverage> {
+        self.requirements.iter().filter(|r| r.side == Side::Server)
+    }
+
+    /// The client's rules: certified from a client's requests, not by scenarios.
+    pub fn client(&self) -> impl Iterator<Item = &RequirementCoverage> {
+        self.requirements.iter().filter(|r| r.side == Side::Client)
     }
 
     /// Whether the gate passes: every requirement verified by some scenario, every tag real,
@@ -128,6 +143,7 @@ pub fn coverage(contract: &Contract, features: &[gherkin::Feature]) -> Coverage 
             id: r.id.clone(),
             endpoint: r.endpoint.clone(),
             strength: r.strength,
+            side: r.side,
             summary: r.summary.clone(),
             scenarios: by_requirement.remove(r.id.as_str()).unwrap_or_default(),
         })
@@ -135,17 +151,21 @@ pub fn coverage(contract: &Contract, features: &[gherkin::Feature]) -> Coverage 
     out
 }
 
+fn strength_label(s: Strength) -> &'static str {
+    match s {
+        Strength::Documented => "documented",
+        Strength::Convention => "convention",
+    }
+}
+
 /// The `coverage` command's table.
 pub fn render(cov: &Coverage) -> String {
     let mut out = String::new();
-    for r in &cov.requirements {
+    for r in cov.server() {
         out.push_str(&format!(
             "{:<28} {:<11} {:>3} scenario(s)  {}\n",
             r.id,
-            match r.strength {
-                Strength::Documented => "documented",
-                Strength::Convention => "convention",
-            },
+            strength_label(r.strength),
             r.scenarios.len(),
             r.summary
         ));
@@ -153,17 +173,33 @@ pub fn render(cov: &Coverage) -> String {
             out.push_str(&format!("    {s}\n"));
         }
     }
+    let client: Vec<_> = cov.client().collect();
+    if !client.is_empty() {
+        out.push_str(
+            "\nclient requirements (certified from a client's requests by verify, proxy and certify-client, not by scenarios):\n",
+        );
+        for r in &client {
+            out.push_str(&format!(
+                "{:<28} {:<11} {}\n",
+                r.id,
+                strength_label(r.strength),
+                r.summary
+            ));
+        }
+    }
     let uncovered: Vec<_> = cov.uncovered().map(|r| r.id.as_str()).collect();
+    let server = cov.server().count();
     out.push_str(&format!(
-        "\n{} requirements, {} verified by at least one scenario, {} not covered{}\n",
-        cov.requirements.len(),
-        cov.requirements.len() - uncovered.len(),
+        "\n{} server requirements, {} verified by at least one scenario, {} not covered{}; {} client requirements\n",
+        server,
+        server - uncovered.len(),
         uncovered.len(),
         if uncovered.is_empty() {
             String::new()
         } else {
             format!(": {}", uncovered.join(", "))
-        }
+        },
+        client.len()
     ));
     for (s, tag) in &cov.unknown_references {
         out.push_str(&format!("unknown requirement {tag} in {s}\n"));

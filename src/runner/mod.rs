@@ -433,6 +433,8 @@ pub async fn execute(
             finished_at: Utc::now(),
             interrupted,
             proxy: None,
+            source: Default::default(),
+            exchanges_judged: None,
         },
         scenarios,
     };

@@ -9,6 +9,7 @@ use serde::Serialize;
 
 use crate::client::{Exchange, TargetKind};
 use crate::contract::Contract;
+use crate::contract::catalogue::Side;
 
 pub use crate::judge::{Finding, Observation, Verdict};
 
@@ -128,6 +129,47 @@ pub struct RunMeta {
     /// The proxy every request went through (`host:port (from VARIABLE)`), if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub proxy: Option<String>,
+    /// What produced the exchanges judged, and so whose rules the run certifies.
+    pub source: Source,
+    /// For traffic this harness did not send: how many exchanges were judged (its scenarios
+    /// keep only examples).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exchanges_judged: Option<usize>,
+}
+
+/// What produced a run's exchanges.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Source {
+    /// The feature suite, sent by this harness (`run`): the server's rules.
+    #[default]
+    Suite,
+    /// Recorded traffic (`verify`): both sides' rules, as far as the traffic reached.
+    Capture,
+    /// Live traffic through `proxy`: both sides' rules.
+    Proxy,
+    /// A client under test (`certify-client`): the client's rules.
+    Client,
+}
+
+impl Source {
+    /// Whether a run of this source gives verdicts on rules of `side`.
+    pub fn certifies(self, side: Side) -> bool {
+        match self {
+            Source::Suite => side == Side::Server,
+            Source::Capture | Source::Proxy => true,
+            Source::Client => side == Side::Client,
+        }
+    }
+
+    /// Why a rule got no verdict when nothing exercised it.
+    pub fn never_exercised(self) -> &'static str {
+        match self {
+            Source::Suite => "no scenario in this run verifies it",
+            Source::Capture | Source::Proxy => "the traffic never exercised it",
+            Source::Client => "the client never exercised it",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -196,6 +238,10 @@ impl RunResults {
     /// Exchanges sent to the target: a request a stopped run refused is recorded (its
     /// scenario says why) but was never sent, so it is not counted.
     pub fn exchange_count(&self) -> usize {
+        // Judged traffic keeps a few examples, not every exchange: its count is the tally's.
+        if let Some(n) = self.meta.exchanges_judged {
+            return n;
+        }
         self.scenarios
             .iter()
             .flat_map(|s| &s.exchanges)
@@ -240,6 +286,7 @@ impl RunResults {
             .catalogue
             .requirements
             .iter()
+            .filter(|r| self.meta.source.certifies(r.side))
             .map(|r| {
                 // A rule of one endpoint is credited only to scenarios that called it.
                 let scenarios: Vec<&ScenarioResult> = self
@@ -278,7 +325,7 @@ impl RunResults {
                 } else if scenarios.is_empty() {
                     (
                         Verdict::NotVerified,
-                        Some("no scenario in this run verifies it".to_owned()),
+                        Some(self.meta.source.never_exercised().to_owned()),
                     )
                 } else {
                     let reasons: BTreeSet<&str> = scenarios
@@ -364,6 +411,8 @@ mod tests {
                 finished_at: Utc::now(),
                 interrupted: None,
                 proxy: None,
+                source: Default::default(),
+                exchanges_judged: None,
             },
             scenarios,
         }

@@ -24,6 +24,12 @@ pub const CLIENT_PUBLIC_KEY_PEM: &str = include_str!("../../test-keys/client-pub
 /// The client's private half, so tests and `run` can read encrypted responses.
 pub const CLIENT_PRIVATE_KEY_PEM: &str = include_str!("../../test-keys/client-private.pem");
 
+/// The sandbox's own private key: what lets `verify --sandbox-keys` and `certify-client`
+/// read a request encrypted for the sandbox. A test key like the others (`test-keys/`).
+pub fn server_private_key() -> Option<rsa::RsaPrivateKey> {
+    private_key_from_pem(SERVER_PRIVATE_KEY_PEM).ok()
+}
+
 /// Everything a client needs to talk to the embedded sandbox.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SandboxCredentials {

@@ -54,7 +54,9 @@ use tokio::task::JoinHandle;
 pub use crate::fixtures::korean::KO_KR;
 pub use clock::{Clock, kst};
 pub use conventions::{load_conventions, parse_conventions};
-pub use credentials::{SandboxCredentials, credentials, embedded_credentials, embedded_target};
+pub use credentials::{
+    SandboxCredentials, credentials, embedded_credentials, embedded_target, server_private_key,
+};
 pub use fault::{Fault, UnknownFault};
 pub use mutation::Mutation;
 pub use seed::MAX_USER_ID;
