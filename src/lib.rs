@@ -19,6 +19,7 @@ pub mod gate;
 pub mod judge;
 pub mod mutants;
 pub mod openapi;
+pub mod proxy;
 pub mod redact;
 pub mod report;
 pub mod runner;

@@ -20,7 +20,7 @@ const LAYERS: &[&[&str]] = &[
     &["gate"],
     &["report"],
     &[
-        "mutants", "variants", "openapi", "derive", "compare", "verify",
+        "mutants", "variants", "openapi", "derive", "compare", "verify", "proxy",
     ],
     &["cli"],
 ];

@@ -183,6 +183,8 @@ impl Entry {
             request,
             response,
             error,
+            redacted: false,
+            at_capture: Vec::new(),
         })
     }
 }

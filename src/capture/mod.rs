@@ -44,6 +44,8 @@ pub enum Position {
     Entry(usize),
     /// The file as a whole (it could not be read, or is no format this harness reads).
     File,
+    /// The Nth exchange of a live session (`proxy`, `certify-client`), from 1.
+    Exchange(usize),
 }
 
 impl std::fmt::Display for Location {
@@ -52,6 +54,7 @@ impl std::fmt::Display for Location {
             Position::Line(n) => write!(f, "{} line {n}", self.file),
             Position::Entry(n) => write!(f, "{} entry {n}", self.file),
             Position::File => write!(f, "{}", self.file),
+            Position::Exchange(n) => write!(f, "{} exchange {n}", self.file),
         }
     }
 }
@@ -106,7 +109,38 @@ pub struct Recorded {
     pub response: Option<RecordedResponse>,
     /// What the recorder said went wrong, when it says so.
     pub error: Option<String>,
+    /// The exchange was redacted when written (a journal of `proxy` or a run): masked
+    /// bodies and credentials are not the bytes that went over the wire.
+    pub redacted: bool,
+    /// What the judge found when the exchange was recorded, for the rules whose evidence
+    /// the redaction replaced; a redacted exchange is judged again with these in place.
+    pub at_capture: Vec<CapturedVerdict>,
 }
+
+/// One rule's result as judged on the exchange before it was redacted.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CapturedVerdict {
+    pub requirement: String,
+    /// Whether the exchange exercised the rule at all.
+    pub exercised: bool,
+    /// Its findings then (none: it passed).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub findings: Vec<CapturedFinding>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CapturedFinding {
+    pub expected: String,
+    pub actual: String,
+}
+
+/// Capture-time verdicts read from a file are hostile input too: this many rules, this many
+/// findings each, texts this long.
+pub const MAX_CAPTURED_VERDICTS: usize = 64;
+pub const MAX_CAPTURED_FINDINGS: usize = 4;
+pub const MAX_CAPTURED_TEXT: usize = 1024;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RecordedResponse {

@@ -34,6 +34,12 @@ pub struct Line {
     /// What went wrong when there is no answer (a refused connection, a timeout).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// Written redacted: masked values are not the bytes sent.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub redacted: bool,
+    /// The judge's results before redaction, for the rules redaction hides.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub at_capture: Vec<super::CapturedVerdict>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -159,6 +165,25 @@ impl Line {
             }),
             None => None,
         };
+        if self.at_capture.len() > super::MAX_CAPTURED_VERDICTS
+            || self
+                .at_capture
+                .iter()
+                .any(|v| v.findings.len() > super::MAX_CAPTURED_FINDINGS)
+        {
+            return Err(format!(
+                "atCapture holds more than {} rules or {} findings a rule",
+                super::MAX_CAPTURED_VERDICTS,
+                super::MAX_CAPTURED_FINDINGS
+            ));
+        }
+        let mut at_capture = self.at_capture;
+        for v in &mut at_capture {
+            for f in &mut v.findings {
+                crate::client::evidence::cut_in_place(&mut f.expected, super::MAX_CAPTURED_TEXT);
+                crate::client::evidence::cut_in_place(&mut f.actual, super::MAX_CAPTURED_TEXT);
+            }
+        }
         Ok(Recorded {
             location,
             started_at,
@@ -168,6 +193,8 @@ impl Line {
             request,
             response,
             error: self.error,
+            redacted: self.redacted,
+            at_capture,
         })
     }
 }
@@ -202,6 +229,8 @@ pub fn line(recorded: &Recorded) -> String {
             body: body(&r.message),
         }),
         error: recorded.error.clone(),
+        redacted: recorded.redacted,
+        at_capture: recorded.at_capture.clone(),
     };
     serde_json::to_string(&line).unwrap_or_default()
 }
@@ -310,6 +339,8 @@ mod tests {
                 },
             }),
             error: None,
+            redacted: false,
+            at_capture: Vec::new(),
         }
     }
 

@@ -7,6 +7,7 @@ pub use crate::exit;
 pub mod fixtures;
 pub mod mutants;
 pub mod openapi;
+pub mod proxy;
 pub mod run;
 pub mod sandbox;
 pub mod sign;
@@ -52,6 +53,8 @@ pub enum Command {
     Fixtures(fixtures::FixturesArgs),
     /// Judge recorded traffic (HAR or an exchange log) with the same judge and reports.
     Verify(verify::VerifyArgs),
+    /// A reverse proxy that judges a live client's traffic to an upstream as it passes.
+    Proxy(proxy::ProxyArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -133,6 +136,10 @@ pub fn main() -> ExitCode {
         Command::Compare(args) => compare::run(&args),
         Command::Derive(args) => derive::run(&args),
         Command::Verify(args) => verify::verify(&args),
+        Command::Proxy(args) => match runtime() {
+            Some(rt) => rt.block_on(proxy::run(args)),
+            None => exit::USAGE,
+        },
         Command::Mutants(args) => match runtime() {
             Some(rt) => rt.block_on(mutants::run(args)),
             None => exit::USAGE,

@@ -212,7 +212,7 @@ fn keys_line(written_to: Option<&std::path::Path>) -> String {
 }
 
 /// Ctrl-C, or SIGTERM on Unix (what `kill` and service managers send).
-async fn wait_for_stop() {
+pub(crate) async fn wait_for_stop() {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};

@@ -365,9 +365,7 @@ fn no_proxy_matches(list: &str, host: &str) -> bool {
 /// - Redirects: never followed. The API documents none, and following one would hand the
 ///   signed request and its credentials to whatever origin the answer names.
 /// - Compression: none is negotiated or undone (reqwest is built without decoders).
-pub(crate) fn build_http_client(
-    options: &TransportOptions,
-) -> Result<reqwest::Client, ClientError> {
+pub fn build_http_client(options: &TransportOptions) -> Result<reqwest::Client, ClientError> {
     let builder = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .timeout(options.timeout)

@@ -7,6 +7,7 @@
 //! `verify` feeds it files (`capture`), `proxy` live exchanges; both through [`judge_one`].
 
 pub mod files;
+pub mod journal;
 pub mod tally;
 
 use std::collections::BTreeSet;
@@ -307,7 +308,7 @@ pub fn judge_one(contract: &Contract, endpoint: &Endpoint, rec: &Recorded, keys:
         answer_findings = findings;
     }
     exchange.forget_parsed_body();
-    Judged {
+    let mut judged = Judged {
         endpoint: endpoint.id.clone(),
         outcome,
         request,
@@ -315,7 +316,9 @@ pub fn judge_one(contract: &Contract, endpoint: &Endpoint, rec: &Recorded, keys:
         answer_exercised,
         unjudged,
         exchange,
-    }
+    };
+    journal::apply_at_capture(&mut judged, rec);
+    judged
 }
 
 fn is_encrypted(contract: &Contract, response: &ResponseCapture) -> bool {
