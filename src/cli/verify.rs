@@ -176,11 +176,12 @@ pub fn verify(args: &VerifyArgs) -> u8 {
     for problem in summary.unreadable.iter() {
         eprintln!("error: {}", for_console(&problem.to_string()));
     }
-    if tally.problem_count() > summary.unreadable.len() {
-        eprintln!(
-            "verify: {} record(s) could not be read; the reports list them, the rest was judged",
-            tally.problem_count() - summary.unreadable.len()
-        );
+    for problem in &summary.problems {
+        eprintln!("verify: skipped {}", for_console(&problem.to_string()));
+    }
+    let unlisted = summary.problem_count - summary.unreadable.len() - summary.problems.len();
+    if unlisted > 0 {
+        eprintln!("verify: {unlisted} more record(s) could not be read; the reports list them");
     }
     if summary.exchanges == 0 {
         eprintln!("error: no exchange could be read from the file(s) given");

@@ -25,8 +25,15 @@ pub struct VerifyInput {
 pub struct ReadSummary {
     /// Files that could not be read at all (not a capture, missing, empty).
     pub unreadable: Vec<ReadProblem>,
+    /// The first [`PROBLEMS_SHOWN`] records that could not be read, to print.
+    pub problems: Vec<ReadProblem>,
+    /// How many records could not be read in all.
+    pub problem_count: usize,
     pub exchanges: usize,
 }
+
+/// Read problems printed one by one; the reports list them all (grouped).
+pub const PROBLEMS_SHOWN: usize = 20;
 
 /// Stream every file into `tally`.
 pub fn read_all(
@@ -48,7 +55,7 @@ pub fn read_all(
                 }
                 Route::Unknown { method, path } => tally.unknown(&rec.location, &method, &path),
             }
-            if show && summary.exchanges.is_multiple_of(10_000) {
+            if show && summary.exchanges % 10_000 == 0 {
                 let _ = write!(
                     std::io::stderr(),
                     "\rverify: {} exchanges read ({})",
@@ -59,12 +66,17 @@ pub fn read_all(
         };
         match capture::read_file(file, &mut each) {
             Ok(problems) => {
-                for p in &problems {
-                    tally.problem(p);
+                for p in problems {
+                    tally.problem(&p);
+                    summary.problem_count += 1;
+                    if summary.problems.len() < PROBLEMS_SHOWN {
+                        summary.problems.push(p);
+                    }
                 }
             }
             Err(whole) => {
                 tally.problem(&whole);
+                summary.problem_count += 1;
                 summary.unreadable.push(whole);
             }
         }
