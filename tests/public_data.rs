@@ -171,6 +171,7 @@ fn all_requirements() -> BTreeSet<String> {
         .catalogue
         .requirements
         .iter()
+        .filter(|r| r.side.is_server())
         .map(|r| r.id.clone())
         .collect()
 }

@@ -79,10 +79,12 @@ fn explain(args: &ExplainArgs) -> Result<String, String> {
     };
     let explanation =
         plan::explain(contract, &features, &fixtures, &options).map_err(|e| e.to_string())?;
+    // What a run can verify: the server's rules.
     let all: Vec<&str> = contract
         .catalogue
         .requirements
         .iter()
+        .filter(|r| r.side.is_server())
         .map(|r| r.id.as_str())
         .collect();
     Ok(render(&origin, args, &explanation, &all))

@@ -36,6 +36,9 @@ pub struct ProxyArgs {
     /// Give up on an upstream exchange after this many seconds.
     #[arg(long, value_name = "SECONDS", default_value_t = 10.0)]
     pub timeout: f64,
+    /// Reach the upstream directly, even when HTTP_PROXY, HTTPS_PROXY or ALL_PROXY is set.
+    #[arg(long)]
+    pub no_proxy: bool,
     /// No line per judged exchange.
     #[arg(long, short)]
     pub quiet: bool,
@@ -72,6 +75,27 @@ pub async fn run(args: ProxyArgs) -> u8 {
     }
     redactor.prepare();
     let secrets = keys.secrets();
+    // The same choice of an outbound proxy as `run`: loopback goes direct.
+    let outbound = match crate::client::target::proxy_for(&args.upstream, args.no_proxy, |k| {
+        std::env::var(k).ok()
+    }) {
+        Ok((used, note)) => {
+            if let Some(note) = note {
+                eprintln!("{}", for_console(&note));
+            }
+            if let Some(used) = &used {
+                eprintln!(
+                    "proxy: the upstream is reached through {} (--no-proxy to go direct)",
+                    used.describe()
+                );
+            }
+            used
+        }
+        Err(e) => {
+            eprintln!("error: {}", for_console(&e.to_string()));
+            return exit::USAGE;
+        }
+    };
     let config = ProxyConfig {
         upstream: args.upstream.clone(),
         listen: args.listen,
@@ -81,6 +105,7 @@ pub async fn run(args: ProxyArgs) -> u8 {
         transport: crate::client::TransportOptions {
             timeout: Duration::from_secs_f64(args.timeout),
             ca_cert: args.ca_cert.clone(),
+            proxy: outbound,
             ..Default::default()
         },
     };
@@ -123,7 +148,7 @@ pub async fn run(args: ProxyArgs) -> u8 {
         contract,
         tally,
         meta,
-        "proxy.feature",
+        "traffic.feature",
         secrets,
         args.quiet,
     )

@@ -199,7 +199,7 @@ pub fn verify(args: &VerifyArgs) -> u8 {
         contract,
         tally,
         meta,
-        "capture.feature",
+        "traffic.feature",
         secrets,
         args.quiet,
     )

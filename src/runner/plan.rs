@@ -608,7 +608,13 @@ pub fn explain(
     }
     Ok(Explanation {
         verified,
-        requirements: contract.catalogue.requirements.len(),
+        // A run certifies the server's rules; the client's are for verify and certify-client.
+        requirements: contract
+            .catalogue
+            .requirements
+            .iter()
+            .filter(|r| r.side.is_server())
+            .count(),
         scenarios_verified: verified_scenarios.len(),
         scenarios: plan.scenarios.len(),
         unlocks,
