@@ -319,8 +319,12 @@ pub(crate) fn outcome_text(results: &RunResults) -> String {
     );
     let _ = writeln!(
         out,
-        "\nseed {} · {} exchanges{}{} · {:.3} s · target {}{}",
-        results.meta.seed,
+        "\n{}{} exchanges{}{} · {:.3} s · target {}{}",
+        // Traffic the harness did not send has no seed.
+        match results.meta.source {
+            crate::runner::results::Source::Suite => format!("seed {} · ", results.meta.seed),
+            _ => String::new(),
+        },
         results.exchange_count(),
         match results.resend_count() {
             0 => String::new(),

@@ -263,7 +263,7 @@ fn line(rec: &Recorded, judged: &crate::verify::Judged) -> String {
         format!("failed {}", failed.join(", "))
     };
     crate::redact::for_console(&format!(
-        "proxy: {} {} {} → {status} {}: {verdict}",
+        "{} {} {} → {status} {}: {verdict}",
         rec.location,
         crate::client::evidence::cut_text(&rec.method, 16),
         judged.endpoint,
