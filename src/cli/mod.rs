@@ -1,6 +1,7 @@
 //! The command-line front: clap definitions and dispatch only. Each subcommand lives in its
 //! own module and calls into the library; errors map to exit codes in one place ([`exit`]).
 
+pub mod certify_client;
 pub mod compare;
 pub mod derive;
 pub use crate::exit;
@@ -52,6 +53,8 @@ pub enum Command {
     Fixtures(fixtures::FixturesArgs),
     /// Judge recorded traffic (HAR or an exchange log) with the same judge and reports.
     Verify(verify::VerifyArgs),
+    /// Serve the sandbox to a client under test, print its tasks, judge its requests.
+    CertifyClient(certify_client::CertifyClientArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -133,6 +136,7 @@ pub fn main() -> ExitCode {
         Command::Compare(args) => compare::run(&args),
         Command::Derive(args) => derive::run(&args),
         Command::Verify(args) => verify::verify(&args),
+        Command::CertifyClient(args) => certify_client::run(args),
         Command::Mutants(args) => match runtime() {
             Some(rt) => rt.block_on(mutants::run(args)),
             None => exit::USAGE,
