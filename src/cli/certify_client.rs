@@ -145,6 +145,7 @@ async fn serve(
             return exit::USAGE;
         }
     };
+    let stop = stop_signal();
     print_banner(&plan, &args);
     let origin = format!("http://{}", sandbox.local_addr());
     let mut session = Session::new(
@@ -166,7 +167,6 @@ async fn serve(
         Until::Duration(d) => Some(tokio::time::Instant::now() + d),
         Until::AllTasks => None,
     };
-    let stop = stop_signal();
     tokio::pin!(stop);
     let ended: Option<Cause> = loop {
         let sleep = async {
@@ -289,20 +289,28 @@ fn print_banner(plan: &Plan, args: &CertifyClientArgs) {
     println!("Waiting for requests.");
 }
 
-/// Ctrl-C, or SIGTERM on Unix.
-async fn stop_signal() -> Cause {
+/// Ctrl-C, or SIGTERM on Unix. The handlers are installed when this is called, not when
+/// the future is first polled: a signal that comes right after the banner ends the session
+/// with its reports, not the process.
+fn stop_signal() -> impl std::future::Future<Output = Cause> {
     #[cfg(unix)]
-    {
+    let handlers = {
         use tokio::signal::unix::{SignalKind, signal};
-        if let Ok(mut term) = signal(SignalKind::terminate()) {
+        signal(SignalKind::interrupt())
+            .ok()
+            .zip(signal(SignalKind::terminate()).ok())
+    };
+    async move {
+        #[cfg(unix)]
+        if let Some((mut int, mut term)) = handlers {
             return tokio::select! {
-                _ = tokio::signal::ctrl_c() => Cause::Sigint,
+                _ = int.recv() => Cause::Sigint,
                 _ = term.recv() => Cause::Sigterm,
             };
         }
+        let _ = tokio::signal::ctrl_c().await;
+        Cause::Sigint
     }
-    let _ = tokio::signal::ctrl_c().await;
-    Cause::Sigint
 }
 
 #[cfg(test)]
