@@ -154,7 +154,7 @@ fn header<'a>(headers: &'a [(String, String)], name: &str) -> Header<'a> {
         .map(|(_, v)| v.as_str());
     match (values.next(), values.next()) {
         (None, _) => Header::Absent,
-        (Some(v), None) if v.is_empty() => Header::Absent,
+        (Some(""), None) => Header::Absent,
         (Some(v), None) => Header::Once(v),
         (Some(_), Some(_)) => Header::Repeated,
     }

@@ -48,7 +48,7 @@ pub fn read_all(
                 }
                 Route::Unknown { method, path } => tally.unknown(&rec.location, &method, &path),
             }
-            if show && summary.exchanges.is_multiple_of(10_000) {
+            if show && summary.exchanges % 10_000 == 0 {
                 let _ = write!(
                     std::io::stderr(),
                     "\rverify: {} exchanges read ({})",
