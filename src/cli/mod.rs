@@ -1,6 +1,7 @@
 //! The command-line front: clap definitions and dispatch only. Each subcommand lives in its
 //! own module and calls into the library; errors map to exit codes in one place ([`exit`]).
 
+pub mod certify_client;
 pub mod compare;
 pub mod derive;
 pub use crate::exit;
@@ -55,6 +56,8 @@ pub enum Command {
     Verify(verify::VerifyArgs),
     /// A reverse proxy that judges a live client's traffic to an upstream as it passes.
     Proxy(proxy::ProxyArgs),
+    /// Serve the sandbox to a client under test, print its tasks, judge its requests.
+    CertifyClient(certify_client::CertifyClientArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -140,6 +143,7 @@ pub fn main() -> ExitCode {
             Some(rt) => rt.block_on(proxy::run(args)),
             None => exit::USAGE,
         },
+        Command::CertifyClient(args) => certify_client::run(args),
         Command::Mutants(args) => match runtime() {
             Some(rt) => rt.block_on(mutants::run(args)),
             None => exit::USAGE,

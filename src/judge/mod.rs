@@ -4,6 +4,7 @@
 //! exchange (recorded traffic, a client under test).
 
 pub mod answer;
+pub mod diagnose;
 pub mod readings;
 pub mod request;
 pub mod verdict;

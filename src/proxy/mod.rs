@@ -23,7 +23,7 @@ use crate::capture::{
 };
 use crate::client::MAX_RESPONSE_BYTES;
 use crate::contract::Contract;
-use crate::verify::journal::Journal;
+use crate::verify::journal::{Journal, LiveVerdicts};
 use crate::verify::{Keys, Route, Tally, judge_one, route};
 
 /// Exchanges waiting for the judge; past this the proxy waits for it.
@@ -124,16 +124,13 @@ impl Proxy {
         let upstream = check_upstream(&config.upstream)?;
         let client = crate::client::target::build_http_client(&config.transport)
             .map_err(|e| ProxyError::Client(e.to_string()))?;
-        let journal =
-            match &config.journal {
-                Some(path) => Some(Journal::open(path, journal_redactor).map_err(|e| {
-                    ProxyError::Journal {
-                        path: path.display().to_string(),
-                        reason: e.to_string(),
-                    }
-                })?),
-                None => None,
-            };
+        let journal = match &config.journal {
+            Some(path) => Some(Journal::append_to(path).map_err(|e| ProxyError::Journal {
+                path: path.display().to_string(),
+                reason: e.to_string(),
+            })?),
+            None => None,
+        };
         let listener = tokio::net::TcpListener::bind(config.listen)
             .await
             .map_err(|e| ProxyError::Listen {
@@ -154,6 +151,7 @@ impl Proxy {
                 base_path,
                 quiet,
                 journal,
+                redactor: journal_redactor,
                 tally: Tally::new(contract),
             };
             while let Some(rec) = inbox.blocking_recv() {
@@ -206,6 +204,7 @@ struct Judging {
     base_path: Option<String>,
     quiet: bool,
     journal: Option<Journal>,
+    redactor: crate::redact::Redactor,
     tally: Tally,
 }
 
@@ -229,9 +228,17 @@ impl Judging {
                 (None, None)
             }
         };
+        let live = match (endpoint, &judged) {
+            (Some(endpoint), Some(judged)) => Some(LiveVerdicts {
+                contract: self.contract,
+                endpoint,
+                judged,
+                keys: &self.keys,
+            }),
+            _ => None,
+        };
         if let Some(journal) = &mut self.journal
-            && let Err(e) =
-                journal.append(self.contract, endpoint, &rec, judged.as_ref(), &self.keys)
+            && let Err(e) = journal.append(&rec, &self.redactor, live.as_ref())
         {
             eprintln!("proxy: the journal could not be written: {e}");
         }

@@ -34,6 +34,7 @@ mod pipeline;
 mod records;
 mod seed;
 mod server;
+pub mod tap;
 pub mod test_keys;
 mod throttle;
 mod validate;
@@ -138,6 +139,9 @@ pub struct SandboxConfig {
     pub body_limit: usize,
     /// Delay before every response.
     pub latency: Option<Duration>,
+    /// Where every request and its answer, and every connection the HTTP layer could not
+    /// read, are reported (`certify-client`); the answers are the same without it.
+    pub tap: Option<tap::TapSender>,
 }
 
 impl SandboxConfig {
@@ -163,6 +167,7 @@ impl SandboxConfig {
             skew: chrono::Duration::minutes(5),
             body_limit: 64 * 1024,
             latency: None,
+            tap: None,
         }
     }
 
@@ -212,6 +217,7 @@ impl Sandbox {
         let extra = records::contract_records(config.contract)?;
         let served = records::served_with(&seed::seeded().served, extra.as_ref());
         let base_path = config.contract.catalogue.base_path.clone();
+        let tap = config.tap.clone();
         let app = Arc::new(pipeline::App::new(config, &served)?);
         let listener = TcpListener::bind(addr)
             .await
@@ -219,17 +225,34 @@ impl Sandbox {
         let addr = listener
             .local_addr()
             .map_err(|source| SandboxError::Bind { addr, source })?;
-        // Small request/response pairs: don't let Nagle hold them back.
-        let listener = listener.tap_io(|tcp| {
-            let _ = tcp.set_nodelay(true);
-        });
         let router = Router::new().fallback(server::handle).with_state(app);
         let (stop, stopped) = oneshot::channel::<()>();
-        let serve = axum::serve(listener, router).with_graceful_shutdown(async {
-            // A dropped sender stops the server as well.
+        // A dropped sender stops the server as well.
+        let stopped = async {
             let _ = stopped.await;
-        });
-        let task = tokio::spawn(serve.into_future());
+        };
+        let task = match tap {
+            // Watched connections: one that never makes a readable request is reported.
+            Some(tap) => tokio::spawn(
+                axum::serve(
+                    tap::WatchedListener::new(listener, tap),
+                    router.into_make_service_with_connect_info::<tap::ConnTag>(),
+                )
+                .with_graceful_shutdown(stopped)
+                .into_future(),
+            ),
+            None => {
+                // Small request/response pairs: don't let Nagle hold them back.
+                let listener = listener.tap_io(|tcp| {
+                    let _ = tcp.set_nodelay(true);
+                });
+                tokio::spawn(
+                    axum::serve(listener, router)
+                        .with_graceful_shutdown(stopped)
+                        .into_future(),
+                )
+            }
+        };
         Ok(Sandbox {
             addr,
             base_path,

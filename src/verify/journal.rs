@@ -1,55 +1,147 @@
-//! The journal `proxy` writes: one redacted exchange-log line per exchange, appended as it
-//! is judged, so `verify` can judge it again later. Redaction happens here, before anything
-//! is written: credentials and cookies replaced whole, personal fields masked, secrets and
-//! tokens removed wherever they appear.
+//! The journal of a live session (`proxy`, `certify-client`): every exchange, redacted,
+//! appended as one exchange-log line (`capture::ndjson`) as soon as it is judged, so `verify`
+//! reads it back. Redaction happens here, before anything is written: credentials and cookies
+//! replaced whole, personal fields masked, secrets and tokens removed in every encoding.
 //!
 //! Redaction changes bytes the judge reads (the token's MAC covers the unmasked body; a
-//! masked card number breaks its pattern), so each line carries, for the rules whose result
+//! masked card number breaks its pattern), so a line carries, for the rules whose result
 //! redaction changes, what the judge found before it (`atCapture`): judging the journal
 //! again gives the verdicts judging the live exchange gave.
 
 use std::collections::BTreeSet;
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use super::{Judged, Keys, judge_one};
 use crate::capture::{
     CapturedFinding, CapturedVerdict, MAX_CAPTURED_FINDINGS, MAX_CAPTURED_TEXT,
-    MAX_CAPTURED_VERDICTS, Recorded, RecordedMessage, RecordedResponse,
+    MAX_CAPTURED_VERDICTS, Recorded, RecordedMessage, ndjson,
 };
 use crate::contract::{Contract, Endpoint};
 use crate::judge::Finding;
-use crate::redact::{RedactedBody, Redactor};
+use crate::redact::Redactor;
 
-/// `rec` as it may be written: headers and bodies redacted, marked as such.
-pub fn redact_recorded(rec: &Recorded, r: &Redactor) -> Recorded {
+/// Why the journal could not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum JournalError {
+    #[error("cannot write the journal {path}: {source}")]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+/// `rec` as it may be kept: credentials replaced whole, tokens and secrets filtered,
+/// personal values in bodies masked.
+pub fn redact_recorded(rec: &Recorded, redactor: &Redactor) -> Recorded {
     let message = |m: &RecordedMessage| {
-        let body = match r.body(&m.body) {
-            RedactedBody::Empty => Vec::new(),
-            RedactedBody::Json(v) => v.to_string().into_bytes(),
-            RedactedBody::Text(t) | RedactedBody::Binary(t) => t.into_bytes(),
+        let body = match crate::client::json::parse(&m.body) {
+            Ok(v) => redactor.json(&v).to_string().into_bytes(),
+            Err(_) => m.body.clone(),
         };
+        let body = redactor.filter_bytes(&body);
         RecordedMessage {
-            headers: r.headers(&m.headers),
-            size: body.len() as u64,
+            headers: redactor.headers(&m.headers),
+            // A body cut when recorded keeps the size sent, so a reader knows it is cut.
+            size: if m.truncated() {
+                m.size
+            } else {
+                body.len() as u64
+            },
             body,
         }
     };
-    Recorded {
-        location: rec.location.clone(),
-        started_at: rec.started_at,
-        duration_us: rec.duration_us,
-        method: rec.method.clone(),
-        url: r.text(&rec.url),
-        request: message(&rec.request),
-        response: rec.response.as_ref().map(|resp| RecordedResponse {
-            status: resp.status,
-            message: message(&resp.message),
-        }),
-        error: rec.error.as_deref().map(|e| r.text(e)),
-        redacted: true,
-        at_capture: Vec::new(),
+    let mut out = rec.clone();
+    out.redacted = true;
+    out.at_capture = Vec::new();
+    out.request = message(&rec.request);
+    if let Some(r) = &mut out.response {
+        r.message = message(&r.message);
     }
+    out.url = redactor.text(&rec.url);
+    out.error = rec.error.as_deref().map(|e| redactor.text(e));
+    out
+}
+
+/// An exchange log being written, one line an exchange.
+pub struct Journal {
+    path: PathBuf,
+    file: std::io::BufWriter<std::fs::File>,
+    pub lines: usize,
+}
+
+impl Journal {
+    /// Create (or truncate) the file at `path`, and its folder.
+    pub fn create(path: &Path) -> Result<Journal, JournalError> {
+        Journal::open(path, false)
+    }
+
+    /// Open the file at `path` to add lines after those it holds (created if missing).
+    pub fn append_to(path: &Path) -> Result<Journal, JournalError> {
+        Journal::open(path, true)
+    }
+
+    fn open(path: &Path, append: bool) -> Result<Journal, JournalError> {
+        let err = |source| JournalError::Write {
+            path: path.to_owned(),
+            source,
+        };
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(err)?;
+        }
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .write(true)
+            .append(append)
+            .truncate(!append)
+            .open(path)
+            .map_err(err)?;
+        Ok(Journal {
+            path: path.to_owned(),
+            file: std::io::BufWriter::new(file),
+            lines: 0,
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Append `rec`, redacted, with the verdicts redaction would change when `live` says
+    /// how it was judged; flushed so a reader (or a crash) sees whole lines.
+    pub fn append(
+        &mut self,
+        rec: &Recorded,
+        redactor: &Redactor,
+        live: Option<&LiveVerdicts<'_>>,
+    ) -> Result<(), JournalError> {
+        let mut redacted = redact_recorded(rec, redactor);
+        if let Some(live) = live {
+            let again = judge_one(live.contract, live.endpoint, &redacted, live.keys);
+            redacted.at_capture = at_capture(live.judged, &again, redactor);
+        }
+        let line = ndjson::line(&redacted);
+        let line = redactor.filter_bytes(line.as_bytes());
+        let result = self
+            .file
+            .write_all(&line)
+            .and_then(|_| self.file.write_all(b"\n"))
+            .and_then(|_| self.file.flush());
+        result.map_err(|source| JournalError::Write {
+            path: self.path.clone(),
+            source,
+        })?;
+        self.lines += 1;
+        Ok(())
+    }
+}
+
+/// How a live exchange was judged, for the journal to carry what redaction would change.
+pub struct LiveVerdicts<'a> {
+    pub contract: &'a Contract,
+    pub endpoint: &'a Endpoint,
+    pub judged: &'a Judged,
+    pub keys: &'a Keys,
 }
 
 /// Each rule's state in a judgement: exercised, and its findings.
@@ -152,43 +244,64 @@ pub fn apply_at_capture(judged: &mut Judged, rec: &Recorded) {
     }
 }
 
-/// Appends redacted lines to a journal file.
-pub struct Journal {
-    out: std::io::BufWriter<std::fs::File>,
-    redactor: Redactor,
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::capture::{Location, Position, RecordedResponse};
+    use crate::secret::Secret;
 
-impl Journal {
-    /// Open `path` for appending (created if missing). `redactor` knows the secrets.
-    pub fn open(path: &Path, redactor: Redactor) -> std::io::Result<Journal> {
-        let file = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(path)?;
-        Ok(Journal {
-            out: std::io::BufWriter::new(file),
-            redactor,
-        })
-    }
-
-    /// Redact `rec`, carry the verdicts redaction would change, append, flush: a journal
-    /// cut short by a crash holds every exchange judged before it.
-    pub fn append(
-        &mut self,
-        contract: &Contract,
-        endpoint: Option<&Endpoint>,
-        rec: &Recorded,
-        live: Option<&Judged>,
-        keys: &Keys,
-    ) -> std::io::Result<()> {
-        let mut redacted = redact_recorded(rec, &self.redactor);
-        if let (Some(endpoint), Some(live)) = (endpoint, live) {
-            let again = judge_one(contract, endpoint, &redacted, keys);
-            redacted.at_capture = at_capture(live, &again, &self.redactor);
+    #[test]
+    fn a_journal_line_keeps_no_credential_token_or_card_number() {
+        let rec = Recorded {
+            location: Location {
+                file: "requests".into(),
+                at: Position::Line(1),
+            },
+            started_at: None,
+            duration_us: Some(10),
+            method: "POST".into(),
+            url: "http://127.0.0.1:1/open-api/api/v1/user/card/info".into(),
+            request: RecordedMessage::new(
+                vec![
+                    (
+                        "X-KM-Access-Key".into(),
+                        "an-access-key-value-0123456789".into(),
+                    ),
+                    (
+                        "X-KM-Tran-Token".into(),
+                        "KMV1:20261207100203000:abc=".into(),
+                    ),
+                    ("X-KM-Note".into(), "signed with sekrit-value-42".into()),
+                ],
+                br#"{"cardNo":"9410064130111814"}"#.to_vec(),
+            ),
+            response: Some(RecordedResponse {
+                status: 200,
+                message: RecordedMessage::new(Vec::new(), b"{}".to_vec()),
+            }),
+            error: None,
+            redacted: false,
+            at_capture: Vec::new(),
+        };
+        let mut redactor = Redactor::new();
+        redactor.add_secret(&Secret::new("sekrit-value-42".to_owned()));
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("j/journal.ndjson");
+        let mut j = Journal::create(&path).unwrap();
+        j.append(&rec, &redactor, None).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        for leak in [
+            "an-access-key-value",
+            "KMV1:2026",
+            "sekrit-value-42",
+            "9410064130111814",
+        ] {
+            assert!(!text.contains(leak), "{leak} in {text}");
         }
-        let line = crate::capture::ndjson::line(&redacted);
-        self.out.write_all(line.as_bytes())?;
-        self.out.write_all(b"\n")?;
-        self.out.flush()
+        let mut read = Vec::new();
+        let problems = ndjson::read(text.as_bytes(), "journal", &mut |r| read.push(r));
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(read.len(), 1);
+        assert_eq!(read[0].method, "POST");
     }
 }

@@ -6,9 +6,11 @@
 //!
 //! `verify` feeds it files (`capture`), `proxy` live exchanges; both through [`judge_one`].
 
+pub mod client;
 pub mod files;
 pub mod journal;
 pub mod tally;
+pub mod tasks;
 
 use std::collections::BTreeSet;
 use std::time::Duration;
@@ -21,6 +23,7 @@ use crate::client::{Exchange, FailureClass, ResponseCapture, TargetKind, Transpo
 use crate::contract::{Contract, Endpoint};
 use crate::judge::Finding;
 use crate::judge::answer;
+use crate::judge::diagnose::{self, Diagnosis, DiagnosisKeys};
 use crate::judge::request::{self, ClientKeys, RequestJudgement, SentRequest};
 use crate::secret::Secret;
 
@@ -109,6 +112,14 @@ impl Keys {
         }
     }
 
+    fn diagnosis_keys(&self) -> DiagnosisKeys<'_> {
+        DiagnosisKeys {
+            secret_key: self.secret_key.as_ref().map(|s| s.expose().as_bytes()),
+            server_key: self.server_private.as_ref(),
+            client_key: self.client_private.as_ref(),
+        }
+    }
+
     /// The secrets reports must never show.
     pub fn secrets(&self) -> Vec<Secret> {
         self.secret_key.iter().cloned().collect()
@@ -174,6 +185,9 @@ pub struct Judged {
     /// How the exchange is grouped: the answer's code, `HTTP 429 (flow control)`, ...
     pub outcome: Outcome,
     pub request: RequestJudgement,
+    /// The known mistakes that explain the request's broken rules; each is also told in
+    /// the `actual` of the finding it explains.
+    pub diagnoses: Vec<Diagnosis>,
     pub answer: Vec<Finding>,
     /// The server requirements the answer exercised.
     pub answer_exercised: BTreeSet<String>,
@@ -240,7 +254,18 @@ pub fn judge_one(contract: &Contract, endpoint: &Endpoint, rec: &Recorded, keys:
         body_whole: !rec.request.truncated(),
         sent_at: rec.started_at,
     };
-    let request = request::judge(contract, endpoint, &sent, &keys.client_keys());
+    let mut request = request::judge(contract, endpoint, &sent, &keys.client_keys());
+    let diagnoses = diagnose::diagnose(&sent, &request, &keys.diagnosis_keys());
+    for d in &diagnoses {
+        // The first finding of the rule the mistake breaks carries its name and fix.
+        if let Some(f) = request
+            .findings
+            .iter_mut()
+            .find(|f| f.requirement.as_deref() == Some(d.requirement()))
+        {
+            f.actual = format!("{}; {d}", f.actual);
+        }
+    }
     let mut exchange = exchange_of(contract, endpoint, rec, &request, keys);
     let outcome = outcome_of(contract, endpoint, &exchange);
     let mut answer_exercised = BTreeSet::new();
@@ -312,6 +337,7 @@ pub fn judge_one(contract: &Contract, endpoint: &Endpoint, rec: &Recorded, keys:
         endpoint: endpoint.id.clone(),
         outcome,
         request,
+        diagnoses,
         answer: answer_findings,
         answer_exercised,
         unjudged,

@@ -87,6 +87,8 @@ pub struct Tally {
     unknown: Listed,
     problems: Listed,
     undocumented_codes: Listed,
+    /// A client certification's tasks: id, done, and what happened.
+    tasks: Vec<(String, bool, String)>,
     budget: EvidenceBudget,
     pub exchanges: usize,
     pub judged: usize,
@@ -103,6 +105,7 @@ impl Tally {
             unknown: Listed::default(),
             problems: Listed::default(),
             undocumented_codes: Listed::default(),
+            tasks: Vec::new(),
             budget: EvidenceBudget::default(),
             exchanges: 0,
             judged: 0,
@@ -190,32 +193,78 @@ impl Tally {
         judged.exchange.keep_as_evidence(&self.budget);
         self.budget.keep(&mut judged.exchange.request_body);
         for requirement in exercised {
-            let rule = self
-                .rules
-                .entry((judged.endpoint.clone(), requirement.clone()))
-                .or_default();
-            rule.exchanges += 1;
-            rule.duration_us += duration;
-            match named.remove(&requirement) {
-                Some(findings) => {
-                    rule.failed_exchanges += 1;
-                    for f in findings {
-                        if rule.findings.len() < FINDINGS_PER_REQUIREMENT {
-                            rule.findings.push(f);
-                        } else {
-                            rule.omitted += 1;
-                        }
-                    }
-                    if rule.examples.len() < EXAMPLES_FAILED {
-                        rule.examples.push(judged.exchange.clone());
+            let findings = named.remove(&requirement);
+            self.record(
+                &judged.endpoint,
+                requirement,
+                findings,
+                &judged.exchange,
+                duration,
+            );
+        }
+    }
+
+    /// A verdict no single exchange shows on its own (a follow-up proving a decryption, a
+    /// corrected request after a rejection): `finding` is `None` when the rule was kept.
+    /// `exchange` is the one that decided it.
+    pub fn verdict(
+        &mut self,
+        endpoint: &str,
+        requirement: &str,
+        finding: Option<Finding>,
+        exchange: &Exchange,
+    ) {
+        let mut exchange = exchange.clone();
+        exchange.keep_as_evidence(&self.budget);
+        self.budget.keep(&mut exchange.request_body);
+        let duration = exchange.duration.as_micros();
+        self.record(
+            endpoint,
+            requirement.to_owned(),
+            finding.map(|f| vec![f]),
+            &exchange,
+            duration,
+        );
+    }
+
+    /// A task of a client certification: done (passed) or not (not verified, with why).
+    pub fn task(&mut self, id: &str, done: bool, reason: String) {
+        self.tasks.push((id.to_owned(), done, reason));
+    }
+
+    fn record(
+        &mut self,
+        endpoint: &str,
+        requirement: String,
+        findings: Option<Vec<Finding>>,
+        exchange: &Exchange,
+        duration: u128,
+    ) {
+        let rule = self
+            .rules
+            .entry((endpoint.to_owned(), requirement))
+            .or_default();
+        rule.exchanges += 1;
+        rule.duration_us += duration;
+        match findings {
+            Some(findings) => {
+                rule.failed_exchanges += 1;
+                for f in findings {
+                    if rule.findings.len() < FINDINGS_PER_REQUIREMENT {
+                        rule.findings.push(f);
+                    } else {
+                        rule.omitted += 1;
                     }
                 }
-                None if !rule.kept_passing => {
-                    rule.kept_passing = true;
-                    rule.examples.push(judged.exchange.clone());
+                if rule.examples.len() < EXAMPLES_FAILED {
+                    rule.examples.push(exchange.clone());
                 }
-                None => {}
             }
+            None if !rule.kept_passing => {
+                rule.kept_passing = true;
+                rule.examples.push(exchange.clone());
+            }
+            None => {}
         }
     }
 
@@ -290,6 +339,23 @@ impl Tally {
             s.reason = Some(reasons.join("; "));
             scenarios.push((tags, name, s));
         }
+        for (id, done, reason) in &self.tasks {
+            let tags = vec![format!("task:{id}")];
+            let name = format!("task {id}: {}", if *done { "done" } else { "not done" });
+            let mut s = ScenarioResult::new(
+                String::new(),
+                String::new(),
+                name.clone(),
+                tags.clone(),
+                if *done {
+                    Verdict::Passed
+                } else {
+                    Verdict::NotVerified
+                },
+            );
+            s.reason = (!done).then(|| reason.clone());
+            scenarios.push((tags, name, s));
+        }
         for (listed, name, lead) in [
             (
                 &self.unknown,
@@ -325,7 +391,11 @@ impl Tally {
             scenarios.push((Vec::new(), name.to_owned(), s));
         }
 
-        let feature = feature_of(feature_path, &scenarios);
+        let title = match meta.source {
+            crate::runner::results::Source::Client => "Client certification",
+            _ => "Recorded traffic",
+        };
+        let feature = feature_of(feature_path, title, &scenarios);
         let all = feature.scenarios.iter();
         let results = scenarios
             .into_iter()
@@ -360,8 +430,12 @@ fn outcomes(e: &EndpointTally) -> String {
 /// One feature whose scenarios are the tally's, in order: written as Gherkin and parsed, so
 /// it is exactly what a suite's reports read. Names and tags hold only endpoint and
 /// requirement ids, counts and fixed words, never a byte of the traffic.
-fn feature_of(path: &str, scenarios: &[(Vec<String>, String, ScenarioResult)]) -> gherkin::Feature {
-    let mut text = String::from("Feature: Recorded traffic\n\n");
+fn feature_of(
+    path: &str,
+    title: &str,
+    scenarios: &[(Vec<String>, String, ScenarioResult)],
+) -> gherkin::Feature {
+    let mut text = format!("Feature: {title}\n\n");
     for (tags, name, _) in scenarios {
         if !tags.is_empty() {
             let line: Vec<String> = tags.iter().map(|t| format!("@{t}")).collect();

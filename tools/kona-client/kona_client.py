@@ -9,6 +9,10 @@ switch (--mistake NAME), so every diagnosis of the harness has a client that mak
 
 Only the standard library and `cryptography` (tools/kona-client/requirements.txt).
 
+With --plan FILE it performs every task of a `certify-client --plan-out FILE` plan instead:
+each request, then its follow-up (a value taken from the decrypted answer, or the corrected
+request after a refusal), with the same --mistake switches.
+
     kona_client.py --base-url http://127.0.0.1:8080/open-api --endpoint card-info \
         --body '{"cardNo":"9410064130111814"}' --encrypt --record-ndjson out.ndjson
 
@@ -53,6 +57,9 @@ MISTAKES = {
     "no-crypto-key-id": "send an encrypted body without X-KM-Crypto-Key-Id",
     "bad-correlation-id": "send a UUID as X-KM-Correlation-Id",
     "no-content-type": "send no Content-Type",
+    "hmac-plaintext": "sign the plaintext of an encrypted body instead of the encData body sent",
+    "resend-unchanged": "(--plan) after a documented rejection, resend the same request instead of the corrected one",
+    "skip-follow-up": "(--plan) never send a task's follow-up request",
 }
 
 KST = dt.timezone(dt.timedelta(hours=9))
@@ -111,15 +118,16 @@ def env(name, required=True):
     return value
 
 
-def build(args, now_utc):
+def build(args, now_utc, body_obj=None, encrypt=None):
     """The request's headers and exact body bytes, with the mistakes asked for."""
     mistakes = set(args.mistake or [])
-    body_obj = json.loads(args.body)
+    if body_obj is None:
+        body_obj = json.loads(args.body)
     compact = json.dumps(body_obj, separators=(",", ":"), ensure_ascii=False).encode()
     spaced = json.dumps(body_obj, ensure_ascii=False).encode()
     plaintext = spaced if "hmac-reserialized" in mistakes else compact
 
-    encrypted = args.encrypt
+    encrypted = args.encrypt if encrypt is None else encrypt
     if encrypted:
         key_path = env("KONA_SERVER_PUBLIC_KEY")
         if "jwe-wrong-key" in mistakes:
@@ -138,6 +146,8 @@ def build(args, now_utc):
         signed = json.dumps(json.loads(sent), indent=2, ensure_ascii=False).encode()
     if "hmac-base64" in mistakes:
         signed = base64.b64encode(sent)
+    if "hmac-plaintext" in mistakes and encrypted:
+        signed = plaintext
 
     zone = args.time_zone
     if "utc-as-kst" in mistakes:
@@ -234,24 +244,9 @@ def record_har(path, started, ms, method, url, headers, body, status, resp_heade
         json.dump(har, f, ensure_ascii=False, indent=1)
 
 
-def main():
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--base-url", required=True)
-    p.add_argument("--endpoint", choices=sorted(PATHS), required=True)
-    p.add_argument("--body", required=True, help="the request's JSON (plaintext)")
-    p.add_argument("--encrypt", action="store_true")
-    p.add_argument("--time-zone", default="KST", choices=["KST", "UTC"])
-    p.add_argument("--client-public-key", help="for --mistake jwe-wrong-key")
-    p.add_argument("--mistake", action="append", choices=sorted(MISTAKES))
-    p.add_argument("--record-ndjson")
-    p.add_argument("--record-har")
-    p.add_argument("--print-answer", action="store_true", help="print the (decrypted) answer's JSON")
-    args = p.parse_args()
-
-    url = args.base_url.rstrip("/") + PATHS[args.endpoint]
+def send(args, url, headers, body, now):
+    """POST `body` to `url`, record the exchange as asked; the status and answer bytes."""
     parts = urllib.parse.urlsplit(url)
-    now = dt.datetime.now(dt.timezone.utc)
-    headers, body = build(args, now)
     conn = http.client.HTTPConnection(parts.hostname, parts.port or 80, timeout=10)
     started = time.perf_counter()
     conn.putrequest("POST", parts.path, skip_accept_encoding=True)
@@ -288,11 +283,100 @@ def main():
         )
     if args.record_har:
         record_har(args.record_har, started_at, elapsed * 1000, "POST", url, headers, body, resp.status, resp_headers, resp_body)
+    return resp.status, resp_body
+
+
+def read_answer(resp_body):
+    """The answer's JSON, decrypted with the client's key when it is encrypted."""
+    answer = json.loads(resp_body) if resp_body else None
+    if isinstance(answer, dict) and "encData" in answer:
+        answer = json.loads(jwe_decrypt(answer["encData"], load_private(env("KONA_CLIENT_PRIVATE_KEY"))))
+    return answer
+
+
+def answer_code(answer):
+    result = answer.get("response") if isinstance(answer, dict) else None
+    return result.get("code") if isinstance(result, dict) else None
+
+
+def fill(body, answer):
+    """A follow-up's body: each {"fromAnswer": F} replaced by field F of the answer."""
+    out = {}
+    for key, value in body.items():
+        if isinstance(value, dict) and set(value) == {"fromAnswer"}:
+            if not isinstance(answer, dict) or value["fromAnswer"] not in answer:
+                raise KeyError(f"the answer has no {value['fromAnswer']}")
+            out[key] = answer[value["fromAnswer"]]
+        else:
+            out[key] = value
+    return out
+
+
+def run_plan(args):
+    """Every task of a certify-client plan, follow-ups included; one line per request."""
+    with open(args.plan, encoding="utf-8") as f:
+        plan = json.load(f)
+    if plan.get("format") != "kona-conformance-client-plan/1":
+        sys.exit("kona_client: not a kona-conformance-client-plan/1 file")
+    base = (args.base_url or plan["baseUrl"]).rstrip("/")
+    mistakes = set(args.mistake or [])
+    origin = base[: len(base) - len(urllib.parse.urlsplit(base).path)] if urllib.parse.urlsplit(base).path else base
+    failures = 0
+    for task in plan["tasks"]:
+        steps = [task["request"]] + ([task["followUp"]] if task.get("followUp") else [])
+        answer = None
+        for i, step in enumerate(steps):
+            if i > 0 and "skip-follow-up" in mistakes:
+                break
+            if i > 0 and "resend-unchanged" in mistakes and task["id"] == "documented-error":
+                step = steps[0]
+            try:
+                body = fill(step["body"], answer)
+            except KeyError as e:
+                print(f"{task['id']}: no follow-up: {e}")
+                failures += 1
+                break
+            now = dt.datetime.now(dt.timezone.utc)
+            headers, sent = build(args, now, body, step["encrypt"])
+            status, resp_body = send(args, origin + step["path"], headers, sent, now)
+            try:
+                answer = read_answer(resp_body)
+            except Exception as e:  # an answer this client cannot read is a finding, not a crash
+                print(f"{task['id']}: cannot read the answer: {e}")
+                answer = None
+            code = answer_code(answer)
+            expect = step.get("expect")
+            ok = expect is None or code == expect.get("code")
+            failures += 0 if ok else 1
+            print(f"{task['id']}: HTTP {status} {code}{'' if ok else ' (unexpected)'}")
+    return 1 if failures else 0
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--base-url")
+    p.add_argument("--endpoint", choices=sorted(PATHS))
+    p.add_argument("--body", help="the request's JSON (plaintext)")
+    p.add_argument("--plan", help="perform every task of a certify-client plan (JSON) instead")
+    p.add_argument("--encrypt", action="store_true")
+    p.add_argument("--time-zone", default="KST", choices=["KST", "UTC"])
+    p.add_argument("--client-public-key", help="for --mistake jwe-wrong-key")
+    p.add_argument("--mistake", action="append", choices=sorted(MISTAKES))
+    p.add_argument("--record-ndjson")
+    p.add_argument("--record-har")
+    p.add_argument("--print-answer", action="store_true", help="print the (decrypted) answer's JSON")
+    args = p.parse_args()
+    if args.plan:
+        return run_plan(args)
+    if not (args.base_url and args.endpoint and args.body):
+        p.error("--base-url, --endpoint and --body are required without --plan")
+
+    url = args.base_url.rstrip("/") + PATHS[args.endpoint]
+    now = dt.datetime.now(dt.timezone.utc)
+    headers, body = build(args, now)
+    status, resp_body = send(args, url, headers, body, now)
     if args.print_answer:
-        answer = json.loads(resp_body) if resp_body else None
-        if isinstance(answer, dict) and "encData" in answer:
-            answer = json.loads(jwe_decrypt(answer["encData"], load_private(env("KONA_CLIENT_PRIVATE_KEY"))))
-        print(json.dumps({"status": resp.status, "body": answer}, ensure_ascii=False))
+        print(json.dumps({"status": status, "body": read_answer(resp_body)}, ensure_ascii=False))
     return 0
 
 
