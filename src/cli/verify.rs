@@ -12,6 +12,7 @@ use crate::runner::config::{MinVerified, RunOptions};
 use crate::runner::results::{RunMeta, RunResults, Source};
 use crate::runner::{CucumberOutput, Execution};
 use crate::verify::files::{VerifyInput, read_all};
+pub use crate::verify::meta;
 use crate::verify::{Keys, Tally};
 
 /// The gate's and the reports' flags, shared by the commands that judge traffic.
@@ -71,27 +72,6 @@ pub fn keys(sandbox: bool) -> Result<Keys, String> {
         return Ok(Keys::sandbox());
     }
     Keys::from_env(|k| std::env::var(k).ok()).map_err(|e| e.to_string())
-}
-
-/// A run's header for judged traffic.
-pub fn meta(contract: &Contract, target: String, source: Source) -> RunMeta {
-    let now = chrono::Utc::now();
-    RunMeta {
-        tool_version: env!("CARGO_PKG_VERSION").to_owned(),
-        contract_hash: contract.hash().to_owned(),
-        catalogue_version: contract.catalogue.catalogue_version.clone(),
-        target,
-        base_url: String::new(),
-        target_kind: crate::client::TargetKind::External,
-        profile: "traffic".into(),
-        seed: 0,
-        started_at: now,
-        finished_at: now,
-        interrupted: None,
-        proxy: None,
-        source,
-        exchanges_judged: None,
-    }
 }
 
 /// Gate the tally and write the reports: the exit code.

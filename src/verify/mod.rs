@@ -245,6 +245,31 @@ impl Outcome {
     }
 }
 
+/// A run's header for judged traffic.
+pub fn meta(
+    contract: &Contract,
+    target: String,
+    source: crate::runner::results::Source,
+) -> crate::runner::results::RunMeta {
+    let now = chrono::Utc::now();
+    crate::runner::results::RunMeta {
+        tool_version: env!("CARGO_PKG_VERSION").to_owned(),
+        contract_hash: contract.hash().to_owned(),
+        catalogue_version: contract.catalogue.catalogue_version.clone(),
+        target,
+        base_url: String::new(),
+        target_kind: crate::client::TargetKind::External,
+        profile: "traffic".into(),
+        seed: 0,
+        started_at: now,
+        finished_at: now,
+        interrupted: None,
+        proxy: None,
+        source,
+        exchanges_judged: None,
+    }
+}
+
 /// Judge one recorded exchange sent to `endpoint`.
 pub fn judge_one(contract: &Contract, endpoint: &Endpoint, rec: &Recorded, keys: &Keys) -> Judged {
     let sent = SentRequest {
@@ -442,5 +467,107 @@ fn exchange_of(
         failure,
         attempts: Vec::new(),
         gave_up: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::capture::{Location, Position, RecordedMessage, RecordedResponse};
+
+    fn contract() -> &'static Contract {
+        Contract::shared().expect("the built-in contract loads")
+    }
+
+    fn recorded(n: usize, headers: Vec<(String, String)>, body: &[u8], answer: &[u8]) -> Recorded {
+        Recorded {
+            location: Location {
+                file: "t.ndjson".into(),
+                at: Position::Line(n),
+            },
+            started_at: None,
+            duration_us: Some(100),
+            method: "POST".into(),
+            url: "https://kona.example/open-api/api/v1/user/card/info".into(),
+            request: RecordedMessage::new(headers, body.to_vec()),
+            response: Some(RecordedResponse {
+                status: 200,
+                message: RecordedMessage::new(
+                    vec![("Content-Type".into(), "application/json".into())],
+                    answer.to_vec(),
+                ),
+            }),
+            error: None,
+            redacted: false,
+            at_capture: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn routes_by_the_path_below_a_base_path_given_or_inferred() {
+        let c = contract();
+        let url = "https://h/open-api/api/v1/user/card/info?x=1";
+        assert!(matches!(route(c, "POST", url, None), Route::Endpoint(e) if e.id == "card-info"));
+        assert!(
+            matches!(route(c, "POST", url, Some("/open-api")), Route::Endpoint(e) if e.id == "card-info")
+        );
+        assert!(matches!(
+            route(c, "POST", url, Some("/other")),
+            Route::Unknown { .. }
+        ));
+        assert!(matches!(
+            route(c, "POST", "https://h/open-api/api/v1/user/card/infos", None),
+            Route::Unknown { .. }
+        ));
+    }
+
+    #[test]
+    fn a_tally_of_many_failing_exchanges_keeps_bounded_findings_and_examples() {
+        let c = contract();
+        let endpoint = c.endpoint("card-info").unwrap();
+        let mut tally = Tally::new(c);
+        let keys = Keys::default();
+        for n in 1..=500 {
+            // No KONA header at all: every header rule fails on every exchange.
+            let rec = recorded(n, Vec::new(), b"{}", b"{}");
+            let judged = judge_one(c, endpoint, &rec, &keys);
+            tally.add(&rec.location, judged);
+        }
+        let meta = meta(c, "t".into(), crate::runner::results::Source::Capture);
+        let (results, _) = tally.into_results(meta, "traffic.feature");
+        let asp = results
+            .scenarios
+            .iter()
+            .find(|s| s.requirements == ["CLIENT-HDR-ASP-ID"])
+            .expect("a scenario for the rule");
+        assert_eq!(asp.verdict, crate::judge::Verdict::Failed);
+        assert_eq!(asp.findings.len(), crate::runner::FINDINGS_PER_REQUIREMENT);
+        assert_eq!(asp.findings.len() + asp.findings_omitted, 500);
+        assert!(asp.exchanges.len() <= 3);
+        assert!(asp.findings[0].actual.contains("(at t.ndjson line 1)"));
+        assert!(
+            asp.name.contains("0 of 500 exchanges kept it"),
+            "{}",
+            asp.name
+        );
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn hostile_recorded_exchanges_never_panic(
+            headers in proptest::collection::vec(("[A-Za-z-]{1,24}", "\\PC{0,90}"), 0..10),
+            body in proptest::collection::vec(proptest::num::u8::ANY, 0..200),
+            answer in proptest::collection::vec(proptest::num::u8::ANY, 0..200),
+            json_answer in "\\{\"(response|encData)\":\\{\"code\":\"\\PC{0,9}\",\"description\":\"\\PC{0,9}\"\\}\\}",
+        ) {
+            let c = contract();
+            let keys = Keys::sandbox();
+            for e in &c.catalogue.endpoints {
+                for a in [&answer[..], json_answer.as_bytes()] {
+                    let rec = recorded(1, headers.clone(), &body, a);
+                    let _ = judge_one(c, e, &rec, &keys);
+                }
+            }
+        }
     }
 }
