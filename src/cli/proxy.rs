@@ -7,8 +7,7 @@ use std::time::Duration;
 use clap::Args;
 
 use super::exit;
-use super::verify::{GateArgs, conclude, keys, meta};
-use crate::contract::Contract;
+use super::verify::{GateArgs, conclude, meta, prepare};
 use crate::proxy::{Proxy, ProxyConfig};
 use crate::redact::for_console;
 use crate::runner::results::Source;
@@ -47,24 +46,10 @@ pub struct ProxyArgs {
 }
 
 pub async fn run(args: ProxyArgs) -> u8 {
-    let contract = match Contract::resolve(args.gate.contract.as_deref()) {
-        Ok(c) => c,
-        Err(e) => {
-            eprintln!("error: {}", for_console(&e.to_string()));
-            return exit::USAGE;
-        }
+    let (contract, keys) = match prepare(&args.gate, args.sandbox_keys) {
+        Ok(ready) => ready,
+        Err(code) => return code,
     };
-    let keys = match keys(args.sandbox_keys) {
-        Ok(k) => k,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return exit::USAGE;
-        }
-    };
-    if let Err(e) = crate::report::check_inputs(&args.gate.options(), contract) {
-        eprintln!("error: {}", for_console(&e.to_string()));
-        return exit::USAGE;
-    }
     if !(args.timeout.is_finite() && args.timeout > 0.0) {
         eprintln!("error: --timeout must be a positive number of seconds");
         return exit::USAGE;

@@ -66,6 +66,19 @@ pub struct VerifyArgs {
     pub quiet: bool,
 }
 
+/// What every traffic command reads before any traffic: the contract, the keys, the waivers
+/// and baseline (a typo costs nothing). An error is printed; its exit code returned.
+pub fn prepare(gate: &GateArgs, sandbox_keys: bool) -> Result<(&'static Contract, Keys), u8> {
+    let fail = |e: String| {
+        eprintln!("error: {}", for_console(&e));
+        exit::USAGE
+    };
+    let contract = Contract::resolve(gate.contract.as_deref()).map_err(|e| fail(e.to_string()))?;
+    let keys = keys(sandbox_keys).map_err(fail)?;
+    crate::report::check_inputs(&gate.options(), contract).map_err(|e| fail(e.to_string()))?;
+    Ok((contract, keys))
+}
+
 /// The keys to judge with: the sandbox's, or whatever the environment gives.
 pub fn keys(sandbox: bool) -> Result<Keys, String> {
     if sandbox {
@@ -109,12 +122,9 @@ pub fn conclude(
 }
 
 pub fn verify(args: &VerifyArgs) -> u8 {
-    let contract = match Contract::resolve(args.gate.contract.as_deref()) {
-        Ok(c) => c,
-        Err(e) => {
-            eprintln!("error: {}", for_console(&e.to_string()));
-            return exit::USAGE;
-        }
+    let (contract, keys) = match prepare(&args.gate, args.sandbox_keys) {
+        Ok(ready) => ready,
+        Err(code) => return code,
     };
     if let Some(base) = &args.base_path
         && !base.starts_with('/')
@@ -123,18 +133,6 @@ pub fn verify(args: &VerifyArgs) -> u8 {
             "error: {}",
             crate::verify::VerifyError::BasePath(for_console(base))
         );
-        return exit::USAGE;
-    }
-    let keys = match keys(args.sandbox_keys) {
-        Ok(k) => k,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return exit::USAGE;
-        }
-    };
-    // Waivers and baseline are read before the traffic: a typo costs nothing.
-    if let Err(e) = crate::report::check_inputs(&args.gate.options(), contract) {
-        eprintln!("error: {}", for_console(&e.to_string()));
         return exit::USAGE;
     }
     let input = VerifyInput {
