@@ -339,8 +339,16 @@ mod tests {
                 },
             }),
             error: None,
-            redacted: false,
-            at_capture: Vec::new(),
+            // A journal's line: redacted, with a verdict judged before redaction.
+            redacted: true,
+            at_capture: vec![crate::capture::CapturedVerdict {
+                requirement: "CLIENT-TOKEN-HMAC".into(),
+                exercised: true,
+                findings: vec![crate::capture::CapturedFinding {
+                    expected: "the MAC of the bytes sent".into(),
+                    actual: "a MAC of something else".into(),
+                }],
+            }],
         }
     }
 
