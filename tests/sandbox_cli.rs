@@ -125,6 +125,7 @@ async fn serves_with_the_given_options_until_ctrl_c() {
     );
 
     let origin = base.trim_end_matches("/open-api").to_owned();
+    kona_conformance::client::target::install_crypto_provider();
     let client = reqwest::Client::builder().no_proxy().build().unwrap();
     let send = |endpoint: &'static str, body: String| {
         Req::to_origin(&client, &origin, endpoint)

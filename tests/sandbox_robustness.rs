@@ -50,6 +50,7 @@ static TARGET: LazyLock<Target> = LazyLock::new(|| {
 
 /// Built once: connection reuse keeps 10,000 requests fast.
 static CLIENT: LazyLock<reqwest::Client> = LazyLock::new(|| {
+    kona_conformance::client::target::install_crypto_provider();
     reqwest::Client::builder()
         .no_proxy()
         .timeout(Duration::from_secs(20))

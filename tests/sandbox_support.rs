@@ -52,6 +52,7 @@ impl Harness {
     pub async fn start(config: SandboxConfig) -> Harness {
         let sandbox = Sandbox::start(config).await.expect("sandbox starts");
         let origin = format!("http://{}", sandbox.local_addr());
+        kona_conformance::client::target::install_crypto_provider();
         let client = reqwest::Client::builder()
             .no_proxy()
             .timeout(std::time::Duration::from_secs(15))
