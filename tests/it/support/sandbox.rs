@@ -1,5 +1,5 @@
-//! Shared by the sandbox test files (`#[path]`-included): start a sandbox, build signed
-//! requests with the crypto module, and read answers.
+//! Shared by the sandbox test modules (`use crate::support::sandbox as support;`): start a
+//! sandbox, build signed requests with the crypto module, and read answers.
 #![allow(dead_code)]
 
 use chrono::{DateTime, FixedOffset};

@@ -1061,10 +1061,8 @@ async fn a_timeout_names_the_limit_and_the_flag() {
 // 429 and a 503 are resent within a bounded budget, never judged; a target whose throttling
 // outlasts the budget verifies nothing and does not pass.
 
-#[path = "support/external_run.rs"]
-mod external_run;
-#[path = "support/flaky.rs"]
-mod flaky;
+use crate::support::external_run;
+use crate::support::flaky;
 
 use external_run::SandboxCredentials as _;
 use kona_conformance::sandbox::{Sandbox, SandboxConfig, Variant};

@@ -1,8 +1,7 @@
 //! `kona-conformance sandbox` as a user runs it: flags, printed credentials, serving, and a
 //! clean stop on Ctrl-C.
 
-#[path = "sandbox_support.rs"]
-mod support;
+use crate::support::sandbox as support;
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
