@@ -11,6 +11,12 @@
 //! them through `Command::env` / `Command::current_dir`), binds only port 0, and installs no
 //! process-wide state beyond what [`support::sandbox`]'s helpers install once for everyone
 //! (the rustls crypto provider).
+//!
+//! One piece of process-wide state is not ours: cucumber swaps the panic hook for a silent one
+//! while a suite runs in-process and puts back the one it found. Two suites running at once
+//! (they did within one file before too) can leave the silent one in place, so a failing
+//! test's panic message may be missing from the output; rerun that test alone
+//! (`cargo test --test it -- hostile::NAME`) to see it.
 
 mod support;
 
