@@ -1,8 +1,8 @@
 //! A hostile target on loopback, for measuring the harness against it from outside
 //! (`scripts/hostile-rss.sh`): `hostile_target MODE PORT [REDIRECT_URL]`. The modes are those
-//! of `tests/support/hostile.rs`, which this serves unchanged.
+//! of `tests/it/support/hostile.rs`, which this serves unchanged.
 
-#[path = "../tests/support/hostile.rs"]
+#[path = "../tests/it/support/hostile.rs"]
 mod hostile;
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]

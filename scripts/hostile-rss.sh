@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Peak memory, wall time and exit code of the release binary against each hostile target
-# mode (examples/hostile_target.rs, the servers of tests/hostile.rs) at default settings: a
+# mode (examples/hostile_target.rs, the servers of tests/it/hostile.rs) at default settings: a
 # loopback target gets every scenario, 1,000 generated cases, 16 in flight (with the embedded
 # sandbox's fixtures, so every scenario has its data). Needs GNU time
 # (Debian package `time`) for the peak RSS. Prints a Markdown table.

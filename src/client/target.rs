@@ -351,6 +351,15 @@ fn no_proxy_matches(list: &str, host: &str) -> bool {
     })
 }
 
+/// Makes rustls's ring provider the process default, once; a later call, or one after another
+/// provider was installed, changes nothing. reqwest is built with `rustls-no-provider` (no
+/// aws-lc-rs and its C build) and panics on building a client before a provider is installed,
+/// so anything that builds a `reqwest::Client` of its own (the tests do) calls this first.
+pub fn install_crypto_provider() {
+    // Err only means a provider is already installed, which is all this asks for.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
 /// One client per run: TLS verified against the platform's roots (plus `--ca-cert`), proxies
 /// from the usual environment variables, a per-request timeout.
 ///
@@ -366,6 +375,7 @@ fn no_proxy_matches(list: &str, host: &str) -> bool {
 ///   signed request and its credentials to whatever origin the answer names.
 /// - Compression: none is negotiated or undone (reqwest is built without decoders).
 pub fn build_http_client(options: &TransportOptions) -> Result<reqwest::Client, ClientError> {
+    install_crypto_provider();
     let builder = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .timeout(options.timeout)

@@ -1,8 +1,7 @@
 //! The embedded sandbox, end to end over HTTP: every documented behaviour and every
 //! convention it answers with, each with a test that fails if the behaviour breaks.
 
-#[path = "sandbox_support.rs"]
-mod support;
+use crate::support::sandbox as support;
 
 use std::time::{Duration, Instant};
 

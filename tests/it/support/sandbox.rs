@@ -1,5 +1,5 @@
-//! Shared by the sandbox test files (`#[path]`-included): start a sandbox, build signed
-//! requests with the crypto module, and read answers.
+//! Shared by the sandbox test modules (`use crate::support::sandbox as support;`): start a
+//! sandbox, build signed requests with the crypto module, and read answers.
 #![allow(dead_code)]
 
 use chrono::{DateTime, FixedOffset};
@@ -52,6 +52,7 @@ impl Harness {
     pub async fn start(config: SandboxConfig) -> Harness {
         let sandbox = Sandbox::start(config).await.expect("sandbox starts");
         let origin = format!("http://{}", sandbox.local_addr());
+        kona_conformance::client::target::install_crypto_provider();
         let client = reqwest::Client::builder()
             .no_proxy()
             .timeout(std::time::Duration::from_secs(15))

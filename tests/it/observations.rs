@@ -5,8 +5,7 @@
 //!   convention case shows up as an observation;
 //! - fails the convention scenarios when the same sandbox is treated as the embedded target.
 
-#[path = "support/external_run.rs"]
-mod external_run;
+use crate::support::external_run;
 use external_run::SandboxCredentials;
 use std::collections::BTreeSet;
 use std::path::PathBuf;

@@ -534,7 +534,7 @@ fn decrypts_jwcrypto_vectors(#[case] name: &str, #[case] enc: &str) {
 
 /// Cross-check in the other direction, run by hand while developing:
 ///
-///   cargo test --test crypto -- --ignored write_vectors_for_jwcrypto
+///   cargo test --test it -- --ignored crypto::write_vectors_for_jwcrypto
 ///   python3 tests/vectors/jwe/make_vectors.py --check target/tmp/jwe-from-rust
 ///
 /// jwcrypto decrypted all of them (A128GCM and A256GCM, with and without kid)

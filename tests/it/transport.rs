@@ -153,7 +153,7 @@ fn tls_acceptor() -> TlsAcceptor {
         .expect("server certificate");
     let key = PrivateKeyDer::from_pem_file(repo_file("test-keys/tls/server-key.pem"))
         .expect("server key");
-    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
     let config = rustls::ServerConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
         .expect("protocol versions")
@@ -1063,10 +1063,8 @@ async fn a_timeout_names_the_limit_and_the_flag() {
 // 429 and a 503 are resent within a bounded budget, never judged; a target whose throttling
 // outlasts the budget verifies nothing and does not pass.
 
-#[path = "support/external_run.rs"]
-mod external_run;
-#[path = "support/flaky.rs"]
-mod flaky;
+use crate::support::external_run;
+use crate::support::flaky;
 
 use external_run::SandboxCredentials as _;
 use kona_conformance::sandbox::{Sandbox, SandboxConfig, Variant};

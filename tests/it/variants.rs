@@ -3,8 +3,7 @@
 //! `run --base-url`, and each variant really answers differently from the default reading
 //! (otherwise passing it would prove nothing).
 
-#[path = "sandbox_support.rs"]
-mod support;
+use crate::support::sandbox as support;
 
 use std::process::Command;
 

@@ -3,8 +3,7 @@
 //! answer must be a catalogued code for its endpoint with the status paired to it, in the
 //! JSON envelope, with the correlation id echoed; never a 5xx, a panic or a hang.
 
-#[path = "sandbox_support.rs"]
-mod support;
+use crate::support::sandbox as support;
 
 use std::collections::BTreeMap;
 use std::sync::{LazyLock, Mutex};
@@ -50,6 +49,7 @@ static TARGET: LazyLock<Target> = LazyLock::new(|| {
 
 /// Built once: connection reuse keeps 10,000 requests fast.
 static CLIENT: LazyLock<reqwest::Client> = LazyLock::new(|| {
+    kona_conformance::client::target::install_crypto_provider();
     reqwest::Client::builder()
         .no_proxy()
         .timeout(Duration::from_secs(20))

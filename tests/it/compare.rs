@@ -2,8 +2,7 @@
 //! seeds) are equivalent (exit 0); a faithful and a faulted run differ (exit 1) and the
 //! changed requirement is named; bad input exits 2 naming the problem.
 
-#[path = "support/external_run.rs"]
-mod external_run;
+use crate::support::external_run;
 
 use std::path::Path;
 use std::process::{Command, Output};

@@ -8,10 +8,8 @@
 //! bounded, and every report is still written. The binary itself is run for what only a
 //! process shows: its console output and its answer to SIGTERM.
 
-#[path = "support/echo.rs"]
-mod echo;
-#[path = "support/hostile.rs"]
-mod hostile;
+use crate::support::echo;
+use crate::support::hostile;
 
 use std::path::Path;
 use std::process::{Command, Output, Stdio};

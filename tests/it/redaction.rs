@@ -6,8 +6,7 @@
 //! in JSON, in response headers, encrypted, and in bodies that are not JSON or not UTF-8,
 //! together with the secret key and the client's private key: the worst a target can do.
 
-#[path = "support/echo.rs"]
-mod echo;
+use crate::support::echo;
 
 use std::path::Path;
 use std::process::Command;

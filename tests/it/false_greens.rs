@@ -1,8 +1,7 @@
 //! No false greens: a run that would certify nothing, or certify something that is not the
 //! API, is a usage error (exit 2) or an unreachable target (exit 3), naming the cause.
 
-#[path = "support/external_run.rs"]
-mod external_run;
+use crate::support::external_run;
 use external_run::SandboxCredentials;
 use std::path::PathBuf;
 use std::process::{Command, Output};

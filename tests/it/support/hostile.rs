@@ -1,6 +1,6 @@
 //! Hostile targets on loopback, one behaviour each, on raw TCP so they can break HTTP in ways
-//! a framework would not let them. Shared by `tests/hostile.rs` and the example
-//! `hostile_target` that `scripts/hostile-rss.sh` measures (`#[path]`-included).
+//! a framework would not let them. Shared by `tests/it/hostile.rs` and the example
+//! `hostile_target` that `scripts/hostile-rss.sh` measures (which `#[path]`-includes it).
 
 #![allow(dead_code)]
 

@@ -8,7 +8,7 @@ use kona_conformance::contract::Contract;
 use kona_conformance::openapi::{self, OpenApiError, SOURCE_KEYWORD};
 use serde_json::{Value, json};
 
-const OAS_SCHEMA: &str = include_str!("data/openapi-3.1/schema.json");
+const OAS_SCHEMA: &str = include_str!("../data/openapi-3.1/schema.json");
 const USER_ID_MAX: &str = "9999999999999999999";
 
 fn contract() -> &'static Contract {

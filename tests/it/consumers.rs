@@ -14,8 +14,7 @@
 //! verified), and a target whose every message is Markdown meant to inject links, images and
 //! emphasis (every scenario fails).
 
-#[path = "support/echo.rs"]
-mod echo;
+use crate::support::echo;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

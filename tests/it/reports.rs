@@ -3,10 +3,8 @@
 //! validates against its schema, report.html references nothing outside itself, Hangul
 //! survives everywhere; and the gate: waivers, baseline, exit codes.
 
-#[path = "support/echo.rs"]
-mod echo;
-#[path = "support/external_run.rs"]
-mod external_run;
+use crate::support::echo;
+use crate::support::external_run;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;

@@ -438,6 +438,7 @@ async fn relay(
     use axum::extract::{Request, State};
     type Seen = std::sync::Arc<std::sync::Mutex<Vec<(Vec<(String, String)>, Vec<u8>)>>>;
     let seen: Seen = Default::default();
+    kona_conformance::client::target::install_crypto_provider();
     let client = reqwest::Client::builder().no_proxy().build().unwrap();
     let app = axum::Router::new()
         .fallback(

@@ -3,7 +3,7 @@
 //! response headers, in encrypted answers, and in bodies that are not JSON or not UTF-8. A
 //! report that stays clean after a run against it cannot leak by accident.
 //!
-//! Shared by `tests/reports.rs` and `tests/redaction.rs` (`#[path]`-included).
+//! Shared by `tests/it/reports.rs`, `tests/it/redaction.rs` and others.
 
 #![allow(dead_code)]
 

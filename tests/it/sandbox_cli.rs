@@ -1,8 +1,7 @@
 //! `kona-conformance sandbox` as a user runs it: flags, printed credentials, serving, and a
 //! clean stop on Ctrl-C.
 
-#[path = "sandbox_support.rs"]
-mod support;
+use crate::support::sandbox as support;
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
@@ -125,6 +124,7 @@ async fn serves_with_the_given_options_until_ctrl_c() {
     );
 
     let origin = base.trim_end_matches("/open-api").to_owned();
+    kona_conformance::client::target::install_crypto_provider();
     let client = reqwest::Client::builder().no_proxy().build().unwrap();
     let send = |endpoint: &'static str, body: String| {
         Req::to_origin(&client, &origin, endpoint)

@@ -9,8 +9,7 @@
 //!   verified, from synthesized requests;
 //! - `fixtures explain` reports exactly the requirements such a run verifies.
 
-#[path = "support/external_run.rs"]
-mod external_run;
+use crate::support::external_run;
 use external_run::SandboxCredentials;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
