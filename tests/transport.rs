@@ -867,6 +867,7 @@ fn stale_rejections_count_only_requests_stamped_with_our_time() {
             finished_at: now,
             interrupted: None,
             proxy: None,
+            journal: None,
         },
         scenarios: vec![{
             let mut s = ScenarioResult::new(
