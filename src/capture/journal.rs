@@ -48,12 +48,25 @@ pub fn recorded_from_exchange(e: &Exchange) -> Recorded {
 /// (JSON by field name, then every string; other text as free text). A body's `size` is
 /// the length of what is written.
 pub fn redact_recorded(recorded: &Recorded, r: &Redactor) -> Recorded {
-    let message = |m: &RecordedMessage| {
-        let body = match r.body(&m.body) {
-            RedactedBody::Empty => Vec::new(),
-            RedactedBody::Json(v) => serde_json::to_vec(&v).unwrap_or_default(),
-            RedactedBody::Text(t) | RedactedBody::Binary(t) => t.into_bytes(),
-        };
+    redact_with(recorded, r, &mut |body| redact_body(body, r))
+}
+
+/// A body as the journal writes it: masked JSON, compact, or masked text.
+fn redact_body(bytes: &[u8], r: &Redactor) -> Vec<u8> {
+    match r.body(bytes) {
+        RedactedBody::Empty => Vec::new(),
+        RedactedBody::Json(v) => serde_json::to_vec(&v).unwrap_or_default(),
+        RedactedBody::Text(t) | RedactedBody::Binary(t) => t.into_bytes(),
+    }
+}
+
+fn redact_with(
+    recorded: &Recorded,
+    r: &Redactor,
+    body_of: &mut dyn FnMut(&[u8]) -> Vec<u8>,
+) -> Recorded {
+    let mut message = |m: &RecordedMessage| {
+        let body = body_of(&m.body);
         RecordedMessage {
             headers: r.headers(&m.headers),
             size: body.len() as u64,
@@ -73,6 +86,67 @@ pub fn redact_recorded(recorded: &Recorded, r: &Redactor) -> Recorded {
         }),
         error: recorded.error.as_deref().map(|e| r.text(e)),
     }
+}
+
+/// Bodies up to this size are remembered by a [`BodyCache`].
+const CACHED_BODY_BYTES: usize = 4096;
+/// A [`BodyCache`] starts afresh past this many bodies of each kind.
+const CACHED_BODIES: usize = 2048;
+
+/// What one run's journal has already worked out of a body: generated cases send the same
+/// few bodies and get the same few answers thousands of times, so each distinct body is
+/// parsed, learned from and redacted once. Bounded: small bodies only, and a full cache
+/// starts afresh.
+#[derive(Debug, Default)]
+pub struct BodyCache {
+    values: std::collections::HashMap<Vec<u8>, Vec<crate::redact::Replacement>>,
+    /// (the redactor's fingerprint, the body) → the body as written.
+    redacted: std::collections::HashMap<(u64, Vec<u8>), Vec<u8>>,
+}
+
+impl BodyCache {
+    fn values(&mut self, body: &[u8]) -> Vec<crate::redact::Replacement> {
+        if body.len() > CACHED_BODY_BYTES {
+            return crate::redact::body_values(body);
+        }
+        if let Some(v) = self.values.get(body) {
+            return v.clone();
+        }
+        if self.values.len() >= CACHED_BODIES {
+            self.values.clear();
+        }
+        let v = crate::redact::body_values(body);
+        self.values.insert(body.to_vec(), v.clone());
+        v
+    }
+
+    fn redacted(&mut self, body: &[u8], r: &Redactor, fingerprint: u64) -> Vec<u8> {
+        if body.len() > CACHED_BODY_BYTES {
+            return redact_body(body, r);
+        }
+        let key = (fingerprint, body.to_vec());
+        if let Some(b) = self.redacted.get(&key) {
+            return b.clone();
+        }
+        if self.redacted.len() >= CACHED_BODIES {
+            self.redacted.clear();
+        }
+        let b = redact_body(body, r);
+        self.redacted.insert(key, b.clone());
+        b
+    }
+}
+
+/// The journal line of `e` (no newline), redacted as [`redact_recorded`] does with
+/// `base` specialised for `e` ([`Redactor::for_exchange`]), through the last byte filter;
+/// bodies seen before come from `cache`.
+pub fn line_of(e: &Exchange, base: &Redactor, cache: &mut BodyCache) -> Vec<u8> {
+    let r = base.for_exchange_with(e, &mut |body| cache.values(body));
+    let fingerprint = r.fingerprint();
+    let recorded = redact_with(&recorded_from_exchange(e), &r, &mut |body| {
+        cache.redacted(body, &r, fingerprint)
+    });
+    r.filter_bytes(super::ndjson::line(&recorded).as_bytes())
 }
 
 /// An exchange log being written: one line per [`Journal::append`], buffered, flushed by
@@ -184,6 +258,24 @@ mod tests {
             ("Content-Type".into(), "application/json".into()),
         ];
         e
+    }
+
+    /// The cached way gives the very line the plain way gives, the second time as the first.
+    #[test]
+    fn a_cached_line_is_the_same_line() {
+        let e = exchange(r#"{"cardNo":"9491339401250765","userName":"홍길동"}"#.as_bytes());
+        let base = Redactor::new();
+        let plain = {
+            let r = base.for_exchange(&e);
+            r.filter_bytes(
+                super::super::ndjson::line(&redact_recorded(&recorded_from_exchange(&e), &r))
+                    .as_bytes(),
+            )
+        };
+        let mut cache = BodyCache::default();
+        assert_eq!(line_of(&e, &base, &mut cache), plain);
+        assert_eq!(line_of(&e, &base, &mut cache), plain);
+        assert!(!String::from_utf8_lossy(&plain).contains("홍길동"));
     }
 
     #[test]

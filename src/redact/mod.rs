@@ -216,6 +216,9 @@ fn mask_pair(field_part: &str, value: &str) -> String {
     format!("{field_part}{open}{}{close}", kind.mask(inner))
 }
 
+/// A value to replace in free text, and what replaces it.
+pub type Replacement = (String, String);
+
 /// The redaction state of one run: its secrets and the personal values seen on the wire.
 /// Cloning is cheap (the state is shared until one of the clones learns something), so a
 /// run's redactor can be specialised for one exchange ([`Redactor::for_exchange`]).
@@ -360,6 +363,53 @@ impl Redactor {
         r
     }
 
+    /// [`Redactor::for_exchange`], with the personal values of each body given by
+    /// `values_of` (a cache of [`body_values`]) instead of parsed again here.
+    pub fn for_exchange_with(
+        &self,
+        exchange: &Exchange,
+        values_of: &mut dyn FnMut(&[u8]) -> Vec<Replacement>,
+    ) -> Redactor {
+        let mut r = Redactor {
+            state: self.state.clone(),
+            extra: self.extra.clone(),
+            transient: true,
+        };
+        r.learn_secret_headers(exchange);
+        let response = exchange.response.as_ref();
+        let bodies = [
+            Some(exchange.request_body.as_slice()),
+            exchange.request_plaintext.as_deref(),
+            response.map(|r| r.body.as_slice()),
+            response.and_then(|r| r.plaintext.as_ref()?.as_deref().ok()),
+        ];
+        for body in bodies.into_iter().flatten().filter(|b| !b.is_empty()) {
+            for (value, mask) in values_of(body) {
+                if !r.state.learned.contains_key(&value) {
+                    r.add_extra(value, mask);
+                }
+            }
+        }
+        r
+    }
+
+    /// What tells this redactor from another made from the same run's redactor by
+    /// [`Redactor::for_exchange`]: the values it learned of its own.
+    pub fn fingerprint(&self) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        self.extra.hash(&mut h);
+        h.finish()
+    }
+
+    fn learn_secret_headers(&mut self, exchange: &Exchange) {
+        for (name, value) in &exchange.request_headers {
+            if is_secret_header(name) && !value.starts_with("KMV1:") {
+                self.add_secret_str(value);
+            }
+        }
+    }
+
     fn secrets_automaton(&self) -> Option<&AhoCorasick> {
         let state = &*self.state;
         state
@@ -461,11 +511,7 @@ impl Redactor {
     /// Learn from everything an exchange carried, and treat the access key it sent as a
     /// secret.
     pub fn learn_exchange(&mut self, exchange: &Exchange) {
-        for (name, value) in &exchange.request_headers {
-            if is_secret_header(name) && !value.starts_with("KMV1:") {
-                self.add_secret_str(value);
-            }
-        }
+        self.learn_secret_headers(exchange);
         self.learn_bytes(&exchange.request_body);
         if let Some(p) = &exchange.request_plaintext {
             self.learn_bytes(p);
@@ -689,6 +735,25 @@ impl RedactedBody {
             RedactedBody::Text(t) | RedactedBody::Binary(t) => t.clone(),
         }
     }
+}
+
+/// The personal values a body carries worth replacing in free text, each with its masked
+/// form: what learning from the body remembers (see [`Redactor::for_exchange_with`]).
+pub fn body_values(bytes: &[u8]) -> Vec<Replacement> {
+    let mut r = Redactor {
+        state: std::sync::Arc::new(State {
+            secrets: Vec::new(),
+            secrets_ac: OnceLock::new(),
+            learned: BTreeMap::new(),
+            learned_values: Vec::new(),
+            learned_masks: Vec::new(),
+            learned_ac: OnceLock::new(),
+        }),
+        extra: Vec::new(),
+        transient: true,
+    };
+    r.learn_bytes(bytes);
+    r.extra
 }
 
 /// A redactor for one finished run: the given secrets, plus what its exchanges carried.

@@ -5,7 +5,7 @@
 
 use std::sync::Mutex;
 
-use crate::capture::journal::{Journal, recorded_from_exchange};
+use crate::capture::journal::Journal;
 use crate::client::{Exchange, Traffic};
 use crate::contract::Contract;
 use crate::redact::Redactor;
@@ -19,6 +19,7 @@ pub struct RunSink {
     contract: &'static Contract,
     redactor: Redactor,
     journal: Option<Mutex<Journal>>,
+    bodies: Mutex<crate::capture::journal::BodyCache>,
 }
 
 impl RunSink {
@@ -27,6 +28,7 @@ impl RunSink {
             contract,
             redactor,
             journal: journal.map(Mutex::new),
+            bodies: Mutex::default(),
         }
     }
 
@@ -73,13 +75,11 @@ impl RunSink {
 impl ExchangeSink for RunSink {
     fn journal(&self, exchange: &Exchange) -> Option<u64> {
         let journal = self.journal.as_ref()?;
-        // Redacted and serialised outside the lock: only the append is serial.
-        let r = self.redactor.for_exchange(exchange);
-        let line = crate::capture::ndjson::line(&crate::capture::journal::redact_recorded(
-            &recorded_from_exchange(exchange),
-            &r,
-        ));
-        let line = r.filter_bytes(line.as_bytes());
+        // Redacted and serialised outside the journal's lock: only the append is serial.
+        let line = {
+            let mut bodies = self.bodies.lock().ok()?;
+            crate::capture::journal::line_of(exchange, &self.redactor, &mut bodies)
+        };
         journal.lock().ok()?.append_line(&line)
     }
 
