@@ -549,8 +549,11 @@ impl Redactor {
         {
             out = ac.replace_all(&out, &vec![REDACTED; self.state.secrets.len()]);
         }
-        if let std::borrow::Cow::Owned(masked) =
-            FIELD_PAIR.replace_all(&out, |c: &regex::Captures<'_>| mask_pair(&c[1], &c[2]))
+        // A `field: value` pair needs a `:` or `=`: most strings (header names, ids, times)
+        // have neither and skip the pattern.
+        if out.bytes().any(|b| b == b':' || b == b'=')
+            && let std::borrow::Cow::Owned(masked) =
+                FIELD_PAIR.replace_all(&out, |c: &regex::Captures<'_>| mask_pair(&c[1], &c[2]))
         {
             out = masked;
         }

@@ -68,6 +68,9 @@ pub const FAILED_EXAMPLES: usize = 64;
 pub const FINDINGS_PER_REQUIREMENT: usize = 10;
 /// Observations of one kind (requirement, case, answer, reading) kept per scenario.
 pub const OBSERVATIONS_PER_KIND: usize = 10;
+/// Observations kept per scenario in all: a target answering every case with a code of its
+/// own makes a kind of each.
+pub const OBSERVATIONS_KEPT: usize = 256;
 
 /// The body a scenario is composing: JSON fields, or raw bytes once a step broke it.
 #[derive(Debug, Clone)]
@@ -214,7 +217,8 @@ impl KonaWorld {
         }
     }
 
-    /// Add an observation, keeping [`OBSERVATIONS_PER_KIND`] of each kind.
+    /// Add an observation, keeping [`OBSERVATIONS_PER_KIND`] of each kind and
+    /// [`OBSERVATIONS_KEPT`] in all; the rest are counted.
     pub fn add_observation(&mut self, o: Observation) {
         let same = self
             .observations
@@ -227,7 +231,14 @@ impl KonaWorld {
             })
             .take(OBSERVATIONS_PER_KIND)
             .count();
-        if same < OBSERVATIONS_PER_KIND {
+        // Past the total, an observation is kept only when none of its requirement and
+        // reading is: the requirement verdicts read whether any was made.
+        let room = self.observations.len() < OBSERVATIONS_KEPT
+            || !self
+                .observations
+                .iter()
+                .any(|k| k.requirement == o.requirement && k.reading == o.reading);
+        if same < OBSERVATIONS_PER_KIND && room {
             self.observations.push(o);
         } else {
             self.traffic.observations_omitted += 1;
