@@ -184,3 +184,28 @@ fn the_journal_flag_writes_one_and_no_folder_writes_none() {
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(std::fs::read_dir(bare.path()).unwrap().count(), 0);
 }
+
+/// A run stopped by its time budget still leaves a whole journal: what was sent up to the
+/// stop, every line readable, as many lines as results.json counts.
+#[test]
+fn a_stopped_run_leaves_a_whole_journal() {
+    let dir = tempfile::tempdir().unwrap();
+    let reports = dir.path().join("reports");
+    let out = Command::new(BIN)
+        .args(["run", "--seed", "5", "--generated", "2000000", "-q"])
+        .args(["--max-duration", "2"])
+        .arg("--report-dir")
+        .arg(&reports)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(4), "{stderr}");
+    let doc = results(&reports);
+    assert!(doc["run"]["interrupted"].is_string());
+    let read = read_journal(&reports.join("journal.ndjson"));
+    assert!(!read.is_empty());
+    assert_eq!(
+        doc["run"]["journal"]["lines"].as_u64(),
+        Some(read.len() as u64)
+    );
+}
