@@ -13,6 +13,7 @@
 //! and the line or entry, and the rest is still read.
 
 pub mod har;
+pub mod journal;
 pub mod ndjson;
 
 use std::io::BufRead;

@@ -102,10 +102,31 @@ fn coverage(args: &CoverageArgs) -> u8 {
 }
 
 fn runtime() -> Option<tokio::runtime::Runtime> {
-    match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    built(
+        tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build(),
+    )
+}
+
+/// The runtime of `run`: against a target in another process, one thread. The engine runs
+/// on the thread that blocks on it, so on a multi-threaded runtime every answer would cross
+/// threads (a futex wake and an eventfd write each way); the embedded sandbox, in process,
+/// gets the worker threads.
+fn run_runtime(args: &run::RunArgs) -> Option<tokio::runtime::Runtime> {
+    if args.base_url.is_some() {
+        built(
+            tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build(),
+        )
+    } else {
+        runtime()
+    }
+}
+
+fn built(rt: std::io::Result<tokio::runtime::Runtime>) -> Option<tokio::runtime::Runtime> {
+    match rt {
         Ok(rt) => Some(rt),
         Err(e) => {
             eprintln!("error: cannot start the async runtime: {e}");
@@ -128,7 +149,7 @@ pub fn main() -> ExitCode {
         }
     };
     let code = match cli.command {
-        Command::Run(args) => match runtime() {
+        Command::Run(args) => match run_runtime(&args) {
             Some(rt) => rt.block_on(run::run(*args)),
             None => exit::USAGE,
         },

@@ -63,6 +63,10 @@ pub struct RunArgs {
     /// Write junit.xml, cucumber.json, results.json, summary.md and report.html here.
     #[arg(long, value_name = "DIR")]
     pub report_dir: Option<PathBuf>,
+    /// Write every exchange here as it finishes, one redacted exchange-log line each
+    /// (default: journal.ndjson in --report-dir; none without either).
+    #[arg(long, value_name = "FILE")]
+    pub journal: Option<PathBuf>,
     /// Compare with an earlier results.json: fail on requirements that newly fail.
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
@@ -308,15 +312,7 @@ pub(crate) fn outcome_text(results: &RunResults) -> String {
             );
         }
     }
-    let timing = crate::report::model::Timing::of(
-        results
-            .scenarios
-            .iter()
-            .flat_map(|s| s.exchanges.iter())
-            .filter(|e| e.response.is_some())
-            .map(|e| u64::try_from(e.duration.as_micros()).unwrap_or(u64::MAX))
-            .collect(),
-    );
+    let timing = crate::report::model::Timing::of_durations(&results.durations());
     let _ = writeln!(
         out,
         "\n{}{} exchanges{}{} · {:.3} s · target {}{}",
@@ -352,7 +348,12 @@ fn say(text: &str) {
 
 pub async fn run(args: RunArgs) -> u8 {
     let options = match args.options() {
-        Ok(o) => o,
+        Ok(mut o) => {
+            if let Some(journal) = &args.journal {
+                o.journal = Some(journal.clone());
+            }
+            o
+        }
         Err(e) => {
             say(&format!("error: {e}"));
             return exit::USAGE;

@@ -9,6 +9,7 @@ pub mod headers;
 pub mod interrupt;
 pub mod json;
 pub mod target;
+pub mod traffic;
 
 pub use evidence::{EvidenceBudget, QUOTE_LIMIT, quote};
 pub use exchange::{Exchange, FailureClass, ResponseCapture, TransportFailure};
@@ -16,6 +17,7 @@ pub use flow::{Attempt, FlowControl};
 pub use headers::{HeaderEdit, SignedHeaders};
 pub use interrupt::{Cause, Interrupt};
 pub use target::{Credentials, EncryptionKeys, Target, TargetKind, TransportOptions};
+pub use traffic::{Durations, Traffic};
 
 use std::sync::Arc;
 use std::time::Instant;

@@ -216,9 +216,24 @@ fn mask_pair(field_part: &str, value: &str) -> String {
     format!("{field_part}{open}{}{close}", kind.mask(inner))
 }
 
+/// A value to replace in free text, and what replaces it.
+pub type Replacement = (String, String);
+
 /// The redaction state of one run: its secrets and the personal values seen on the wire.
+/// Cloning is cheap (the state is shared until one of the clones learns something), so a
+/// run's redactor can be specialised for one exchange ([`Redactor::for_exchange`]).
 #[derive(Clone)]
 pub struct Redactor {
+    state: std::sync::Arc<State>,
+    /// Personal values and secrets of one exchange that the shared state does not know,
+    /// with their replacements, longest first: replaced by a plain search after the rest.
+    extra: Vec<(String, String)>,
+    /// Learning goes to `extra` (a redactor for one exchange), not to the shared state.
+    transient: bool,
+}
+
+#[derive(Clone)]
+struct State {
     /// Every form a secret may take in an artifact (raw, JSON-escaped, markup-escaped,
     /// markdown-escaped).
     secrets: Vec<String>,
@@ -256,8 +271,9 @@ where
 impl std::fmt::Debug for Redactor {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Redactor")
-            .field("secrets", &self.secrets.len())
-            .field("learned", &self.learned.len())
+            .field("secrets", &self.state.secrets.len())
+            .field("learned", &self.state.learned.len())
+            .field("extra", &self.extra.len())
             .finish()
     }
 }
@@ -274,12 +290,16 @@ impl Redactor {
     /// A redactor that knows every secret this process holds ([`crate::secret::known`]).
     pub fn new() -> Self {
         let mut r = Redactor {
-            secrets: Vec::new(),
-            secrets_ac: OnceLock::new(),
-            learned: BTreeMap::new(),
-            learned_values: Vec::new(),
-            learned_masks: Vec::new(),
-            learned_ac: OnceLock::new(),
+            state: std::sync::Arc::new(State {
+                secrets: Vec::new(),
+                secrets_ac: OnceLock::new(),
+                learned: BTreeMap::new(),
+                learned_values: Vec::new(),
+                learned_masks: Vec::new(),
+                learned_ac: OnceLock::new(),
+            }),
+            extra: Vec::new(),
+            transient: false,
         };
         for secret in crate::secret::known() {
             r.add_secret_str(&secret);
@@ -304,22 +324,107 @@ impl Redactor {
             .to_owned();
         let markdown = inert::markdown(raw);
         for form in [raw.to_owned(), json, markup_escape(raw), markdown] {
-            if !self.secrets.contains(&form) {
-                self.secrets.push(form);
-                self.secrets_ac = OnceLock::new();
+            if self.state.secrets.contains(&form) {
+                continue;
+            }
+            if self.transient {
+                self.add_extra(form, REDACTED.to_owned());
+                continue;
+            }
+            let state = std::sync::Arc::make_mut(&mut self.state);
+            state.secrets.push(form);
+            state.secrets_ac = OnceLock::new();
+        }
+    }
+
+    /// One value of one exchange to replace after everything else, longest first.
+    fn add_extra(&mut self, value: String, replacement: String) {
+        if value.is_empty() || self.extra.iter().any(|(v, _)| *v == value) {
+            return;
+        }
+        let at = self
+            .extra
+            .iter()
+            .position(|(v, _)| v.len() < value.len())
+            .unwrap_or(self.extra.len());
+        self.extra.insert(at, (value, replacement));
+    }
+
+    /// A redactor for one exchange: this one's state (shared, not copied), plus the
+    /// personal values and credentials `exchange` carried that it does not know yet. What
+    /// it learns stays with it; the run's redactor is unchanged.
+    pub fn for_exchange(&self, exchange: &Exchange) -> Redactor {
+        let mut r = Redactor {
+            state: self.state.clone(),
+            extra: self.extra.clone(),
+            transient: true,
+        };
+        r.learn_exchange(exchange);
+        r
+    }
+
+    /// [`Redactor::for_exchange`], with the personal values of each body given by
+    /// `values_of` (a cache of [`body_values`]) instead of parsed again here.
+    pub fn for_exchange_with(
+        &self,
+        exchange: &Exchange,
+        values_of: &mut dyn FnMut(&[u8]) -> Vec<Replacement>,
+    ) -> Redactor {
+        let mut r = Redactor {
+            state: self.state.clone(),
+            extra: self.extra.clone(),
+            transient: true,
+        };
+        r.learn_secret_headers(exchange);
+        let response = exchange.response.as_ref();
+        let bodies = [
+            Some(exchange.request_body.as_slice()),
+            exchange.request_plaintext.as_deref(),
+            response.map(|r| r.body.as_slice()),
+            response.and_then(|r| r.plaintext.as_ref()?.as_deref().ok()),
+        ];
+        for body in bodies.into_iter().flatten().filter(|b| !b.is_empty()) {
+            for (value, mask) in values_of(body) {
+                if !r.state.learned.contains_key(&value) {
+                    r.add_extra(value, mask);
+                }
+            }
+        }
+        r
+    }
+
+    /// What tells this redactor from another made from the same run's redactor by
+    /// [`Redactor::for_exchange`]: the values it learned of its own.
+    pub fn fingerprint(&self) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        self.extra.hash(&mut h);
+        h.finish()
+    }
+
+    fn learn_secret_headers(&mut self, exchange: &Exchange) {
+        for (name, value) in &exchange.request_headers {
+            if is_secret_header(name) && !value.starts_with("KMV1:") {
+                self.add_secret_str(value);
             }
         }
     }
 
     fn secrets_automaton(&self) -> Option<&AhoCorasick> {
-        self.secrets_ac
-            .get_or_init(|| (!self.secrets.is_empty()).then(|| automaton(&self.secrets))?)
+        let state = &*self.state;
+        state
+            .secrets_ac
+            .get_or_init(|| (!state.secrets.is_empty()).then(|| automaton(&state.secrets))?)
             .as_ref()
     }
 
     fn learned_automaton(&self) -> Option<&AhoCorasick> {
-        self.learned_ac
-            .get_or_init(|| (!self.learned.is_empty()).then(|| automaton(&self.learned_values))?)
+        let state = &*self.state;
+        state
+            .learned_ac
+            .get_or_init(|| {
+                (!state.learned.is_empty()).then(|| automaton(&state.learned_values))?
+            })
             .as_ref()
     }
 
@@ -329,13 +434,22 @@ impl Redactor {
         if value.chars().count() < kind.min_learned_chars(value) {
             return;
         }
-        let masked = kind.mask(value);
-        if masked != value && !self.learned.contains_key(value) {
-            self.learned.insert(value.to_owned(), masked.clone());
-            self.learned_values.push(value.to_owned());
-            self.learned_masks.push(masked);
-            self.learned_ac = OnceLock::new();
+        if self.state.learned.contains_key(value) {
+            return;
         }
+        let masked = kind.mask(value);
+        if masked == value {
+            return;
+        }
+        if self.transient {
+            self.add_extra(value.to_owned(), masked);
+            return;
+        }
+        let state = std::sync::Arc::make_mut(&mut self.state);
+        state.learned.insert(value.to_owned(), masked.clone());
+        state.learned_values.push(value.to_owned());
+        state.learned_masks.push(masked);
+        state.learned_ac = OnceLock::new();
     }
 
     /// Learn every personal value in a JSON document.
@@ -397,11 +511,7 @@ impl Redactor {
     /// Learn from everything an exchange carried, and treat the access key it sent as a
     /// secret.
     pub fn learn_exchange(&mut self, exchange: &Exchange) {
-        for (name, value) in &exchange.request_headers {
-            if is_secret_header(name) && !value.starts_with("KMV1:") {
-                self.add_secret_str(value);
-            }
-        }
+        self.learn_secret_headers(exchange);
         self.learn_bytes(&exchange.request_body);
         if let Some(p) = &exchange.request_plaintext {
             self.learn_bytes(p);
@@ -415,7 +525,7 @@ impl Redactor {
     }
 
     pub fn learned_count(&self) -> usize {
-        self.learned.len()
+        self.state.learned.len() + self.extra.len()
     }
 
     /// Build the automata once the learning is done (text() builds them lazily too).
@@ -434,14 +544,28 @@ impl Redactor {
         if out.contains("KMV1:") {
             out = TOKEN.replace_all(&out, TOKEN_REDACTED).into_owned();
         }
-        if let Some(ac) = self.secrets_automaton() {
-            out = ac.replace_all(&out, &vec![REDACTED; self.secrets.len()]);
+        if let Some(ac) = self.secrets_automaton()
+            && ac.is_match(&out)
+        {
+            out = ac.replace_all(&out, &vec![REDACTED; self.state.secrets.len()]);
         }
-        out = FIELD_PAIR
-            .replace_all(&out, |c: &regex::Captures<'_>| mask_pair(&c[1], &c[2]))
-            .into_owned();
-        if let Some(ac) = self.learned_automaton() {
-            out = ac.replace_all(&out, &self.learned_masks);
+        // A `field: value` pair needs a `:` or `=`: most strings (header names, ids, times)
+        // have neither and skip the pattern.
+        if out.bytes().any(|b| b == b':' || b == b'=')
+            && let std::borrow::Cow::Owned(masked) =
+                FIELD_PAIR.replace_all(&out, |c: &regex::Captures<'_>| mask_pair(&c[1], &c[2]))
+        {
+            out = masked;
+        }
+        if let Some(ac) = self.learned_automaton()
+            && ac.is_match(&out)
+        {
+            out = ac.replace_all(&out, &self.state.learned_masks);
+        }
+        for (value, replacement) in &self.extra {
+            if out.contains(value.as_str()) {
+                out = out.replace(value.as_str(), replacement);
+            }
         }
         out
     }
@@ -556,10 +680,32 @@ impl Redactor {
             .replace_all(&out, TOKEN_REDACTED.as_bytes())
             .into_owned();
         if let Some(ac) = self.secrets_automaton() {
-            out = ac.replace_all_bytes(&out, &vec![REDACTED.as_bytes(); self.secrets.len()]);
+            out = ac.replace_all_bytes(&out, &vec![REDACTED.as_bytes(); self.state.secrets.len()]);
+        }
+        for (value, replacement) in self.extra.iter().filter(|(_, r)| r == REDACTED) {
+            out = replace_bytes(&out, value.as_bytes(), replacement.as_bytes());
         }
         out
     }
+}
+
+/// `haystack` with every `needle` replaced.
+fn replace_bytes(haystack: &[u8], needle: &[u8], with: &[u8]) -> Vec<u8> {
+    if needle.is_empty() || haystack.len() < needle.len() {
+        return haystack.to_vec();
+    }
+    let mut out = Vec::with_capacity(haystack.len());
+    let mut i = 0;
+    while i < haystack.len() {
+        if haystack[i..].starts_with(needle) {
+            out.extend_from_slice(with);
+            i += needle.len();
+        } else {
+            out.push(haystack[i]);
+            i += 1;
+        }
+    }
+    out
 }
 
 /// Bodies longer than this are cut in evidence (after masking); the client keeps no more
@@ -592,6 +738,25 @@ impl RedactedBody {
             RedactedBody::Text(t) | RedactedBody::Binary(t) => t.clone(),
         }
     }
+}
+
+/// The personal values a body carries worth replacing in free text, each with its masked
+/// form: what learning from the body remembers (see [`Redactor::for_exchange_with`]).
+pub fn body_values(bytes: &[u8]) -> Vec<Replacement> {
+    let mut r = Redactor {
+        state: std::sync::Arc::new(State {
+            secrets: Vec::new(),
+            secrets_ac: OnceLock::new(),
+            learned: BTreeMap::new(),
+            learned_values: Vec::new(),
+            learned_masks: Vec::new(),
+            learned_ac: OnceLock::new(),
+        }),
+        extra: Vec::new(),
+        transient: true,
+    };
+    r.learn_bytes(bytes);
+    r.extra
 }
 
 /// A redactor for one finished run: the given secrets, plus what its exchanges carried.

@@ -39,13 +39,18 @@ pub struct TimeBin {
 /// The answered exchanges binned by duration, from the first bin holding one to the last
 /// (empty bins between them kept, so the shape is true).
 pub fn time_bins(durations_us: impl IntoIterator<Item = u64>) -> Vec<TimeBin> {
+    weighted_time_bins(durations_us.into_iter().map(|d| (d, 1)))
+}
+
+/// [`time_bins`] of (duration, how many answers took it) pairs: a run's histogram.
+pub fn weighted_time_bins(durations_us: impl IntoIterator<Item = (u64, u64)>) -> Vec<TimeBin> {
     let mut counts = [0usize; TIME_BINS_US.len() + 1];
-    for d in durations_us {
+    for (d, n) in durations_us {
         let i = TIME_BINS_US
             .iter()
             .position(|&b| d < b)
             .unwrap_or(TIME_BINS_US.len());
-        counts[i] += 1;
+        counts[i] += usize::try_from(n).unwrap_or(usize::MAX);
     }
     let (Some(first), Some(last)) = (
         counts.iter().position(|&c| c > 0),
@@ -67,13 +72,7 @@ pub fn time_bins(durations_us: impl IntoIterator<Item = u64>) -> Vec<TimeBin> {
 
 /// Histogram of answer times: one bar per bin, its height proportional to its count.
 pub fn answer_times(doc: &ResultsDoc) -> Markup {
-    let bins = time_bins(
-        doc.scenarios
-            .iter()
-            .flat_map(|s| &s.exchanges)
-            .filter(|e| e.response.is_some())
-            .map(|e| e.duration_us),
-    );
+    let bins = weighted_time_bins(doc.durations.iter());
     if bins.is_empty() {
         return html! { p class="small" { "No answers, so no answer times." } };
     }

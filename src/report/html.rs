@@ -498,6 +498,13 @@ fn evidence(doc: &ResultsDoc, groups: &[FailureGroup<'_>]) -> Markup {
                         @if hidden > 0 {
                             div class="small" { (hidden) " more exchange(s) of this scenario are in results.json." }
                         }
+                        @if s.exchanges_omitted > 0 {
+                            div class="small" {
+                                (s.exchanges_omitted) " further exchange(s) of this scenario are counted, not kept"
+                                @if let Some(j) = &doc.run.journal { ": every one is in " (j.file) }
+                                "."
+                            }
+                        }
                     }
                 }
             }

@@ -37,6 +37,9 @@ pub struct ResultsDoc {
     /// worked out once in [`build`] so renderers never consult a catalogue of their own.
     #[serde(skip)]
     pub code_meanings: std::collections::BTreeMap<(String, String), String>,
+    /// The answer times of every exchange of the run (results.json embeds only examples).
+    #[serde(skip)]
+    pub durations: crate::client::Durations,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -64,18 +67,26 @@ pub struct RunDoc {
     pub proxy: Option<String>,
     /// What produced the exchanges judged: the suite, a capture, the proxy or a client.
     pub source: crate::runner::results::Source,
+    /// The journal holding every exchange of the run, one redacted line each: the
+    /// exchanges here are examples, each naming its line there.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub journal: Option<JournalDoc>,
+}
+
+/// Where the run's exchanges are: the journal's file name (beside results.json when it was
+/// written into the report folder) and its line count.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct JournalDoc {
+    pub file: String,
+    pub lines: u64,
 }
 
 /// The sentence every report leads with when a run was stopped part-way.
 pub fn interruption(results: &RunResults, cause: crate::client::Cause) -> String {
     let not_run = results.scenarios.iter().filter(|s| s.not_run).count();
     // Requests the stopped run refused never reached the target: they are not "after".
-    let refused = results
-        .scenarios
-        .iter()
-        .flat_map(|s| &s.exchanges)
-        .filter(|e| e.failure.as_ref().is_some_and(|f| f.was_not_sent()))
-        .count();
+    let refused = results.not_sent_count();
     let sent = results.exchange_count();
     let refused = match refused {
         0 => String::new(),
@@ -189,7 +200,12 @@ pub struct ScenarioDoc {
     #[serde(skip_serializing_if = "is_zero")]
     pub findings_omitted: usize,
     pub observations: Vec<ObservationDoc>,
+    /// Examples of the scenario's exchanges: every one of an ordinary scenario; of a
+    /// generated-cases scenario those with findings (up to a cap) and a few that passed.
     pub exchanges: Vec<ExchangeDoc>,
+    /// The scenario's exchanges not written here (they are in the run's journal).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub exchanges_omitted: usize,
 }
 
 fn is_zero(n: &usize) -> bool {
@@ -349,6 +365,9 @@ pub struct ExchangeDoc {
     pub request: RequestDoc,
     pub response: Option<ResponseDoc>,
     pub failure: Option<FailureDoc>,
+    /// This exchange's line in the run's journal (from 1), when one was written.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub journal_line: Option<u64>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -427,6 +446,7 @@ pub fn exchange_doc(ex: &Exchange, contract: &Contract, r: &Redactor) -> Exchang
             class: f.class,
             reason: r.text(&f.reason),
         }),
+        journal_line: None,
     }
 }
 
@@ -530,8 +550,13 @@ pub fn build(
             exchanges: s
                 .exchanges
                 .iter()
-                .map(|e| exchange_doc(e, contract, r))
+                .enumerate()
+                .map(|(i, e)| ExchangeDoc {
+                    journal_line: s.traffic.lines.get(i).copied().flatten(),
+                    ..exchange_doc(e, contract, r)
+                })
                 .collect(),
+            exchanges_omitted: s.traffic.sent + s.traffic.not_sent,
         })
         .collect();
     let code_meanings = code_meanings(contract, &scenarios);
@@ -553,6 +578,10 @@ pub fn build(
             interrupted: meta.interrupted.map(|cause| interruption(results, cause)),
             proxy: meta.proxy.as_deref().map(|p| r.text(p)),
             source: meta.source,
+            journal: meta.journal.as_ref().map(|j| JournalDoc {
+                file: r.text(&j.file_name()),
+                lines: j.lines,
+            }),
         },
         outcome: OutcomeDoc {
             verdict: if decision.passed { "passed" } else { "failed" }.into(),
@@ -566,7 +595,12 @@ pub fn build(
             scenarios: results.counts().into(),
             requirements: requirement_counts.into(),
             exchanges: results.exchange_count(),
-            observations: results.observations().count(),
+            observations: results.observations().count()
+                + results
+                    .scenarios
+                    .iter()
+                    .map(|s| s.traffic.observations_omitted)
+                    .sum::<usize>(),
         },
         endpoints,
         requirements,
@@ -595,6 +629,7 @@ pub fn build(
             })
             .collect(),
         code_meanings,
+        durations: results.durations(),
     }
 }
 
@@ -643,6 +678,21 @@ impl Timing {
         )
     }
 
+    /// Nearest-rank statistics of a run's answer times; `None` when there are none.
+    pub fn of_durations(d: &crate::client::Durations) -> Option<Timing> {
+        let n = d.count();
+        if n == 0 {
+            return None;
+        }
+        let rank = |p: u64| d.at_rank((n * p).div_ceil(100).max(1)).unwrap_or(0);
+        Some(Timing {
+            exchanges: usize::try_from(n).unwrap_or(usize::MAX),
+            median_us: rank(50),
+            p95_us: rank(95),
+            max_us: d.max(),
+        })
+    }
+
     /// Nearest-rank statistics of `durations` (any order); `None` when there are none.
     pub fn of(mut durations: Vec<u64>) -> Option<Timing> {
         if durations.is_empty() {
@@ -669,14 +719,7 @@ impl ResultsDoc {
 
     /// Timing of the exchanges that got an answer (one refused before sending has none).
     pub fn timing(&self) -> Option<Timing> {
-        Timing::of(
-            self.scenarios
-                .iter()
-                .flat_map(|s| s.exchanges.iter())
-                .filter(|e| e.response.is_some())
-                .map(|e| e.duration_us)
-                .collect(),
-        )
+        Timing::of_durations(&self.durations)
     }
 }
 

@@ -9,47 +9,70 @@
 
 use std::collections::BTreeMap;
 
+use crate::client::Exchange;
 use crate::contract::Contract;
 use crate::judge::answer::{SUCCESS, outcome};
 
 use super::results::{ScenarioResult, Verdict};
 
 /// The answers each endpoint gave in this run that prove it reads the request: successes
-/// and the endpoint's own documented codes, by endpoint id.
+/// and the endpoint's own documented codes, by endpoint id (the scenarios' examples and
+/// what was noted of the exchanges they did not keep).
 fn telling_answers(
     scenarios: &[ScenarioResult],
     contract: &Contract,
 ) -> BTreeMap<String, Vec<String>> {
     let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for e in scenarios.iter().flat_map(|s| &s.exchanges) {
-        let Some(o) = outcome(contract, e) else {
-            continue;
-        };
-        let Some(code) = o.code else {
-            continue;
-        };
-        let success = code == SUCCESS && (200..300).contains(&o.status);
-        let endpoint = contract.catalogue.endpoint(&e.endpoint_id);
-        let own = endpoint.is_some_and(|ep| {
-            ep.responses
-                .iter()
-                .any(|r| r.code == code && r.status == o.status)
-        });
-        // "No such record" comes only from a target that read the request and looked.
-        let not_found = endpoint
-            .and_then(|ep| {
-                let key = &ep.sandbox.as_ref()?.lookup.not_found;
-                contract.catalogue.expected(&ep.id, key, None)
-            })
-            .is_some_and(|x| x.code == code && x.status == o.status);
-        if success || own || not_found {
-            let codes = out.entry(e.endpoint_id.clone()).or_default();
-            if !codes.contains(&code) {
-                codes.push(code);
+    let mut add = |endpoint: &str, code: &str| {
+        let codes = out.entry(endpoint.to_owned()).or_default();
+        if !codes.iter().any(|c| c == code) {
+            codes.push(code.to_owned());
+        }
+    };
+    for s in scenarios {
+        for e in &s.exchanges {
+            if let Some(code) = telling_code(contract, e) {
+                add(&e.endpoint_id, &code);
+            }
+        }
+        for (endpoint, codes) in &s.traffic.telling {
+            for code in codes {
+                add(endpoint, code);
             }
         }
     }
     out
+}
+
+/// The code of `e`'s answer when it proves the endpoint read the request.
+pub fn telling_code(contract: &Contract, e: &Exchange) -> Option<String> {
+    let o = outcome(contract, e)?;
+    let code = o.code?;
+    let success = code == SUCCESS && (200..300).contains(&o.status);
+    let endpoint = contract.catalogue.endpoint(&e.endpoint_id);
+    let own = endpoint.is_some_and(|ep| {
+        ep.responses
+            .iter()
+            .any(|r| r.code == code && r.status == o.status)
+    });
+    // "No such record" comes only from a target that read the request and looked.
+    let not_found = endpoint
+        .and_then(|ep| {
+            let key = &ep.sandbox.as_ref()?.lookup.not_found;
+            contract.catalogue.expected(&ep.id, key, None)
+        })
+        .is_some_and(|x| x.code == code && x.status == o.status);
+    (success || own || not_found).then_some(code)
+}
+
+/// Note what `e` tells of its endpoint in `traffic` (an exchange not kept).
+pub fn note(contract: &Contract, e: &Exchange, traffic: &mut crate::client::Traffic) {
+    if let Some(code) = telling_code(contract, e) {
+        let codes = traffic.telling.entry(e.endpoint_id.clone()).or_default();
+        if !codes.contains(&code) {
+            codes.insert(code);
+        }
+    }
 }
 
 /// Whether any endpoint answered any request in a way that shows it read it: when none

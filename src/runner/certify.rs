@@ -16,7 +16,7 @@ use crate::sandbox::{Sandbox, SandboxConfig, SandboxError};
 use super::config::RunOptions;
 use super::plan::{self, PlanError};
 use super::results::RunResults;
-use super::suite::{SuiteError, SuiteOptions, run_suite};
+use super::suite::{SuiteError, SuiteOptions};
 use super::{Execution, Progress};
 
 #[derive(Debug, thiserror::Error)]
@@ -44,6 +44,8 @@ pub enum RunError {
         "proxy unreachable: {proxy}: {reason}; the target was not tried: fix the proxy variable, or pass --no-proxy (or add the host to NO_PROXY) to go direct"
     )]
     ProxyUnreachable { proxy: String, reason: String },
+    #[error("cannot write the journal {path}: {reason}")]
+    Journal { path: String, reason: String },
     /// Stopped before any request: nothing was sent, so there is nothing to report.
     #[error("{cause}: stopped while {during}; nothing was sent and no report was written")]
     Stopped {
@@ -130,8 +132,31 @@ impl Certification {
 /// How many exchanges carried our current time (not a deliberately shifted one) and were
 /// answered with the `stale-tran-time` code, and that code. `None` when there are none.
 pub fn stale_rejections(contract: &Contract, results: &RunResults) -> Option<(usize, String)> {
+    let code = &contract.catalogue.convention("*", "stale-tran-time")?.code;
+    let count = results
+        .scenarios
+        .iter()
+        .flat_map(|s| &s.exchanges)
+        .filter(|e| answered_stale(contract, e))
+        .count()
+        + results
+            .scenarios
+            .iter()
+            .map(|s| s.traffic.stale)
+            .sum::<usize>();
+    (count > 0).then(|| (count, code.clone()))
+}
+
+/// Whether `e` carried our current time (not a deliberately shifted one) and was answered
+/// with the `stale-tran-time` code: counted once per exchange, as it goes by.
+pub fn answered_stale(contract: &Contract, e: &Exchange) -> bool {
     let catalogue = &contract.catalogue;
-    let code = &catalogue.convention("*", "stale-tran-time")?.code;
+    let Some(code) = catalogue
+        .convention("*", "stale-tran-time")
+        .map(|c| &c.code)
+    else {
+        return false;
+    };
     let envelope = &catalogue.envelope;
     let header = |e: &Exchange, name: &str| {
         e.request_headers
@@ -139,34 +164,26 @@ pub fn stale_rejections(contract: &Contract, results: &RunResults) -> Option<(us
             .find(|(n, _)| n.eq_ignore_ascii_case(name))
             .map(|(_, v)| v.clone())
     };
-    let count = results
-        .scenarios
-        .iter()
-        .flat_map(|s| &s.exchanges)
-        .filter(|e| {
-            let answered_stale = e
-                .response
-                .as_ref()
-                .and_then(|r| r.message())
-                .and_then(|m| {
-                    m.get(&envelope.result_object)?
-                        .get(&envelope.code_field)?
-                        .as_str()
-                        .map(|c| c == code)
-                })
-                .unwrap_or(false);
-            let sent_now = || {
-                let zone = header(e, headers::TIME_ZONE)?
-                    .parse::<TimeZoneName>()
-                    .ok()?;
-                let sent = ids::parse_tran_time(&header(e, headers::TRAN_TIME)?, zone)?;
-                let off = (sent.with_timezone(&chrono::Utc) - e.started_at).num_seconds();
-                Some(off.abs() <= UNSHIFTED_TOLERANCE_SECONDS)
-            };
-            answered_stale && sent_now().unwrap_or(false)
+    let answered_stale = e
+        .response
+        .as_ref()
+        .and_then(|r| r.message())
+        .and_then(|m| {
+            m.get(&envelope.result_object)?
+                .get(&envelope.code_field)?
+                .as_str()
+                .map(|c| c == code)
         })
-        .count();
-    (count > 0).then(|| (count, code.clone()))
+        .unwrap_or(false);
+    let sent_now = || {
+        let zone = header(e, headers::TIME_ZONE)?
+            .parse::<TimeZoneName>()
+            .ok()?;
+        let sent = ids::parse_tran_time(&header(e, headers::TRAN_TIME)?, zone)?;
+        let off = (sent.with_timezone(&chrono::Utc) - e.started_at).num_seconds();
+        Some(off.abs() <= UNSHIFTED_TOLERANCE_SECONDS)
+    };
+    answered_stale && sent_now().unwrap_or(false)
 }
 
 /// A request that proves the target answers HTTP at all, and reads its clock. Any HTTP
@@ -422,7 +439,19 @@ pub async fn certify_until(
         transport,
         generated_budget: super::suite::DEFAULT_GENERATED_BUDGET,
     };
-    let execution = run_suite(target, fixtures, features, &suite, progress).await;
+    let journal =
+        match &options.journal {
+            Some(path) => Some(crate::capture::journal::Journal::create(path).map_err(|e| {
+                RunError::Journal {
+                    path: path.display().to_string(),
+                    reason: e.to_string(),
+                }
+            })?),
+            None => None,
+        };
+    let execution =
+        super::suite::run_suite_journaled(target, fixtures, features, &suite, journal, progress)
+            .await;
     if let Some(sandbox) = sandbox {
         sandbox.shutdown().await;
     }

@@ -314,6 +314,9 @@ pub struct RunOptions {
     pub no_proxy: bool,
     /// Fewer verified requirements than this fail the run (exit 1).
     pub min_verified: Option<MinVerified>,
+    /// Where every exchange is written as it finishes, redacted (`--journal`; by default
+    /// `journal.ndjson` in the report folder, none without one).
+    pub journal: Option<PathBuf>,
 }
 
 impl RunOptions {
@@ -345,6 +348,7 @@ impl RunOptions {
             max_duration: None,
             no_proxy: false,
             min_verified,
+            journal: None,
         }
     }
 }
@@ -438,6 +442,10 @@ impl RunOptions {
                 .map(|d| d.as_secs())
                 .unwrap_or(0)
         });
+        let journal = s
+            .report_dir
+            .as_ref()
+            .map(|d| d.join(crate::capture::journal::FILE_NAME));
         Ok(RunOptions {
             base_url: s.base_url,
             fixtures: s.fixtures,
@@ -458,6 +466,7 @@ impl RunOptions {
             max_duration,
             no_proxy: s.no_proxy.unwrap_or(false),
             min_verified: s.min_verified,
+            journal,
         })
     }
 }

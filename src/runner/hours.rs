@@ -56,6 +56,49 @@ fn open_answer(contract: &Contract, e: &Exchange) -> Option<String> {
     ((code == SUCCESS && (200..300).contains(&o.status)) || about_record).then_some(code)
 }
 
+/// The minute an exchange's request was sent in: the key its open answers are noted under.
+fn minute(at: DateTime<Utc>) -> i64 {
+    at.timestamp().div_euclid(60)
+}
+
+/// Note an open bank's answer of an exchange not kept: the first and the last of each
+/// (endpoint, bank, minute), which are the closest to any moment in the minutes around.
+pub fn note(contract: &Contract, e: &Exchange, traffic: &mut crate::client::Traffic) {
+    let Some(code) = open_answer(contract, e) else {
+        return;
+    };
+    let Some(bank) = bank_of(e) else {
+        return;
+    };
+    let seen = (e.started_at, e.correlation_id.clone(), code);
+    let key = (e.endpoint_id.clone(), bank, minute(e.started_at));
+    let entry = traffic.open_banks.entry(key).or_default();
+    if entry.first.as_ref().is_none_or(|f| seen.0 < f.0) {
+        entry.first = Some(seen.clone());
+    }
+    if entry.last.as_ref().is_none_or(|l| seen.0 > l.0) {
+        entry.last = Some(seen);
+    }
+}
+
+/// An open answer noted of an exchange not kept, near `c`: its code and correlation id.
+fn noted_open(scenarios: &[ScenarioResult], c: &Closed) -> Option<(String, String)> {
+    let at = minute(c.at);
+    scenarios.iter().find_map(|s| {
+        (at - 1..=at + 1).find_map(|m| {
+            let seen = s
+                .traffic
+                .open_banks
+                .get(&(c.endpoint.clone(), c.bank.clone(), m))?;
+            [&seen.first, &seen.last]
+                .into_iter()
+                .flatten()
+                .find(|(t, _, _)| (*t - c.at).abs() <= SAME_MOMENT)
+                .map(|(_, id, code)| (code.clone(), id.clone()))
+        })
+    })
+}
+
 struct Closed {
     scenario: usize,
     requirement: String,
@@ -103,12 +146,16 @@ pub fn hold_to_evidence(scenarios: &mut [ScenarioResult], contract: &Contract) {
         }
     }
     for c in excused {
-        let open = scenarios.iter().flat_map(|s| &s.exchanges).find_map(|e| {
-            let near = (e.started_at - c.at).abs() <= SAME_MOMENT;
-            (e.endpoint_id == c.endpoint && near && bank_of(e).as_deref() == Some(&c.bank))
-                .then(|| open_answer(contract, e).map(|code| (code, e.correlation_id.clone())))
-                .flatten()
-        });
+        let open = scenarios
+            .iter()
+            .flat_map(|s| &s.exchanges)
+            .find_map(|e| {
+                let near = (e.started_at - c.at).abs() <= SAME_MOMENT;
+                (e.endpoint_id == c.endpoint && near && bank_of(e).as_deref() == Some(&c.bank))
+                    .then(|| open_answer(contract, e).map(|code| (code, e.correlation_id.clone())))
+                    .flatten()
+            })
+            .or_else(|| noted_open(scenarios, &c));
         let Some((open_code, open_id)) = open else {
             continue;
         };

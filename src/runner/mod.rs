@@ -8,6 +8,7 @@ pub mod coverage;
 pub mod hours;
 pub mod plan;
 pub mod results;
+pub mod sink;
 pub mod suite;
 
 use std::io::Write as _;
@@ -241,17 +242,18 @@ fn bound(result: &mut ScenarioResult) {
 }
 
 /// Findings kept per requirement in one scenario (the rest are counted).
-pub const FINDINGS_PER_REQUIREMENT: usize = 10;
+pub use crate::steps::world::FINDINGS_PER_REQUIREMENT;
 
 /// A scenario the stop cut short is not verified, whatever its half-done steps concluded.
 fn mark_interrupted(result: &mut ScenarioResult, cause: Option<Cause>) {
     let Some(cause) = cause else {
         return;
     };
-    let cut_short = result
-        .exchanges
-        .iter()
-        .any(|e| e.failure.as_ref().is_some_and(|f| f.is_interruption()));
+    let cut_short = result.traffic.cut_short
+        || result
+            .exchanges
+            .iter()
+            .any(|e| e.failure.as_ref().is_some_and(|f| f.is_interruption()));
     if cut_short {
         result.verdict = Verdict::NotVerified;
         // Marked like the scenarios that never started: it did not finish either.
@@ -271,6 +273,17 @@ pub async fn execute(
     engine: EngineOptions,
     progress: Arc<dyn Progress>,
 ) -> Execution {
+    execute_journaled(plan, ctx, engine, None, progress).await
+}
+
+/// [`execute`], writing every exchange to `journal` as it finishes.
+pub async fn execute_journaled(
+    plan: Plan,
+    ctx: RunContext,
+    engine: EngineOptions,
+    journal: Option<crate::capture::journal::Journal>,
+    progress: Arc<dyn Progress>,
+) -> Execution {
     let started_at = Utc::now();
     let secrets = {
         let credentials = &ctx.client.target().credentials;
@@ -281,6 +294,11 @@ pub async fn execute(
     };
     let interrupt: Interrupt = ctx.client.interrupt().clone();
     let after_interrupt = interrupt.clone();
+    let sink = Arc::new(sink::RunSink::new(
+        ctx.contract,
+        sink::RunSink::redactor(&secrets, &ctx.fixtures),
+        journal,
+    ));
     let ctx = Arc::new(ctx);
     let planned = Arc::new(plan.scenarios);
     let records: Arc<Mutex<Vec<ScenarioResult>>> = Arc::default();
@@ -325,6 +343,8 @@ pub async fn execute(
                 result.observations = std::mem::take(&mut world.observations);
                 result.exercised = std::mem::take(&mut world.exercised);
                 result.exchanges = std::mem::take(&mut world.exchanges);
+                result.traffic = std::mem::take(&mut world.traffic);
+                result.findings_omitted += world.findings_omitted;
                 if let Some(endpoint) = world.endpoint {
                     result.findings.extend(strays(endpoint, &result.exchanges));
                 }
@@ -332,6 +352,10 @@ pub async fn execute(
                 result
                     .exchanges
                     .splice(0..0, std::mem::take(&mut world.lookups));
+                result
+                    .traffic
+                    .lines
+                    .splice(0..0, std::mem::take(&mut world.lookup_lines));
                 result.duration_ms = world.started.elapsed().as_millis();
                 if result.endpoint.is_none() {
                     result.endpoint = world.endpoint.map(|e| e.id.clone());
@@ -388,15 +412,31 @@ pub async fn execute(
     if engine.fail_fast {
         runner = runner.fail_fast();
     }
-    let run = CONTEXT.scope(ctx.clone(), runner.run(features.clone()));
-    // A stop lets the scenarios in flight wind down, then drops whatever is left.
+    let run_sink: Arc<dyn crate::steps::world::ExchangeSink> = sink.clone();
+    let run = crate::steps::world::SINK.scope(
+        run_sink,
+        CONTEXT.scope(ctx.clone(), runner.run(features.clone())),
+    );
+    // A stop lets the scenarios in flight wind down, then drops whatever is left; the
+    // journal is flushed as soon as the stop comes.
     tokio::select! {
         _ = run => {}
         _ = async {
             interrupt.triggered().await;
+            sink.flush();
             tokio::time::sleep(WIND_DOWN).await;
         } => {}
     }
+    let journal = match Arc::try_unwrap(sink) {
+        Ok(sink) => sink.finish().unwrap_or_else(|e| {
+            progress.note(&e);
+            None
+        }),
+        Err(sink) => {
+            sink.flush();
+            None
+        }
+    };
 
     let mut scenarios = std::mem::take(&mut *records.lock().unwrap_or_else(|e| e.into_inner()));
     let interrupted = interrupt.cause();
@@ -435,6 +475,7 @@ pub async fn execute(
             proxy: None,
             source: Default::default(),
             exchanges_judged: None,
+            journal,
         },
         scenarios,
     };

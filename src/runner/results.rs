@@ -47,8 +47,13 @@ pub struct ScenarioResult {
     /// scenario (not through another reading): a generated-cases scenario may do both.
     #[serde(skip)]
     pub exercised: BTreeSet<String>,
+    /// The exchanges kept as examples: every one of an ordinary scenario, a few of a
+    /// generated-cases scenario (those with findings first); the rest are in `traffic`.
     #[serde(skip)]
     pub exchanges: Vec<Exchange>,
+    /// The exchanges not kept, summarised, and the journal line of each one kept.
+    #[serde(skip)]
+    pub traffic: crate::client::Traffic,
     /// The flow control that outlasted a request's resend budget, when one did (the
     /// scenario is then not verified, and `reason` says so).
     #[serde(skip)]
@@ -68,6 +73,16 @@ fn is_zero(n: &usize) -> bool {
 }
 
 impl ScenarioResult {
+    /// Exchanges this scenario sent: its examples and those only counted.
+    pub fn exchange_count(&self) -> usize {
+        self.traffic.sent
+            + self
+                .exchanges
+                .iter()
+                .filter(|e| !e.failure.as_ref().is_some_and(|f| f.was_not_sent()))
+                .count()
+    }
+
     /// The scenario verified nothing, for this reason.
     pub fn not_verified(&mut self, why: crate::judge::NotVerified) {
         self.verdict = Verdict::NotVerified;
@@ -100,6 +115,7 @@ impl ScenarioResult {
             observations: Vec::new(),
             exercised: BTreeSet::new(),
             exchanges: Vec::new(),
+            traffic: Default::default(),
             gave_up: None,
             expected_rejection: None,
             refused_alike: None,
@@ -135,6 +151,9 @@ pub struct RunMeta {
     /// keep only examples).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub exchanges_judged: Option<usize>,
+    /// The journal every exchange of the run was written to, when one was.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub journal: Option<JournalRef>,
 }
 
 /// What produced a run's exchanges.
@@ -169,6 +188,25 @@ impl Source {
             Source::Capture | Source::Proxy => "the traffic never exercised it",
             Source::Client => "the client never exercised it",
         }
+    }
+}
+
+/// A run's journal: where it is and how many exchanges it holds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct JournalRef {
+    /// The file the journal was written to.
+    #[serde(skip)]
+    pub path: std::path::PathBuf,
+    pub lines: u64,
+}
+
+impl JournalRef {
+    /// The journal's file name (what results.json names: the folder is the reader's).
+    pub fn file_name(&self) -> String {
+        self.path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default()
     }
 }
 
@@ -244,18 +282,44 @@ impl RunResults {
         }
         self.scenarios
             .iter()
-            .flat_map(|s| &s.exchanges)
-            .filter(|e| !e.failure.as_ref().is_some_and(|f| f.was_not_sent()))
-            .count()
+            .map(ScenarioResult::exchange_count)
+            .sum()
+    }
+
+    /// Requests a stopped run refused before sending them.
+    pub fn not_sent_count(&self) -> usize {
+        self.scenarios
+            .iter()
+            .map(|s| {
+                s.traffic.not_sent
+                    + s.exchanges
+                        .iter()
+                        .filter(|e| e.failure.as_ref().is_some_and(|f| f.was_not_sent()))
+                        .count()
+            })
+            .sum()
     }
 
     /// Requests sent again after flow control (each exchange's earlier attempts).
     pub fn resend_count(&self) -> usize {
         self.scenarios
             .iter()
-            .flat_map(|s| &s.exchanges)
-            .map(|e| e.attempts.len())
+            .map(|s| {
+                s.traffic.resends + s.exchanges.iter().map(|e| e.attempts.len()).sum::<usize>()
+            })
             .sum()
+    }
+
+    /// The answer times of every exchange that got an answer, kept or not.
+    pub fn durations(&self) -> crate::client::Durations {
+        let mut all = crate::client::Durations::default();
+        for s in &self.scenarios {
+            all.merge(&s.traffic.durations);
+            for e in s.exchanges.iter().filter(|e| e.response.is_some()) {
+                all.add(u64::try_from(e.duration.as_micros()).unwrap_or(u64::MAX));
+            }
+        }
+        all
     }
 
     pub fn duration(&self) -> Duration {
@@ -413,6 +477,7 @@ mod tests {
                 proxy: None,
                 source: Default::default(),
                 exchanges_judged: None,
+                journal: None,
             },
             scenarios,
         }

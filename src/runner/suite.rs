@@ -69,6 +69,18 @@ pub async fn run_suite(
     options: &SuiteOptions,
     progress: Arc<dyn Progress>,
 ) -> Result<Execution, SuiteError> {
+    run_suite_journaled(target, fixtures, features, options, None, progress).await
+}
+
+/// [`run_suite`], writing every exchange to `journal` as it finishes.
+pub async fn run_suite_journaled(
+    target: Target,
+    fixtures: Fixtures,
+    features: Vec<gherkin::Feature>,
+    options: &SuiteOptions,
+    journal: Option<crate::capture::journal::Journal>,
+    progress: Arc<dyn Progress>,
+) -> Result<Execution, SuiteError> {
     let contract = match options.contract {
         Some(c) => c,
         None => Contract::shared()?,
@@ -104,7 +116,7 @@ pub async fn run_suite(
         generated_concurrency: options.concurrency.clamp(1, 8),
         generated_budget: options.generated_budget,
     };
-    Ok(super::execute(
+    Ok(super::execute_journaled(
         planned,
         ctx,
         EngineOptions {
@@ -113,6 +125,7 @@ pub async fn run_suite(
             target_label: label,
             profile: options.profile.as_str().to_owned(),
         },
+        journal,
         progress,
     )
     .await)

@@ -230,62 +230,73 @@ pub fn generate(
     seed: u64,
     count: usize,
 ) -> Vec<GeneratedCase> {
+    cases(contract, fixtures, endpoint, seed, count).collect()
+}
+
+/// The cases of [`generate`], one at a time: a run of any size holds only those in flight.
+pub fn cases(
+    contract: &Contract,
+    fixtures: &Fixtures,
+    endpoint: &Endpoint,
+    seed: u64,
+    count: usize,
+) -> impl Iterator<Item = GeneratedCase> + use<> {
     let mut rng = GenRng::seed_from_u64(seed ^ fxhash(&endpoint.id));
     let valid = valid_bodies(fixtures, endpoint);
-    if valid.is_empty() {
-        return Vec::new();
-    }
-    let broken = breakages(contract, endpoint, &mut rng);
-    (0..count)
-        .map(|index| {
-            let base = valid.choose(&mut rng).cloned().unwrap_or_default();
-            if index % 2 == 0 || broken.is_empty() {
+    let broken = if valid.is_empty() {
+        Vec::new()
+    } else {
+        breakages(contract, endpoint, &mut rng)
+    };
+    let count = if valid.is_empty() { 0 } else { count };
+    (0..count).map(move |index| {
+        let base = valid.choose(&mut rng).cloned().unwrap_or_default();
+        if index % 2 == 0 || broken.is_empty() {
+            return GeneratedCase {
+                index,
+                description: "a valid request from the fixtures".into(),
+                body: base,
+                expected_key: "success".into(),
+                field: None,
+            };
+        }
+        let b = &broken[(index / 2) % broken.len()];
+        let mut body = base;
+        if let Some(rule) = &b.rule {
+            let Some(description) = rule.break_in(&mut body) else {
+                // This record lacks a field the rule needs: a valid case instead.
                 return GeneratedCase {
                     index,
                     description: "a valid request from the fixtures".into(),
-                    body: base,
+                    body,
                     expected_key: "success".into(),
                     field: None,
                 };
-            }
-            let b = &broken[(index / 2) % broken.len()];
-            let mut body = base;
-            if let Some(rule) = &b.rule {
-                let Some(description) = rule.break_in(&mut body) else {
-                    // This record lacks a field the rule needs: a valid case instead.
-                    return GeneratedCase {
-                        index,
-                        description: "a valid request from the fixtures".into(),
-                        body,
-                        expected_key: "success".into(),
-                        field: None,
-                    };
-                };
-                return GeneratedCase {
-                    index,
-                    description,
-                    body,
-                    expected_key: b.expected_key.clone(),
-                    field: b.names_field.then(|| b.field.clone()),
-                };
-            }
-            match &b.value {
-                Some(v) => {
-                    body.insert(b.field.clone(), v.clone());
-                }
-                None => {
-                    body.remove(&b.field);
-                }
-            }
-            GeneratedCase {
+            };
+            return GeneratedCase {
                 index,
-                description: b.description.clone(),
+                description,
                 body,
                 expected_key: b.expected_key.clone(),
                 field: b.names_field.then(|| b.field.clone()),
+            };
+        }
+        match &b.value {
+            Some(v) => {
+                body.insert(b.field.clone(), v.clone());
             }
-        })
-        .collect()
+            None => {
+                body.remove(&b.field);
+            }
+        }
+        GeneratedCase {
+            index,
+            description: b.description.clone(),
+            body,
+            expected_key: b.expected_key.clone(),
+            field: b.names_field.then(|| b.field.clone()),
+        }
+    })
 }
 
 #[when("the generated cases for this endpoint are sent")]
@@ -299,14 +310,15 @@ async fn send_generated(world: &mut KonaWorld) {
         world.not_verified = Some("generated cases are off for this run (--generated 0)".into());
         return;
     }
-    let cases = generate(
+    let mut cases = cases(
         ctx.contract,
         &ctx.fixtures,
         endpoint,
         ctx.seed,
         ctx.generated_per_endpoint,
-    );
-    if cases.is_empty() {
+    )
+    .peekable();
+    if cases.peek().is_none() {
         world.not_verified = Some(NotVerified::from(format!(
             "the fixtures offer no valid {} request to generate cases from",
             endpoint.id
@@ -314,10 +326,11 @@ async fn send_generated(world: &mut KonaWorld) {
         return;
     }
     // A slow target gets the budget, not cases × answer time: no case starts after it.
-    let total = cases.len();
+    let total = ctx.generated_per_endpoint;
     let deadline = tokio::time::Instant::now() + ctx.generated_budget;
-    let results: Vec<_> = futures::stream::iter(cases.into_iter().map(|case| {
-        let ctx = ctx.clone();
+    let sending = ctx.clone();
+    let results = futures::stream::iter(cases.map(move |case| {
+        let ctx = sending.clone();
         async move {
             let spec = RequestSpec {
                 endpoint_id: endpoint.id.clone(),
@@ -333,77 +346,89 @@ async fn send_generated(world: &mut KonaWorld) {
         }
     }))
     .take_while(|_| std::future::ready(tokio::time::Instant::now() < deadline))
-    .buffer_unordered(ctx.generated_concurrency.max(1))
-    .collect()
-    .await;
-    if results.len() < total {
-        let answered: Vec<u128> = results
-            .iter()
-            .filter(|(_, e)| e.response.is_some())
-            .map(|(_, e)| e.duration.as_millis())
-            .collect();
-        let typical = match answered.len() {
+    .buffer_unordered(ctx.generated_concurrency.max(1));
+    let mut results = std::pin::pin!(results);
+
+    // Each case is judged as its answer comes, journaled, and kept as an example only when
+    // it is one: memory stays the same whatever the number of cases.
+    let mut findings = Vec::new();
+    let mut gave_up = None;
+    let (mut sent, mut answered, mut answered_ms) = (0usize, 0u128, 0u128);
+    let (mut kept_passed, mut kept_failed) = (0usize, 0usize);
+    while let Some((case, exchange)) = results.next().await {
+        sent += 1;
+        if exchange.response.is_some() {
+            answered += 1;
+            answered_ms += exchange.duration.as_millis();
+        }
+        let mut example = false;
+        if let Some(flow) = exchange.gave_up {
+            // Flow control is not an answer: this case is not judged.
+            gave_up.get_or_insert((flow, exchange.attempts.len() + 1));
+            example = true;
+        } else if let Some(expected) =
+            ctx.contract
+                .catalogue
+                .expected(&endpoint.id, &case.expected_key, case.field.as_deref())
+        {
+            let requirement = case_requirement(ctx.contract, endpoint, &case);
+            let mut own: Vec<Finding> =
+                answer::automatic(ctx.contract, endpoint, ctx.kind, &exchange);
+            let (more, observation) = answer::expectation(
+                ctx.contract,
+                endpoint,
+                ctx.kind,
+                &exchange,
+                &expected,
+                &answer::Blame::same(&requirement),
+                &case.description,
+                false,
+            );
+            if more.is_empty() && observation.as_ref().is_none_or(|o| o.reading.is_none()) {
+                world.exercised.insert(requirement.clone());
+            }
+            own.extend(more);
+            if !own.is_empty() || observation.as_ref().is_some_and(|o| o.reading.is_some()) {
+                example = true;
+            }
+            if let Some(o) = observation {
+                world.add_observation(o);
+            }
+            if !own.is_empty() {
+                let label = format!(
+                    "generated case {} of seed {} ({})",
+                    case.index, ctx.seed, case.description
+                );
+                for f in &mut own {
+                    f.expected = format!("{label}: {}", f.expected);
+                }
+                world.add_findings(&mut findings, own);
+            }
+        }
+        if example && kept_failed < crate::steps::world::FAILED_EXAMPLES {
+            kept_failed += 1;
+            world.keep(exchange);
+        } else if !example && kept_passed < crate::steps::world::PASSED_EXAMPLES {
+            kept_passed += 1;
+            world.keep(exchange);
+        } else {
+            world.pass_by(&exchange);
+        }
+    }
+    if sent < total {
+        let typical = match answered {
             0 => "no answer came".to_owned(),
-            n => format!(
-                "answers took {} ms on average",
-                answered.iter().sum::<u128>() / n as u128
-            ),
+            n => format!("answers took {} ms on average", answered_ms / n),
         };
         eprintln!(
             "{}",
             crate::redact::for_console(&format!(
-                "generated cases for {}: {} of {total} sent; the {} s budget for generated cases ran out ({typical}); --generated sets fewer",
+                "generated cases for {}: {sent} of {total} sent; the {} s budget for generated cases ran out ({typical}); --generated sets fewer",
                 endpoint.id,
-                results.len(),
                 ctx.generated_budget.as_secs_f64()
             ))
         );
     }
-
-    let mut findings = Vec::new();
-    let mut observations = Vec::new();
-    let mut gave_up = None;
-    for (case, exchange) in &results {
-        if let Some(flow) = exchange.gave_up {
-            // Flow control is not an answer: this case is not judged.
-            gave_up.get_or_insert((flow, exchange.attempts.len() + 1));
-            continue;
-        }
-        let label = format!(
-            "generated case {} of seed {} ({})",
-            case.index, ctx.seed, case.description
-        );
-        let Some(expected) = ctx.contract.catalogue.expected(
-            &endpoint.id,
-            &case.expected_key,
-            case.field.as_deref(),
-        ) else {
-            continue;
-        };
-        let requirement = case_requirement(ctx.contract, endpoint, case);
-        let mut own: Vec<Finding> = answer::automatic(ctx.contract, endpoint, ctx.kind, exchange);
-        let (more, observation) = answer::expectation(
-            ctx.contract,
-            endpoint,
-            ctx.kind,
-            exchange,
-            &expected,
-            &answer::Blame::same(&requirement),
-            &case.description,
-            false,
-        );
-        if more.is_empty() && observation.as_ref().is_none_or(|o| o.reading.is_none()) {
-            world.exercised.insert(requirement.clone());
-        }
-        own.extend(more);
-        observations.extend(observation);
-        for f in &mut own {
-            f.expected = format!("{label}: {}", f.expected);
-        }
-        findings.extend(own);
-    }
-    world.exchanges.extend(results.into_iter().map(|(_, e)| e));
-    world.observations.extend(observations);
     // Some cases went unjudged: the scenario no longer speaks for all of them.
     if let Some((flow, attempts)) = gave_up
         && findings.is_empty()

@@ -289,7 +289,7 @@ async fn found_by_asking(world: &mut KonaWorld, noun: String, asked_noun: String
     let exchange = ctx.client.send(&spec, &mut world.rng).await;
     if let Some(flow) = exchange.gave_up {
         world.give_up(flow, exchange.attempts.len() + 1);
-        world.lookups.push(exchange);
+        world.keep_lookup(exchange);
         return;
     }
     // An answer that breaks the contract fails this scenario too: a hostile or broken target
@@ -304,7 +304,7 @@ async fn found_by_asking(world: &mut KonaWorld, noun: String, asked_noun: String
         .cloned();
     let answered = crate::judge::answer::outcome(contract, &exchange)
         .map_or("no answer".to_owned(), |o| o.describe());
-    world.lookups.push(exchange);
+    world.keep_lookup(exchange);
     if !broken.is_empty() {
         world.conclude(broken);
     }

@@ -9,7 +9,7 @@ use rand::SeedableRng;
 use rand::rngs::StdRng;
 use serde_json::{Map, Value};
 
-use crate::client::{Exchange, KonaClient, RequestSpec, TargetKind};
+use crate::client::{Exchange, KonaClient, RequestSpec, TargetKind, Traffic};
 use crate::contract::{Contract, Endpoint};
 use crate::fixtures::Fixtures;
 use crate::judge::{Finding, Observation};
@@ -34,7 +34,43 @@ pub struct RunContext {
 
 tokio::task_local! {
     pub static CONTEXT: Arc<RunContext>;
+    /// Where the run's exchanges go as they finish (the runner provides it).
+    pub static SINK: Arc<dyn ExchangeSink>;
 }
+
+/// Where every finished exchange goes, once: the run's journal, and the summaries the
+/// run-level checks read of the exchanges a scenario does not keep.
+pub trait ExchangeSink: Send + Sync {
+    /// Write `exchange` to the run's journal (redacted): its line, when there is a journal.
+    fn journal(&self, exchange: &Exchange) -> Option<u64>;
+    /// Fold what the run-level checks need of an exchange not kept into `traffic`.
+    fn summarise(&self, exchange: &Exchange, traffic: &mut Traffic);
+}
+
+/// A run without a journal or run-level summaries (a World made outside the runner).
+#[derive(Debug, Default)]
+pub struct NoSink;
+
+impl ExchangeSink for NoSink {
+    fn journal(&self, _: &Exchange) -> Option<u64> {
+        None
+    }
+    fn summarise(&self, _: &Exchange, _: &mut Traffic) {}
+}
+
+/// Exchanges a scenario keeps as examples beyond those with findings: an ordinary
+/// scenario sends a handful and keeps them all; a generated-cases scenario keeps this many
+/// that passed, every one with a finding up to [`FAILED_EXAMPLES`], and counts the rest.
+pub const PASSED_EXAMPLES: usize = 3;
+/// Exchanges with findings (or an observation the run-level checks read) kept per scenario.
+pub const FAILED_EXAMPLES: usize = 64;
+/// Findings kept per requirement in one scenario (the rest are counted).
+pub const FINDINGS_PER_REQUIREMENT: usize = 10;
+/// Observations of one kind (requirement, case, answer, reading) kept per scenario.
+pub const OBSERVATIONS_PER_KIND: usize = 10;
+/// Observations kept per scenario in all: a target answering every case with a code of its
+/// own makes a kind of each.
+pub const OBSERVATIONS_KEPT: usize = 256;
 
 /// The body a scenario is composing: JSON fields, or raw bytes once a step broke it.
 #[derive(Debug, Clone)]
@@ -79,6 +115,13 @@ pub struct KonaWorld {
     pub gave_up: Option<crate::client::FlowControl>,
     pub rng: StdRng,
     pub started: Instant,
+    /// The exchanges not kept as examples, summarised (and each example's journal line).
+    pub traffic: Traffic,
+    /// The journal lines of `lookups`.
+    pub lookup_lines: Vec<Option<u64>>,
+    /// Findings counted but not kept (past [`FINDINGS_PER_REQUIREMENT`] of one requirement).
+    pub findings_omitted: usize,
+    pub sink: Arc<dyn ExchangeSink>,
 }
 
 impl std::fmt::Debug for KonaWorld {
@@ -119,6 +162,86 @@ impl KonaWorld {
             expected_rejection: None,
             rng,
             started: Instant::now(),
+            traffic: Traffic::default(),
+            lookup_lines: Vec::new(),
+            findings_omitted: 0,
+            sink: SINK
+                .try_with(Arc::clone)
+                .unwrap_or_else(|_| Arc::new(NoSink)),
+        }
+    }
+
+    /// Journal `exchange` and keep it as one of the scenario's examples (past
+    /// [`FAILED_EXAMPLES`] + [`PASSED_EXAMPLES`] of them it is only counted).
+    pub fn keep(&mut self, exchange: Exchange) {
+        let line = self.sink.journal(&exchange);
+        if self.exchanges.len() >= FAILED_EXAMPLES + PASSED_EXAMPLES {
+            self.fold(&exchange);
+            return;
+        }
+        self.exchanges.push(exchange);
+        self.traffic.lines.push(line);
+    }
+
+    /// Journal a lookup (a question to another endpoint) and keep it as evidence.
+    pub fn keep_lookup(&mut self, exchange: Exchange) {
+        let line = self.sink.journal(&exchange);
+        self.lookups.push(exchange);
+        self.lookup_lines.push(line);
+    }
+
+    /// Journal `exchange` and keep only its summary.
+    pub fn pass_by(&mut self, exchange: &Exchange) {
+        self.sink.journal(exchange);
+        self.fold(exchange);
+    }
+
+    fn fold(&mut self, exchange: &Exchange) {
+        self.traffic.count(exchange);
+        self.sink.summarise(exchange, &mut self.traffic);
+    }
+
+    /// Add `more` findings, keeping [`FINDINGS_PER_REQUIREMENT`] of each requirement.
+    pub fn add_findings(&mut self, kept: &mut Vec<Finding>, more: Vec<Finding>) {
+        for f in more {
+            let same = kept
+                .iter()
+                .filter(|k| k.requirement == f.requirement)
+                .take(FINDINGS_PER_REQUIREMENT)
+                .count();
+            if same < FINDINGS_PER_REQUIREMENT {
+                kept.push(f);
+            } else {
+                self.findings_omitted += 1;
+            }
+        }
+    }
+
+    /// Add an observation, keeping [`OBSERVATIONS_PER_KIND`] of each kind and
+    /// [`OBSERVATIONS_KEPT`] in all; the rest are counted.
+    pub fn add_observation(&mut self, o: Observation) {
+        let same = self
+            .observations
+            .iter()
+            .filter(|k| {
+                k.requirement == o.requirement
+                    && k.case == o.case
+                    && k.observed_code == o.observed_code
+                    && k.reading == o.reading
+            })
+            .take(OBSERVATIONS_PER_KIND)
+            .count();
+        // Past the total, an observation is kept only when none of its requirement and
+        // reading is: the requirement verdicts read whether any was made.
+        let room = self.observations.len() < OBSERVATIONS_KEPT
+            || !self
+                .observations
+                .iter()
+                .any(|k| k.requirement == o.requirement && k.reading == o.reading);
+        if same < OBSERVATIONS_PER_KIND && room {
+            self.observations.push(o);
+        } else {
+            self.traffic.observations_omitted += 1;
         }
     }
 
@@ -210,7 +333,7 @@ impl KonaWorld {
         } else {
             self.pending = answer::automatic(self.ctx.contract, endpoint, self.ctx.kind, &exchange);
         }
-        self.exchanges.push(exchange.clone());
+        self.keep(exchange.clone());
         self.exchange = Some(exchange);
         Ok(())
     }

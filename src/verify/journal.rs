@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use super::{Judged, Keys, judge_one};
 use crate::capture::{
     CapturedFinding, CapturedVerdict, MAX_CAPTURED_FINDINGS, MAX_CAPTURED_TEXT,
-    MAX_CAPTURED_VERDICTS, Recorded, RecordedMessage, ndjson,
+    MAX_CAPTURED_VERDICTS, Recorded, ndjson,
 };
 use crate::contract::{Contract, Endpoint};
 use crate::judge::Finding;
@@ -31,37 +31,7 @@ pub enum JournalError {
     },
 }
 
-/// `rec` as it may be kept: credentials replaced whole, tokens and secrets filtered,
-/// personal values in bodies masked.
-pub fn redact_recorded(rec: &Recorded, redactor: &Redactor) -> Recorded {
-    let message = |m: &RecordedMessage| {
-        let body = match crate::client::json::parse(&m.body) {
-            Ok(v) => redactor.json(&v).to_string().into_bytes(),
-            Err(_) => m.body.clone(),
-        };
-        let body = redactor.filter_bytes(&body);
-        RecordedMessage {
-            headers: redactor.headers(&m.headers),
-            // A body cut when recorded keeps the size sent, so a reader knows it is cut.
-            size: if m.truncated() {
-                m.size
-            } else {
-                body.len() as u64
-            },
-            body,
-        }
-    };
-    let mut out = rec.clone();
-    out.redacted = true;
-    out.at_capture = Vec::new();
-    out.request = message(&rec.request);
-    if let Some(r) = &mut out.response {
-        r.message = message(&r.message);
-    }
-    out.url = redactor.text(&rec.url);
-    out.error = rec.error.as_deref().map(|e| redactor.text(e));
-    out
-}
+pub use crate::capture::journal::redact_recorded;
 
 /// An exchange log being written, one line an exchange.
 pub struct Journal {
@@ -193,9 +163,53 @@ fn cut(s: &str) -> String {
     crate::client::evidence::cut_text(s, MAX_CAPTURED_TEXT).into_owned()
 }
 
-/// Put a redacted line's capture-time verdicts in place of what judging it again found.
-pub fn apply_at_capture(judged: &mut Judged, rec: &Recorded) {
-    if !rec.redacted || rec.at_capture.is_empty() {
+/// The rules whose evidence redaction replaces on any line: the credential headers, the
+/// token over the unmasked body, masked values against a schema.
+fn touched_by_redaction(judged: &Judged, endpoint_response: &str) -> Vec<String> {
+    use crate::judge::request::ids;
+    let mut out: Vec<String> = [
+        ids::HDR_ACCESS_KEY,
+        ids::TOKEN_FORM,
+        ids::TOKEN_TIME,
+        ids::TOKEN_HMAC,
+        ids::BODY_SCHEMA,
+    ]
+    .iter()
+    .map(|s| (*s).to_owned())
+    .collect();
+    out.push(endpoint_response.to_owned());
+    // Any other rule a schema judged (a field rule named by an x-requirement).
+    out.extend(
+        judged
+            .findings()
+            .filter(|f| !f.schema_errors.is_empty())
+            .filter_map(|f| f.requirement.clone()),
+    );
+    out
+}
+
+/// Put a redacted line's capture-time verdicts in place of what judging it again found. A
+/// redacted line without them (a run's journal) is not judged on the rules redaction
+/// touches: they are left unexercised, and the reports say why.
+pub fn apply_at_capture(judged: &mut Judged, rec: &Recorded, endpoint_response: &str) {
+    if !rec.redacted {
+        return;
+    }
+    if rec.at_capture.is_empty() {
+        for id in touched_by_redaction(judged, endpoint_response) {
+            judged
+                .request
+                .findings
+                .retain(|f| f.requirement.as_deref() != Some(id.as_str()));
+            judged
+                .answer
+                .retain(|f| f.requirement.as_deref() != Some(id.as_str()));
+            judged.request.exercised.retain(|k| *k != id);
+            judged.answer_exercised.remove(&id);
+        }
+        judged.unjudged.get_or_insert_with(|| {
+            "a redacted line without capture-time verdicts (a run's journal): the rules redaction changes (credentials, the token, masked values against a schema) were not judged again".to_owned()
+        });
         return;
     }
     for v in &rec.at_capture {
@@ -247,7 +261,7 @@ pub fn apply_at_capture(judged: &mut Judged, rec: &Recorded) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::capture::{Location, Position, RecordedResponse};
+    use crate::capture::{Location, Position, RecordedMessage, RecordedResponse};
     use crate::secret::Secret;
 
     #[test]

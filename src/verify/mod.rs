@@ -267,6 +267,7 @@ pub fn meta(
         proxy: None,
         source,
         exchanges_judged: None,
+        journal: None,
     }
 }
 
@@ -368,7 +369,7 @@ pub fn judge_one(contract: &Contract, endpoint: &Endpoint, rec: &Recorded, keys:
         unjudged,
         exchange,
     };
-    journal::apply_at_capture(&mut judged, rec);
+    journal::apply_at_capture(&mut judged, rec, &endpoint.response_requirement);
     judged
 }
 

@@ -86,7 +86,7 @@ async fn the_example_endpoint_is_certified_end_to_end_on_its_own_path() {
         .find(|s| s.tags.iter().any(|t| t == "generated"))
         .unwrap();
     assert_eq!(
-        generated.exchanges.len(),
+        generated.exchange_count(),
         40usize.div_ceil(contract.catalogue.endpoints.len())
     );
 }

@@ -31,6 +31,7 @@ mod errata;
 mod false_greens;
 mod fixtures;
 mod hostile;
+mod journal;
 mod layout;
 mod mutants;
 mod observations;

@@ -64,12 +64,23 @@ fn search_dir_of(dir: &Path, canaries: &[String]) -> usize {
         let bytes = std::fs::read(dir.join(f)).unwrap_or_else(|e| panic!("{f}: {e}"));
         searched += assert_clean_of(f, &bytes, canaries);
     }
+    // The journal of every exchange, when the run wrote one into the folder.
+    let journal = dir.join(kona_conformance::capture::journal::FILE_NAME);
+    let journaled = journal.exists();
+    if journaled {
+        let bytes = std::fs::read(&journal).unwrap();
+        searched += assert_clean_of("journal.ndjson", &bytes, canaries);
+    }
     // Nothing else was left behind (temporary files included).
     let names: Vec<String> = std::fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
-    assert_eq!(names.len(), FILES.len(), "{names:?}");
+    assert_eq!(
+        names.len(),
+        FILES.len() + usize::from(journaled),
+        "{names:?}"
+    );
     searched
 }
 

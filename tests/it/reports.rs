@@ -81,6 +81,7 @@ fn scenario(id: &str, name: &str, requirements: &[&str], verdict: Verdict) -> Sc
         observations: Vec::new(),
         exercised: Default::default(),
         exchanges: Vec::new(),
+        traffic: Default::default(),
         gave_up: None,
         expected_rejection: None,
         refused_alike: None,
@@ -106,6 +107,7 @@ fn meta() -> RunMeta {
         proxy: None,
         source: Default::default(),
         exchanges_judged: None,
+        journal: None,
     }
 }
 

@@ -625,3 +625,44 @@ fn proxy_forwards_unchanged_journals_what_reverifies_alike_and_leaks_nothing() {
     }
     assert!(!said.contains(c.secret_key.expose()));
 }
+
+#[test]
+fn a_runs_own_journal_verifies_with_no_server_rule_failed() {
+    let dir = tempfile::tempdir().unwrap();
+    let run_dir = dir.path().join("run");
+    let out = Command::new(BIN)
+        .args([
+            "run",
+            "--quiet",
+            "--seed",
+            "1",
+            "--generated",
+            "50",
+            "--report-dir",
+        ])
+        .arg(&run_dir)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let journal = run_dir.join("journal.ndjson");
+    assert!(
+        journal.is_file(),
+        "run writes its journal beside the reports"
+    );
+    let again = dir.path().join("again");
+    let out = verify(&[&journal], &again, &["--sandbox-keys"]);
+    // The run sends requests that break client rules on purpose (its negative scenarios), so
+    // client rules may fail; no server rule may, and none may fail only because the journal
+    // is redacted.
+    let v = verdicts(&again);
+    let failed: Vec<&String> = v
+        .iter()
+        .filter(|(id, verdict)| !id.starts_with("CLIENT-") && verdict.as_str() == "failed")
+        .map(|(id, _)| id)
+        .collect();
+    assert!(failed.is_empty(), "{failed:?}\n{}", text(&out));
+    for id in ["RESP-CORRELATION-ECHO", "RESP-ENVELOPE", "RESP-CODE-KNOWN"] {
+        assert_eq!(v[id], "passed", "{id}");
+    }
+    assert_ne!(v["CARD-RESP-FIELDS"], "failed");
+}

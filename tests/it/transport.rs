@@ -869,6 +869,7 @@ fn stale_rejections_count_only_requests_stamped_with_our_time() {
             proxy: None,
             source: Default::default(),
             exchanges_judged: None,
+            journal: None,
         },
         scenarios: vec![{
             let mut s = ScenarioResult::new(
