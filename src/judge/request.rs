@@ -130,6 +130,39 @@ impl RequestJudgement {
         });
     }
 
+    /// Exercise `requirement` on header `name` (case-insensitive): its value when sent once,
+    /// else a finding (not sent, or sent more than once) and `None`.
+    fn once<'h>(
+        &mut self,
+        headers: &'h [(String, String)],
+        name: &str,
+        requirement: &'static str,
+        correlation: &str,
+    ) -> Option<&'h str> {
+        self.exercised.insert(requirement);
+        match header(headers, name) {
+            Header::Once(v) => Some(v),
+            Header::Absent => {
+                self.fail(
+                    correlation,
+                    requirement,
+                    format!("header {name}"),
+                    "not sent",
+                );
+                None
+            }
+            Header::Repeated => {
+                self.fail(
+                    correlation,
+                    requirement,
+                    format!("header {name} once"),
+                    "sent more than once",
+                );
+                None
+            }
+        }
+    }
+
     /// Whether `requirement` was exercised and nothing named it.
     pub fn passed(&self, requirement: &str) -> bool {
         self.exercised.contains(requirement)
@@ -184,54 +217,40 @@ pub fn judge(
 
     // A header sent once and of the right length; the value itself is never quoted (the
     // access key is a credential).
-    let fixed_length = |out: &mut RequestJudgement, name: &str, len: usize, id| {
-        out.exercised.insert(id);
-        match header(req.headers, name) {
-            Header::Absent => out.fail(correlation, id, format!("header {name}"), "not sent"),
-            Header::Repeated => out.fail(
-                correlation,
-                id,
-                format!("header {name} once"),
-                "sent more than once",
-            ),
-            Header::Once(v) if chars(v) != len => out.fail(
+    for (name, len, id) in [
+        (ASP_ID, 15, ids::HDR_ASP_ID),
+        (ACCESS_KEY, 40, ids::HDR_ACCESS_KEY),
+    ] {
+        if let Some(v) = out.once(req.headers, name, id, correlation)
+            && chars(v) != len
+        {
+            out.fail(
                 correlation,
                 id,
                 format!("{name} of exactly {len} characters"),
                 length_of(v),
-            ),
-            Header::Once(_) => {}
+            );
         }
-    };
-    fixed_length(&mut out, ASP_ID, 15, ids::HDR_ASP_ID);
-    fixed_length(&mut out, ACCESS_KEY, 40, ids::HDR_ACCESS_KEY);
+    }
 
-    out.exercised.insert(ids::HDR_CORRELATION_ID);
-    match header(req.headers, CORRELATION_ID) {
-        Header::Absent => out.fail(
-            correlation,
-            ids::HDR_CORRELATION_ID,
-            format!("header {CORRELATION_ID}"),
-            "not sent",
-        ),
-        Header::Repeated => out.fail(
-            correlation,
-            ids::HDR_CORRELATION_ID,
-            format!("header {CORRELATION_ID} once"),
-            "sent more than once",
-        ),
-        Header::Once(v) if !crate::crypto::is_correlation_id(v) => out.fail(
+    if let Some(v) = out.once(
+        req.headers,
+        CORRELATION_ID,
+        ids::HDR_CORRELATION_ID,
+        correlation,
+    ) && !crate::crypto::is_correlation_id(v)
+    {
+        out.fail(
             correlation,
             ids::HDR_CORRELATION_ID,
             "yyMMddHHmmss, a hyphen and 7 hex digits (20 characters)",
             correlation_form(v),
-        ),
-        Header::Once(_) => {}
+        );
     }
 
-    out.exercised.insert(ids::HDR_TIME_ZONE);
-    let zone = match header(req.headers, TIME_ZONE) {
-        Header::Once(v) => match v.parse::<TimeZoneName>() {
+    let zone = out
+        .once(req.headers, TIME_ZONE, ids::HDR_TIME_ZONE, correlation)
+        .and_then(|v| match v.parse::<TimeZoneName>() {
             Ok(zone) => Some(zone),
             Err(_) => {
                 out.fail(
@@ -242,26 +261,7 @@ pub fn judge(
                 );
                 None
             }
-        },
-        Header::Absent => {
-            out.fail(
-                correlation,
-                ids::HDR_TIME_ZONE,
-                format!("header {TIME_ZONE}"),
-                "not sent",
-            );
-            None
-        }
-        Header::Repeated => {
-            out.fail(
-                correlation,
-                ids::HDR_TIME_ZONE,
-                format!("header {TIME_ZONE} once"),
-                "sent more than once",
-            );
-            None
-        }
-    };
+        });
 
     let tran_time = tran_time(&mut out, req, zone, correlation);
     token(&mut out, req, keys, zone, tran_time, correlation);
@@ -286,28 +286,7 @@ fn tran_time(
     zone: Option<TimeZoneName>,
     correlation: &str,
 ) -> Option<DateTime<FixedOffset>> {
-    out.exercised.insert(ids::TRAN_TIME_FORM);
-    let value = match header(req.headers, TRAN_TIME) {
-        Header::Once(v) => v,
-        Header::Absent => {
-            out.fail(
-                correlation,
-                ids::TRAN_TIME_FORM,
-                format!("header {TRAN_TIME}"),
-                "not sent",
-            );
-            return None;
-        }
-        Header::Repeated => {
-            out.fail(
-                correlation,
-                ids::TRAN_TIME_FORM,
-                format!("header {TRAN_TIME} once"),
-                "sent more than once",
-            );
-            return None;
-        }
-    };
+    let value = out.once(req.headers, TRAN_TIME, ids::TRAN_TIME_FORM, correlation)?;
     // The zone shifts the instant, not whether the digits name a real time.
     let Some(parsed) = parse_tran_time(value, zone.unwrap_or(TimeZoneName::Kst)) else {
         let digits = value.chars().filter(char::is_ascii_digit).count();
@@ -390,27 +369,8 @@ fn token(
     tran_time: Option<DateTime<FixedOffset>>,
     correlation: &str,
 ) {
-    out.exercised.insert(ids::TOKEN_FORM);
-    let value = match header(req.headers, TRAN_TOKEN) {
-        Header::Once(v) => v,
-        Header::Absent => {
-            out.fail(
-                correlation,
-                ids::TOKEN_FORM,
-                format!("header {TRAN_TOKEN}"),
-                "not sent",
-            );
-            return;
-        }
-        Header::Repeated => {
-            out.fail(
-                correlation,
-                ids::TOKEN_FORM,
-                format!("header {TRAN_TOKEN} once"),
-                "sent more than once",
-            );
-            return;
-        }
+    let Some(value) = out.once(req.headers, TRAN_TOKEN, ids::TOKEN_FORM, correlation) else {
+        return;
     };
     let parsed = match parse_tran_token(value) {
         Ok(parsed) => parsed,
@@ -576,27 +536,16 @@ fn body(
     }
     out.encrypted = true;
     out.exercised.insert(ids::JWE_FORM);
-    out.exercised.insert(ids::JWE_KEY_ID);
-    match header(req.headers, CRYPTO_KEY_ID) {
-        Header::Absent => out.fail(
-            correlation,
-            ids::JWE_KEY_ID,
-            format!("header {CRYPTO_KEY_ID} with the encrypted body"),
-            "not sent",
-        ),
-        Header::Repeated => out.fail(
-            correlation,
-            ids::JWE_KEY_ID,
-            format!("header {CRYPTO_KEY_ID} once"),
-            "sent more than once",
-        ),
-        Header::Once(v) if chars(v) != 32 => out.fail(
+    // An encrypted body needs the key id beside it.
+    if let Some(v) = out.once(req.headers, CRYPTO_KEY_ID, ids::JWE_KEY_ID, correlation)
+        && chars(v) != 32
+    {
+        out.fail(
             correlation,
             ids::JWE_KEY_ID,
             format!("{CRYPTO_KEY_ID} of exactly 32 characters"),
             length_of(v),
-        ),
-        Header::Once(_) => {}
+        );
     }
     if !endpoint.encryption.request {
         out.fail(
