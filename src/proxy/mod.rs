@@ -15,7 +15,7 @@ use std::time::Instant;
 
 use axum::body::Body;
 use axum::extract::{Request, State};
-use axum::http::{HeaderMap, HeaderName, StatusCode};
+use axum::http::{HeaderName, StatusCode};
 use axum::response::{IntoResponse, Response};
 
 use crate::capture::{
@@ -23,6 +23,7 @@ use crate::capture::{
 };
 use crate::client::MAX_RESPONSE_BYTES;
 use crate::contract::Contract;
+use crate::sandbox::tap::header_list;
 use crate::verify::journal::{Journal, LiveVerdicts};
 use crate::verify::{Keys, Route, Tally, judge_one, route};
 
@@ -278,18 +279,6 @@ fn line(rec: &Recorded, judged: &crate::verify::Judged) -> String {
     ))
 }
 
-fn pairs(headers: &HeaderMap) -> Vec<(String, String)> {
-    headers
-        .iter()
-        .map(|(n, v)| {
-            (
-                n.as_str().to_owned(),
-                String::from_utf8_lossy(v.as_bytes()).into_owned(),
-            )
-        })
-        .collect()
-}
-
 /// One exchange: forward, answer, queue for the judge.
 async fn forward(State(shared): State<Arc<Shared>>, request: Request) -> Response {
     let n = shared.seq.fetch_add(1, Ordering::Relaxed) + 1;
@@ -302,7 +291,7 @@ async fn forward(State(shared): State<Arc<Shared>>, request: Request) -> Respons
         .map(|p| p.as_str().to_owned())
         .unwrap_or_else(|| "/".into());
     let url = format!("{}{path}", shared.upstream);
-    let request_headers = pairs(&parts.headers);
+    let request_headers = header_list(&parts.headers);
     let mut rec = Recorded {
         location: Location {
             file: "proxy".into(),
@@ -403,7 +392,7 @@ async fn forward(State(shared): State<Arc<Shared>>, request: Request) -> Respons
     }
     rec.response = Some(RecordedResponse {
         status: status.as_u16(),
-        message: RecordedMessage::new(pairs(&headers), bytes.clone()),
+        message: RecordedMessage::new(header_list(&headers), bytes.clone()),
     });
     let response = reply
         .body(Body::from(bytes))

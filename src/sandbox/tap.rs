@@ -218,7 +218,7 @@ impl AsyncWrite for Watched {
 }
 
 /// Header names and values as text, in the order received.
-pub(crate) fn header_list(headers: &axum::http::HeaderMap) -> Vec<(String, String)> {
+pub fn header_list(headers: &axum::http::HeaderMap) -> Vec<(String, String)> {
     headers
         .iter()
         .map(|(n, v)| {
