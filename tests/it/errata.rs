@@ -901,8 +901,8 @@ fn every_erratum_names_a_test_in_this_file() {
     for e in errata {
         let name = e
             .test
-            .strip_prefix("tests/errata.rs::")
-            .unwrap_or_else(|| panic!("{}: test {} is not in tests/errata.rs", e.id, e.test));
+            .strip_prefix("tests/it/errata.rs::")
+            .unwrap_or_else(|| panic!("{}: test {} is not in tests/it/errata.rs", e.id, e.test));
         assert!(
             source.contains(&format!("fn {name}(")),
             "{}: no test named {name}",
