@@ -173,16 +173,23 @@ fn touched_by_redaction(judged: &Judged, endpoint_response: &str) -> Vec<String>
         ids::TOKEN_TIME,
         ids::TOKEN_HMAC,
         ids::BODY_SCHEMA,
+        // A body over the evidence limit is written cut, no longer JSON.
+        ids::BODY_JSON,
+        "RESP-JSON",
     ]
     .iter()
     .map(|s| (*s).to_owned())
     .collect();
     out.push(endpoint_response.to_owned());
-    // Any other rule a schema judged (a field rule named by an x-requirement).
+    // Any other rule a schema broke at a field redaction masks (a card number, a name).
+    let masked = |path: &str| {
+        path.split('/')
+            .any(|segment| crate::redact::Personal::of_field(segment).is_some())
+    };
     out.extend(
         judged
             .findings()
-            .filter(|f| !f.schema_errors.is_empty())
+            .filter(|f| f.schema_errors.iter().any(|e| masked(&e.instance_path)))
             .filter_map(|f| f.requirement.clone()),
     );
     out
@@ -212,8 +219,16 @@ pub fn apply_at_capture(judged: &mut Judged, rec: &Recorded, endpoint_response: 
         });
         return;
     }
+    // A line may claim a pass only for a rule whose evidence redaction replaced: any other
+    // rule is judged on what the line holds, so a hand-written `atCapture` cannot pass a
+    // rule the judge never evaluated. Failures and "not exercised" are always taken.
+    let touched = touched_by_redaction(judged, endpoint_response);
     for v in &rec.at_capture {
         let id = v.requirement.as_str();
+        let claims_pass = v.exercised && v.findings.is_empty();
+        if claims_pass && !touched.iter().any(|t| t == id) {
+            continue;
+        }
         judged
             .request
             .findings

@@ -292,7 +292,7 @@ pub fn judge_one(contract: &Contract, endpoint: &Endpoint, rec: &Recorded, keys:
             f.actual = format!("{}; {d}", f.actual);
         }
     }
-    let mut exchange = exchange_of(contract, endpoint, rec, &request, keys);
+    let exchange = exchange_of(contract, endpoint, rec, &request, keys);
     let outcome = outcome_of(contract, endpoint, &exchange);
     let mut answer_exercised = BTreeSet::new();
     let mut answer_findings = Vec::new();
@@ -358,7 +358,6 @@ pub fn judge_one(contract: &Contract, endpoint: &Endpoint, rec: &Recorded, keys:
         // (a misworded documented code); a pass is not.
         answer_findings = findings;
     }
-    exchange.forget_parsed_body();
     let mut judged = Judged {
         endpoint: endpoint.id.clone(),
         outcome,
@@ -551,6 +550,73 @@ mod tests {
             "{}",
             asp.name
         );
+    }
+
+    #[test]
+    fn a_redacted_line_cannot_claim_a_pass_for_a_rule_its_redaction_left_intact() {
+        use crate::capture::{CapturedFinding, CapturedVerdict};
+        let c = contract();
+        let endpoint = c.endpoint("card-info").unwrap();
+        // No KONA header: every header rule fails on what the line holds.
+        let mut rec = recorded(1, Vec::new(), br#"{"cardNo":"9410064130111814"}"#, b"{}");
+        rec.redacted = true;
+        let pass = |id: &str| CapturedVerdict {
+            requirement: id.into(),
+            exercised: true,
+            findings: Vec::new(),
+        };
+        rec.at_capture = vec![
+            // Not touched by redaction: the forged pass is ignored, the rule still fails.
+            pass("CLIENT-HDR-ASP-ID"),
+            pass("RESP-CORRELATION-ECHO"),
+            // Touched by redaction (the token is masked): taken from the line.
+            pass("CLIENT-TOKEN-FORM"),
+            // A failure is always taken.
+            CapturedVerdict {
+                requirement: "CLIENT-TRAN-TIME-FORM".into(),
+                exercised: true,
+                findings: vec![CapturedFinding {
+                    expected: "14 digits".into(),
+                    actual: "17 digits".into(),
+                }],
+            },
+        ];
+        let j = judge_one(c, endpoint, &rec, &Keys::default());
+        let failed: Vec<&str> = j
+            .findings()
+            .filter_map(|f| f.requirement.as_deref())
+            .collect();
+        assert!(failed.contains(&"CLIENT-HDR-ASP-ID"), "{failed:?}");
+        assert!(failed.contains(&"RESP-CORRELATION-ECHO"), "{failed:?}");
+        assert!(!failed.contains(&"CLIENT-TOKEN-FORM"), "{failed:?}");
+        assert!(j.request.passed("CLIENT-TOKEN-FORM"));
+        assert!(j.request.findings.iter().any(|f| f.requirement.as_deref()
+            == Some("CLIENT-TRAN-TIME-FORM")
+            && f.actual.contains("judged when recorded")));
+    }
+
+    #[test]
+    fn a_redacted_line_without_capture_time_verdicts_passes_none_of_the_rules_redaction_touched() {
+        let c = contract();
+        let endpoint = c.endpoint("card-info").unwrap();
+        let token = format!("KMV1:20261207100203000:{}=", "A".repeat(43));
+        let headers = vec![
+            ("X-KM-Tran-Token".to_owned(), token),
+            ("X-KM-Access-Key".to_owned(), "a".repeat(40)),
+        ];
+        let mut rec = recorded(1, headers, br#"{"cardNo":"9410064130111814"}"#, b"{}");
+        rec.redacted = true;
+        let keys = Keys::sandbox();
+        let j = judge_one(c, endpoint, &rec, &keys);
+        for id in [
+            "CLIENT-TOKEN-FORM",
+            "CLIENT-TOKEN-HMAC",
+            "CLIENT-HDR-ACCESS-KEY",
+            "CLIENT-BODY-SCHEMA",
+        ] {
+            assert!(!j.request.exercised.contains(id), "{id} counted as judged");
+        }
+        assert!(j.unjudged.is_some());
     }
 
     proptest::proptest! {

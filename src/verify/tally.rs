@@ -11,8 +11,6 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use chrono::{DateTime, Utc};
-
 use super::{Judged, Outcome};
 use crate::capture::{Location, ReadProblem};
 use crate::client::{EvidenceBudget, Exchange};
@@ -92,8 +90,6 @@ pub struct Tally {
     budget: EvidenceBudget,
     pub exchanges: usize,
     pub judged: usize,
-    pub first_at: Option<DateTime<Utc>>,
-    pub last_at: Option<DateTime<Utc>>,
 }
 
 impl Tally {
@@ -109,22 +105,12 @@ impl Tally {
             budget: EvidenceBudget::default(),
             exchanges: 0,
             judged: 0,
-            first_at: None,
-            last_at: None,
-        }
-    }
-
-    fn saw(&mut self, at: Option<DateTime<Utc>>) {
-        self.exchanges += 1;
-        if let Some(at) = at {
-            self.first_at = Some(self.first_at.map_or(at, |f| f.min(at)));
-            self.last_at = Some(self.last_at.map_or(at, |l| l.max(at)));
         }
     }
 
     /// An exchange to a path no endpoint of the contract has.
     pub fn unknown(&mut self, location: &Location, method: &str, path: &str) {
-        self.saw(None);
+        self.exchanges += 1;
         self.unknown
             .add(format!("{method} {path}"), || location.to_string());
     }
@@ -146,13 +132,7 @@ impl Tally {
 
     /// One judged exchange.
     pub fn add(&mut self, location: &Location, mut judged: Judged) {
-        self.saw(
-            judged
-                .exchange
-                .response
-                .as_ref()
-                .map(|_| judged.exchange.started_at),
-        );
+        self.exchanges += 1;
         self.judged += 1;
         let endpoint = self.endpoints.entry(judged.endpoint.clone()).or_default();
         endpoint.exchanges += 1;
@@ -190,8 +170,24 @@ impl Tally {
             .chain(named.keys().filter(|k| !k.is_empty()).cloned())
             .collect();
         let duration = judged.exchange.duration.as_micros();
-        judged.exchange.keep_as_evidence(&self.budget);
-        self.budget.keep(&mut judged.exchange.request_body);
+        // The evidence budget is spent only on an exchange some rule keeps as an example.
+        let kept = exercised.iter().any(|requirement| {
+            match self
+                .rules
+                .get(&(judged.endpoint.clone(), requirement.clone()))
+            {
+                None => true,
+                Some(rule) if named.contains_key(requirement) => {
+                    rule.examples.len() < EXAMPLES_FAILED
+                }
+                Some(rule) => !rule.kept_passing,
+            }
+        });
+        if kept {
+            judged.exchange.keep_as_evidence(&self.budget);
+            self.budget.keep(&mut judged.exchange.request_body);
+            judged.exchange.forget_parsed_body();
+        }
         for requirement in exercised {
             let findings = named.remove(&requirement);
             self.record(

@@ -665,4 +665,50 @@ fn a_runs_own_journal_verifies_with_no_server_rule_failed() {
         assert_eq!(v[id], "passed", "{id}");
     }
     assert_ne!(v["CARD-RESP-FIELDS"], "failed");
+    // The journal holds no token to recompute: the MAC is not verified, never passed.
+    assert_eq!(v["CLIENT-TOKEN-HMAC"], "not-verified");
+}
+
+#[test]
+fn without_keys_the_rules_that_need_them_are_not_verified_never_passed() {
+    if !python_ready() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (ndjson, har) = (dir.path().join("c.ndjson"), dir.path().join("c.har"));
+    let card = record("cards", "active");
+    let calls = vec![call(
+        "card-info",
+        serde_json::json!({"cardNo": card["cardNo"]}),
+        true,
+    )];
+    runtime().block_on(async {
+        let sb = sandbox(None).await;
+        let url = sb.base_url();
+        tokio::task::spawn_blocking({
+            let (ndjson, har) = (ndjson.clone(), har.clone());
+            move || make(&url, &calls, &ndjson, &har)
+        })
+        .await
+        .unwrap();
+        sb.shutdown().await;
+    });
+    let reports = dir.path().join("r");
+    // `verify` removes KONA_SECRET_KEY and KONA_CLIENT_PRIVATE_KEY from its environment.
+    let out = verify(&[&ndjson], &reports, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let v = verdicts(&reports);
+    // The MAC, the server's key and the encrypted answer's inside were never evaluated.
+    for id in [
+        "CLIENT-TOKEN-HMAC",
+        "CLIENT-JWE-KEY",
+        "CLIENT-BODY-SCHEMA",
+        "CARD-RESP-FIELDS",
+        "ENC-RESPONSE",
+    ] {
+        assert_eq!(v[id], "not-verified", "{id}: {v:?}");
+    }
+    // What the line does show is judged.
+    assert_eq!(v["CLIENT-TOKEN-FORM"], "passed");
+    assert_eq!(v["CLIENT-JWE-FORM"], "passed");
 }
