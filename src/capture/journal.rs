@@ -7,12 +7,15 @@
 //! and secrets wherever they appear) and [`Journal::append`] passes the finished line
 //! through the redactor's last byte filter, as every report file does.
 
+use std::borrow::Cow;
+use std::collections::HashMap;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use super::{Location, Position, Recorded, RecordedMessage, RecordedResponse};
 use crate::client::Exchange;
-use crate::redact::{RedactedBody, Redactor};
+use crate::redact::{RedactedBody, Redactor, Replacement};
 
 /// The journal's file name in a report folder.
 pub const FILE_NAME: &str = "journal.ndjson";
@@ -104,15 +107,16 @@ const CACHED_BODIES: usize = 2048;
 /// starts afresh.
 #[derive(Debug, Default)]
 pub struct BodyCache {
-    values: std::collections::HashMap<Vec<u8>, Vec<crate::redact::Replacement>>,
-    /// (the redactor's fingerprint, the body) → the body as written.
-    redacted: std::collections::HashMap<(u64, Vec<u8>), Vec<u8>>,
+    values: HashMap<Vec<u8>, Arc<[Replacement]>>,
+    /// The redactor's fingerprint → the body → the body as written.
+    redacted: HashMap<u64, HashMap<Vec<u8>, Arc<[u8]>>>,
+    redacted_count: usize,
 }
 
 impl BodyCache {
-    fn values(&mut self, body: &[u8]) -> Vec<crate::redact::Replacement> {
+    fn values(&mut self, body: &[u8]) -> Arc<[Replacement]> {
         if body.len() > CACHED_BODY_BYTES {
-            return crate::redact::body_values(body);
+            return crate::redact::body_values(body).into();
         }
         if let Some(v) = self.values.get(body) {
             return v.clone();
@@ -120,38 +124,81 @@ impl BodyCache {
         if self.values.len() >= CACHED_BODIES {
             self.values.clear();
         }
-        let v = crate::redact::body_values(body);
+        let v: Arc<[Replacement]> = crate::redact::body_values(body).into();
         self.values.insert(body.to_vec(), v.clone());
         v
     }
 
-    fn redacted(&mut self, body: &[u8], r: &Redactor, fingerprint: u64) -> Vec<u8> {
+    fn redacted(&mut self, body: &[u8], r: &Redactor, fingerprint: u64) -> Arc<[u8]> {
         if body.len() > CACHED_BODY_BYTES {
-            return redact_body(body, r);
+            return redact_body(body, r).into();
         }
-        let key = (fingerprint, body.to_vec());
-        if let Some(b) = self.redacted.get(&key) {
+        if let Some(b) = self.redacted.get(&fingerprint).and_then(|m| m.get(body)) {
             return b.clone();
         }
-        if self.redacted.len() >= CACHED_BODIES {
+        if self.redacted_count >= CACHED_BODIES {
             self.redacted.clear();
+            self.redacted_count = 0;
         }
-        let b = redact_body(body, r);
-        self.redacted.insert(key, b.clone());
+        let b: Arc<[u8]> = redact_body(body, r).into();
+        self.redacted
+            .entry(fingerprint)
+            .or_default()
+            .insert(body.to_vec(), b.clone());
+        self.redacted_count += 1;
         b
     }
 }
 
 /// The journal line of `e` (no newline), redacted as [`redact_recorded`] does with
 /// `base` specialised for `e` ([`Redactor::for_exchange`]), through the last byte filter;
-/// bodies seen before come from `cache`.
+/// bodies seen before come from `cache`. Written straight from the exchange: nothing that
+/// needs no masking is copied.
 pub fn line_of(e: &Exchange, base: &Redactor, cache: &mut BodyCache) -> Vec<u8> {
     let r = base.for_exchange_with(e, &mut |body| cache.values(body));
     let fingerprint = r.fingerprint();
-    let recorded = redact_with(&recorded_from_exchange(e), &r, &mut |body| {
-        cache.redacted(body, &r, fingerprint)
+    let request_body = cache.redacted(&e.request_body, &r, fingerprint);
+    let request_headers = r.headers_cow(&e.request_headers);
+    let response = e.response.as_ref().map(|resp| {
+        (
+            resp.status,
+            r.headers_cow(&resp.headers),
+            cache.redacted(&resp.body, &r, fingerprint),
+        )
     });
-    r.filter_bytes(super::ndjson::line(&recorded).as_bytes())
+    let method = r.text_cow(&e.method);
+    let url = r.text_cow(&e.url);
+    let error = e.failure.as_ref().map(|f| r.text_cow(&f.reason));
+    let parts = super::ndjson::LineParts {
+        started_at: Some(e.started_at),
+        duration_us: Some(u64::try_from(e.duration.as_micros()).unwrap_or(u64::MAX)),
+        method: &method,
+        url: &url,
+        request: super::ndjson::MessageParts {
+            headers: &request_headers,
+            body: &request_body,
+            size: request_body.len() as u64,
+        },
+        response: response.as_ref().map(|(status, headers, body)| {
+            (
+                *status,
+                super::ndjson::MessageParts {
+                    headers,
+                    body,
+                    size: body.len() as u64,
+                },
+            )
+        }),
+        error: error.as_deref(),
+        redacted: true,
+        at_capture: &[],
+    };
+    let mut out = Vec::with_capacity(2048);
+    super::ndjson::write_line(&parts, &mut out);
+    match r.filter_bytes_cow(&out) {
+        Cow::Borrowed(_) => out,
+        Cow::Owned(filtered) => filtered,
+    }
 }
 
 /// An exchange log being written: one line per [`Journal::append`], buffered, flushed by

@@ -202,37 +202,172 @@ impl Line {
 /// The exchange-log line for one exchange (no newline). The caller redacts what it hands
 /// in: this writes exactly what it is given, bodies cut at [`MAX_BODY_BYTES`].
 pub fn line(recorded: &Recorded) -> String {
-    let to_headers = |h: &[(String, String)]| {
-        h.iter()
-            .map(|(name, value)| Header {
-                name: name.clone(),
-                value: value.clone(),
-            })
-            .collect()
+    fn message(m: &RecordedMessage) -> MessageParts<'_, String> {
+        MessageParts {
+            headers: &m.headers,
+            body: &m.body,
+            size: m.size,
+        }
+    }
+    let parts = LineParts {
+        started_at: recorded.started_at,
+        duration_us: recorded.duration_us,
+        method: &recorded.method,
+        url: &recorded.url,
+        request: message(&recorded.request),
+        response: recorded
+            .response
+            .as_ref()
+            .map(|r| (r.status, message(&r.message))),
+        error: recorded.error.as_deref(),
+        redacted: recorded.redacted,
+        at_capture: &recorded.at_capture,
     };
-    let body = |m: &RecordedMessage| (m.size > 0).then(|| Body::of(&m.body, m.size));
-    let line = Line {
-        format: EXCHANGE_FORMAT.into(),
-        started_at: recorded
+    let mut out = Vec::with_capacity(1024);
+    write_line(&parts, &mut out);
+    // serde_json writes UTF-8.
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// One message of a line to write, borrowed: headers as any string type.
+pub struct MessageParts<'a, S> {
+    pub headers: &'a [(S, S)],
+    pub body: &'a [u8],
+    /// The whole body's length (more than `body` when it was cut).
+    pub size: u64,
+}
+
+/// The parts of one exchange-log line, borrowed from wherever they are, so a line is
+/// written without first copying the exchange into a [`Line`].
+pub struct LineParts<'a, S> {
+    pub started_at: Option<DateTime<Utc>>,
+    pub duration_us: Option<u64>,
+    pub method: &'a str,
+    pub url: &'a str,
+    pub request: MessageParts<'a, S>,
+    pub response: Option<(u16, MessageParts<'a, S>)>,
+    pub error: Option<&'a str>,
+    pub redacted: bool,
+    pub at_capture: &'a [super::CapturedVerdict],
+}
+
+/// Append the line of `parts` to `out` (no newline): the members and order of [`Line`].
+pub fn write_line<S: AsRef<str>>(parts: &LineParts<'_, S>, out: &mut Vec<u8>) {
+    fn body<'b, S>(m: &MessageParts<'b, S>) -> Option<BodyOut<'b>> {
+        (m.size > 0).then(|| BodyOut::of(m.body, m.size))
+    }
+    let line = LineOut {
+        format: EXCHANGE_FORMAT,
+        started_at: parts
             .started_at
             .map(|t| t.to_rfc3339_opts(SecondsFormat::Micros, true)),
-        duration_us: recorded.duration_us,
-        request: LineRequest {
-            method: recorded.method.clone(),
-            url: recorded.url.clone(),
-            headers: to_headers(&recorded.request.headers),
-            body: body(&recorded.request),
+        duration_us: parts.duration_us,
+        request: RequestOut {
+            method: parts.method,
+            url: parts.url,
+            headers: HeadersOut(parts.request.headers),
+            body: body(&parts.request),
         },
-        response: recorded.response.as_ref().map(|r| LineResponse {
-            status: r.status,
-            headers: to_headers(&r.message.headers),
-            body: body(&r.message),
+        response: parts.response.as_ref().map(|(status, m)| ResponseOut {
+            status: *status,
+            headers: HeadersOut(m.headers),
+            body: body(m),
         }),
-        error: recorded.error.clone(),
-        redacted: recorded.redacted,
-        at_capture: recorded.at_capture.clone(),
+        error: parts.error,
+        redacted: parts.redacted,
+        at_capture: parts.at_capture,
     };
-    serde_json::to_string(&line).unwrap_or_default()
+    // Writing to a Vec fails only if a Serialize impl does, and these cannot.
+    let _ = serde_json::to_writer(out, &line);
+}
+
+/// [`Line`] as written, borrowed.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase", bound = "S: AsRef<str>")]
+struct LineOut<'a, S> {
+    format: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    started_at: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    duration_us: Option<u64>,
+    request: RequestOut<'a, S>,
+    response: Option<ResponseOut<'a, S>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<&'a str>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    redacted: bool,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    at_capture: &'a [super::CapturedVerdict],
+}
+
+#[derive(Serialize)]
+#[serde(bound = "S: AsRef<str>")]
+struct RequestOut<'a, S> {
+    method: &'a str,
+    url: &'a str,
+    headers: HeadersOut<'a, S>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    body: Option<BodyOut<'a>>,
+}
+
+#[derive(Serialize)]
+#[serde(bound = "S: AsRef<str>")]
+struct ResponseOut<'a, S> {
+    status: u16,
+    headers: HeadersOut<'a, S>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    body: Option<BodyOut<'a>>,
+}
+
+/// Headers as [`Header`] objects.
+struct HeadersOut<'a, S>(&'a [(S, S)]);
+
+impl<S: AsRef<str>> Serialize for HeadersOut<'_, S> {
+    fn serialize<Z: serde::Serializer>(&self, z: Z) -> Result<Z::Ok, Z::Error> {
+        use serde::ser::{SerializeSeq as _, SerializeStruct as _};
+        struct One<'b>(&'b str, &'b str);
+        impl Serialize for One<'_> {
+            fn serialize<Z: serde::Serializer>(&self, z: Z) -> Result<Z::Ok, Z::Error> {
+                let mut h = z.serialize_struct("Header", 2)?;
+                h.serialize_field("name", self.0)?;
+                h.serialize_field("value", self.1)?;
+                h.end()
+            }
+        }
+        let mut seq = z.serialize_seq(Some(self.0.len()))?;
+        for (name, value) in self.0 {
+            seq.serialize_element(&One(name.as_ref(), value.as_ref()))?;
+        }
+        seq.end()
+    }
+}
+
+/// [`Body`] as written, borrowed when the bytes are text.
+#[derive(Serialize)]
+struct BodyOut<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    text: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    base64: Option<String>,
+    size: u64,
+}
+
+impl<'a> BodyOut<'a> {
+    fn of(bytes: &'a [u8], size: u64) -> BodyOut<'a> {
+        let kept = &bytes[..bytes.len().min(MAX_BODY_BYTES)];
+        match std::str::from_utf8(kept) {
+            Ok(text) => BodyOut {
+                text: Some(text),
+                base64: None,
+                size,
+            },
+            Err(_) => BodyOut {
+                text: None,
+                base64: Some(base64::engine::general_purpose::STANDARD.encode(kept)),
+                size,
+            },
+        }
+    }
 }
 
 /// Read an exchange log line by line, handing each exchange to `each`; the problems of

@@ -100,6 +100,16 @@ pub fn cut_strings(value: &mut serde_json::Value, limit: usize) {
     }
 }
 
+/// Whether [`cut_strings`] with `limit` would change `value`.
+pub fn any_string_longer(value: &serde_json::Value, limit: usize) -> bool {
+    match value {
+        serde_json::Value::String(s) => s.len() > limit,
+        serde_json::Value::Array(items) => items.iter().any(|v| any_string_longer(v, limit)),
+        serde_json::Value::Object(map) => map.values().any(|v| any_string_longer(v, limit)),
+        _ => false,
+    }
+}
+
 /// What is left of [`RUN_EVIDENCE_BUDGET`] in one run; shared by every scenario.
 #[derive(Debug)]
 pub struct EvidenceBudget {

@@ -9,7 +9,8 @@ use chrono::{DateTime, Utc};
 use serde_json::Value;
 
 use super::evidence::{
-    EvidenceBudget, JSON_STRING_LIMIT, QUOTE_LIMIT, cut_in_place, cut_strings, quote,
+    EvidenceBudget, JSON_STRING_LIMIT, QUOTE_LIMIT, any_string_longer, cut_in_place, cut_strings,
+    quote,
 };
 use super::flow::{Attempt, FlowControl};
 use super::json::{self, JsonRefusal};
@@ -63,7 +64,18 @@ pub struct ResponseCapture {
 #[derive(Debug, Clone, Default)]
 pub struct ParsedCache {
     pub(crate) body: OnceLock<Option<Value>>,
-    pub(crate) message: OnceLock<Option<Value>>,
+    /// The member names the body repeats, found by the same parse.
+    pub(crate) body_duplicates: OnceLock<Vec<json::DuplicateMember>>,
+    pub(crate) message: OnceLock<MessageSlot>,
+}
+
+/// Where [`ResponseCapture::message`] is: a plain body with no string to cut is the body's
+/// own tree, not a copy of it.
+#[derive(Debug, Clone)]
+pub(crate) enum MessageSlot {
+    None,
+    Body,
+    Own(Value),
 }
 
 impl ResponseCapture {
@@ -80,29 +92,59 @@ impl ResponseCapture {
         self.parsed
             .body
             .get_or_init(|| {
-                let mut body = json::parse(&self.body).ok()?;
+                let (mut body, duplicates) = match json::parse_noting_duplicates(&self.body) {
+                    Ok(parsed) => parsed,
+                    Err(_) => {
+                        let _ = self.parsed.body_duplicates.set(Vec::new());
+                        return None;
+                    }
+                };
+                let _ = self.parsed.body_duplicates.set(duplicates);
                 cut_strings(&mut body, JSON_STRING_LIMIT);
                 Some(body)
             })
             .as_ref()
     }
 
+    /// Every member name the answer repeats in one object, in the body and in its decrypted
+    /// plaintext: the body's are found by the parse behind [`ResponseCapture::json`].
+    pub fn duplicate_members(&self) -> Vec<json::DuplicateMember> {
+        self.json();
+        let mut out = match self.parsed.body_duplicates.get() {
+            Some(found) => found.clone(),
+            // A body tree set without this parse.
+            None => json::duplicate_members(&self.body),
+        };
+        if let Some(Ok(plain)) = &self.plaintext {
+            out.extend(json::duplicate_members(plain));
+        }
+        out
+    }
+
     /// The message the envelope is in: the decrypted plaintext when the body was encrypted
     /// and decrypted, the body itself otherwise. Its strings are cut at [`QUOTE_LIMIT`]:
     /// everything quoted from it (a result message in a finding) is bounded at the source.
     pub fn message(&self) -> Option<&Value> {
-        self.parsed
-            .message
-            .get_or_init(|| {
-                let mut message = match &self.plaintext {
-                    Some(Ok(plain)) => json::parse(plain).ok()?,
-                    Some(Err(_)) => return None,
-                    None => self.json()?.clone(),
-                };
+        let slot = self.parsed.message.get_or_init(|| {
+            let cut = |mut message: Value| {
                 cut_strings(&mut message, QUOTE_LIMIT);
-                Some(message)
-            })
-            .as_ref()
+                MessageSlot::Own(message)
+            };
+            match &self.plaintext {
+                Some(Ok(plain)) => json::parse(plain).map_or(MessageSlot::None, cut),
+                Some(Err(_)) => MessageSlot::None,
+                None => match self.json() {
+                    None => MessageSlot::None,
+                    Some(body) if !any_string_longer(body, QUOTE_LIMIT) => MessageSlot::Body,
+                    Some(body) => cut(body.clone()),
+                },
+            }
+        });
+        match slot {
+            MessageSlot::None => None,
+            MessageSlot::Body => self.json(),
+            MessageSlot::Own(message) => Some(message),
+        }
     }
 }
 
@@ -401,7 +443,14 @@ impl Exchange {
     pub fn forget_parsed_body(&mut self) {
         if let Some(response) = &mut self.response {
             let message = response.parsed.message.take();
+            let body = response.parsed.body.take().flatten();
             response.parsed = ParsedCache::default();
+            let message = match (message, body) {
+                // The message was the body's tree: it stays as its own.
+                (Some(MessageSlot::Body), Some(body)) => Some(MessageSlot::Own(body)),
+                (Some(MessageSlot::Body), None) => None,
+                (message, _) => message,
+            };
             if let Some(message) = message {
                 let _ = response.parsed.message.set(message);
             }

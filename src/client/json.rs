@@ -143,34 +143,64 @@ pub struct DuplicateMember {
 /// Every repeated member name in `bytes` read as JSON (none if it is not JSON of a shape
 /// [`check_shape`] allows).
 pub fn duplicate_members(bytes: &[u8]) -> Vec<DuplicateMember> {
+    parse_noting_duplicates(bytes)
+        .map(|(_, found)| found)
+        .unwrap_or_default()
+}
+
+/// [`parse`], and every member name repeated in one object, in one pass: the tree is the
+/// one [`parse`] builds (a repeated name keeps its first place and its last value).
+pub fn parse_noting_duplicates(bytes: &[u8]) -> Result<(Value, Vec<DuplicateMember>), JsonRefusal> {
     use serde::de::DeserializeSeed;
-    if check_shape(bytes).is_err() {
-        return Vec::new();
-    }
+    check_shape(bytes)?;
     let mut found = Vec::new();
     let mut de = serde_json::Deserializer::from_slice(bytes);
-    let _ = Walk {
-        path: String::new(),
+    let value = Walk {
+        at: &At::Root,
         found: &mut found,
     }
-    .deserialize(&mut de);
-    found
+    .deserialize(&mut de)
+    .and_then(|v| de.end().map(|()| v))
+    .map_err(|e| JsonRefusal::Invalid(e.to_string()))?;
+    Ok((value, found))
+}
+
+/// Where a value is: its parent chain, made a JSON pointer only for a repeated name
+/// (building one string per member of every answer cost more than the parse).
+enum At<'p> {
+    Root,
+    Member(&'p At<'p>, &'p str),
+    Item(&'p At<'p>, usize),
+}
+
+impl At<'_> {
+    fn pointer(&self) -> String {
+        match self {
+            At::Root => String::new(),
+            At::Member(parent, key) => format!(
+                "{}/{}",
+                parent.pointer(),
+                key.replace('~', "~0").replace('/', "~1")
+            ),
+            At::Item(parent, i) => format!("{}/{i}", parent.pointer()),
+        }
+    }
 }
 
 /// Rebuilds each value while remembering, per object, which names it has seen.
-struct Walk<'a> {
-    path: String,
+struct Walk<'a, 'p> {
+    at: &'p At<'p>,
     found: &'a mut Vec<DuplicateMember>,
 }
 
-impl<'de> serde::de::DeserializeSeed<'de> for Walk<'_> {
+impl<'de> serde::de::DeserializeSeed<'de> for Walk<'_, '_> {
     type Value = Value;
     fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
         d.deserialize_any(self)
     }
 }
 
-impl<'de> serde::de::Visitor<'de> for Walk<'_> {
+impl<'de> serde::de::Visitor<'de> for Walk<'_, '_> {
     type Value = Value;
 
     fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -186,18 +216,13 @@ impl<'de> serde::de::Visitor<'de> for Walk<'_> {
                 let text: String = map.next_value()?;
                 return Ok(serde_json::from_str(&text).unwrap_or(Value::Null));
             }
-            let path = format!(
-                "{}/{}",
-                self.path,
-                key.replace('~', "~0").replace('/', "~1")
-            );
             let value = map.next_value_seed(Walk {
-                path,
+                at: &At::Member(self.at, &key),
                 found: &mut *self.found,
             })?;
             if let Some(first) = out.get(&key) {
                 self.found.push(DuplicateMember {
-                    object: self.path.clone(),
+                    object: self.at.pointer(),
                     key: key.clone(),
                     first: first.to_string(),
                     second: value.to_string(),
@@ -211,7 +236,7 @@ impl<'de> serde::de::Visitor<'de> for Walk<'_> {
     fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
         let mut out = Vec::new();
         while let Some(v) = seq.next_element_seed(Walk {
-            path: format!("{}/{}", self.path, out.len()),
+            at: &At::Item(self.at, out.len()),
             found: &mut *self.found,
         })? {
             out.push(v);
@@ -289,6 +314,27 @@ mod duplicate_tests {
                 second: second.into(),
             }]
         );
+    }
+
+    proptest::proptest! {
+        /// One pass gives the tree `parse` gives, on any bytes, JSON-like or not.
+        #[test]
+        fn noting_duplicates_parses_as_parse_does(
+            text in proptest::string::string_regex(
+                r#"[\{\}\[\],:" a-c0-9.eE+\-\\]{0,48}"#
+            ).unwrap(),
+            members in proptest::collection::vec(("[a-c]", "(-?[0-9]{1,22}(\\.[0-9]{1,3})?|\"[a-c]{0,3}\"|true|null)"), 0..6),
+        ) {
+            let object = format!(
+                "{{{}}}",
+                members.iter().map(|(k, v)| format!("\"{k}\":{v}")).collect::<Vec<_>>().join(",")
+            );
+            for bytes in [text.as_bytes(), object.as_bytes()] {
+                let plain = parse(bytes).ok();
+                let noting = parse_noting_duplicates(bytes).ok().map(|(v, _)| v);
+                proptest::prop_assert_eq!(&plain, &noting, "{}", String::from_utf8_lossy(bytes));
+            }
+        }
     }
 
     #[rstest]

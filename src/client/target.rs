@@ -374,10 +374,14 @@ pub fn install_crypto_provider() {
 /// - Redirects: never followed. The API documents none, and following one would hand the
 ///   signed request and its credentials to whatever origin the answer names.
 /// - Compression: none is negotiated or undone (reqwest is built without decoders).
+/// - Retries: none. reqwest would resend a request the server refused at the protocol
+///   level; every request this harness sends is one it records and judges (its own flow
+///   control decides what to send again), and no copy is made for a resend.
 pub fn build_http_client(options: &TransportOptions) -> Result<reqwest::Client, ClientError> {
     install_crypto_provider();
     let builder = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
+        .retry(reqwest::retry::never().max_retries_per_request(0))
         .timeout(options.timeout)
         .connect_timeout(options.timeout.min(Duration::from_secs(10)))
         .pool_max_idle_per_host(options.pool_per_host)

@@ -2,7 +2,7 @@
 //! `pattern`, so tools that don't know these names (Schemathesis, Prism) still check the
 //! shape; these functions add what a pattern cannot say: a real calendar date and time.
 
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::NaiveDate;
 
 pub const CORRELATION_ID: &str = "kona-correlation-id";
 pub const TRAN_TIME: &str = "kona-tran-time";
@@ -18,21 +18,15 @@ pub fn is_date(s: &str) -> bool {
     all_digits(s, 8) && NaiveDate::parse_from_str(s, "%Y%m%d").is_ok()
 }
 
-/// `yyyyMMddHHmmss`, an instant that exists.
+/// `yyyyMMddHHmmss`, an instant that exists (seconds 00–59: the request formats have no
+/// leap second). Read as `crypto` reads the header, so the schema and the signer agree.
 pub fn is_tran_time(s: &str) -> bool {
-    all_digits(s, 14) && NaiveDateTime::parse_from_str(s, "%Y%m%d%H%M%S").is_ok()
+    crate::crypto::parse_tran_time(s, crate::crypto::TimeZoneName::Utc).is_some()
 }
 
-/// `yyMMddHHmmss-` and 7 hex digits: 20 characters.
-pub fn is_correlation_id(s: &str) -> bool {
-    let Some((stamp, serial)) = s.split_once('-') else {
-        return false;
-    };
-    all_digits(stamp, 12)
-        && NaiveDateTime::parse_from_str(&format!("20{stamp}"), "%Y%m%d%H%M%S").is_ok()
-        && serial.len() == 7
-        && serial.bytes().all(|b| b.is_ascii_hexdigit())
-}
+/// `yyMMddHHmmss-` and 7 hex digits: 20 characters, a time that exists. One reading for
+/// the schema format, the sandbox and the judge: `crypto`'s.
+pub use crate::crypto::is_correlation_id;
 
 /// `KMV1:` + 17-digit time + `:` + 44 characters of padded base64 (a 32-byte MAC).
 pub fn is_tran_token(s: &str) -> bool {
@@ -42,8 +36,7 @@ pub fn is_tran_token(s: &str) -> bool {
     let Some((time, mac)) = rest.split_once(':') else {
         return false;
     };
-    all_digits(time, 17)
-        && NaiveDateTime::parse_from_str(&time[..14], "%Y%m%d%H%M%S").is_ok()
+    crate::crypto::parse_token_time(time, crate::crypto::TimeZoneName::Utc).is_some()
         && mac.len() == 44
         && mac.ends_with('=')
         && !mac[..43].contains('=')
@@ -107,6 +100,7 @@ mod tests {
     #[case("20261121103000", true)]
     #[case("2026112110300000", false)]
     #[case("20261121253000", false)]
+    #[case("20261121103060", false)]
     #[case("2026112110300a", false)]
     fn tran_times(#[case] input: &str, #[case] valid: bool) {
         assert_eq!(is_tran_time(input), valid, "{input}");
@@ -118,6 +112,7 @@ mod tests {
     #[case("261121103000-0a1b2c", false)]
     #[case("261121103000-0a1b2cg", false)]
     #[case("261321103000-0a1b2c3", false)]
+    #[case("261121103060-0a1b2c3", false)]
     #[case("2611211030000a1b2c3x", false)]
     fn correlation_ids(#[case] input: &str, #[case] valid: bool) {
         assert_eq!(is_correlation_id(input), valid, "{input}");

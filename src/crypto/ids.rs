@@ -12,7 +12,10 @@
 use std::fmt;
 use std::str::FromStr;
 
-use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
+use chrono::{
+    DateTime, Datelike as _, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone,
+    Timelike as _, Utc,
+};
 
 /// Length of `X-KM-Tran-Time`.
 pub const TRAN_TIME_LEN: usize = 14;
@@ -77,21 +80,42 @@ pub fn now_in(zone: TimeZoneName) -> DateTime<FixedOffset> {
 }
 
 /// `X-KM-Tran-Time`: `yyyyMMddHHmmss` in `now`'s own offset. 14 digits for
-/// years 0 to 9999.
+/// years 0 to 9999. Written field by field rather than through a strftime pattern, which
+/// is parsed again on every call and every request signs three of these.
 pub fn tran_time(now: &DateTime<FixedOffset>) -> String {
-    now.format("%Y%m%d%H%M%S").to_string()
+    format!(
+        "{:04}{:02}{:02}{:02}{:02}{:02}",
+        now.year(),
+        now.month(),
+        now.day(),
+        now.hour(),
+        now.minute(),
+        now.second()
+    )
 }
 
 /// The token's time: `yyyyMMddHHmmssSSS` in `now`'s own offset. 17 digits for
 /// years 0 to 9999.
 pub fn token_time(now: &DateTime<FixedOffset>) -> String {
-    now.format("%Y%m%d%H%M%S%3f").to_string()
+    format!(
+        "{}{:03}",
+        tran_time(now),
+        now.nanosecond() % 1_000_000_000 / 1_000_000
+    )
 }
 
 /// A fresh `X-KM-Correlation-Id`: `yyMMddHHmmss-` then 7 random lowercase hex digits.
 pub fn correlation_id(now: &DateTime<FixedOffset>, rng: &mut impl rand::Rng) -> String {
     let suffix: u32 = rng.random_range(0..0x1000_0000);
-    format!("{}-{suffix:07x}", now.format("%y%m%d%H%M%S"))
+    format!(
+        "{:02}{:02}{:02}{:02}{:02}{:02}-{suffix:07x}",
+        now.year().rem_euclid(100),
+        now.month(),
+        now.day(),
+        now.hour(),
+        now.minute(),
+        now.second()
+    )
 }
 
 /// Whether `s` is exactly a correlation id: 20 characters, a real date and time
@@ -193,6 +217,32 @@ mod tests {
         assert_eq!(token_time(&kst), "20260102030405007");
         let utc = kst.with_timezone(&TimeZoneName::Utc.offset());
         assert_eq!(tran_time(&utc), "20260101180405");
+    }
+
+    /// The hand-written formats are chrono's patterns, digit for digit.
+    #[test]
+    fn formats_match_the_strftime_patterns() {
+        let mut rng = StdRng::seed_from_u64(3);
+        for t in [
+            "2026-01-02T03:04:05.007+09:00",
+            "2009-12-31T23:59:59.999+00:00",
+            "0999-02-03T00:00:00.000+00:00",
+            "2100-02-28T10:20:30.450+09:00",
+        ] {
+            let now = at(t);
+            assert_eq!(
+                tran_time(&now),
+                now.format("%Y%m%d%H%M%S").to_string(),
+                "{t}"
+            );
+            assert_eq!(
+                token_time(&now),
+                now.format("%Y%m%d%H%M%S%3f").to_string(),
+                "{t}"
+            );
+            let id = correlation_id(&now, &mut rng);
+            assert_eq!(id[..12], now.format("%y%m%d%H%M%S").to_string(), "{t}");
+        }
     }
 
     #[test]

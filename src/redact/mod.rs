@@ -25,6 +25,7 @@
 
 pub mod inert;
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::sync::{LazyLock, OnceLock};
 
@@ -248,6 +249,24 @@ struct State {
     learned_masks: Vec<String>,
     /// One automaton over `learned_values`, built on first use after a change.
     learned_ac: OnceLock<Option<AhoCorasick>>,
+    /// One automaton over everything the two above find plus the private-key and token
+    /// markers: a string it does not match (most of them) is returned as it is after a
+    /// single pass.
+    screen_ac: OnceLock<Option<AhoCorasick>>,
+}
+
+impl State {
+    fn empty() -> State {
+        State {
+            secrets: Vec::new(),
+            secrets_ac: OnceLock::new(),
+            learned: BTreeMap::new(),
+            learned_values: Vec::new(),
+            learned_masks: Vec::new(),
+            learned_ac: OnceLock::new(),
+            screen_ac: OnceLock::new(),
+        }
+    }
 }
 
 impl Default for Redactor {
@@ -290,14 +309,7 @@ impl Redactor {
     /// A redactor that knows every secret this process holds ([`crate::secret::known`]).
     pub fn new() -> Self {
         let mut r = Redactor {
-            state: std::sync::Arc::new(State {
-                secrets: Vec::new(),
-                secrets_ac: OnceLock::new(),
-                learned: BTreeMap::new(),
-                learned_values: Vec::new(),
-                learned_masks: Vec::new(),
-                learned_ac: OnceLock::new(),
-            }),
+            state: std::sync::Arc::new(State::empty()),
             extra: Vec::new(),
             transient: false,
         };
@@ -313,7 +325,9 @@ impl Redactor {
     }
 
     fn add_secret_str(&mut self, raw: &str) {
-        if raw.chars().count() < MIN_SECRET_LEN {
+        // Every form of a secret is added with it: one already known needs no new forms
+        // (each exchange's request brings the run's access key again).
+        if raw.chars().count() < MIN_SECRET_LEN || self.state.secrets.iter().any(|s| s == raw) {
             return;
         }
         let json = serde_json::to_string(raw).unwrap_or_default();
@@ -334,6 +348,7 @@ impl Redactor {
             let state = std::sync::Arc::make_mut(&mut self.state);
             state.secrets.push(form);
             state.secrets_ac = OnceLock::new();
+            state.screen_ac = OnceLock::new();
         }
     }
 
@@ -368,7 +383,7 @@ impl Redactor {
     pub fn for_exchange_with(
         &self,
         exchange: &Exchange,
-        values_of: &mut dyn FnMut(&[u8]) -> Vec<Replacement>,
+        values_of: &mut dyn FnMut(&[u8]) -> std::sync::Arc<[Replacement]>,
     ) -> Redactor {
         let mut r = Redactor {
             state: self.state.clone(),
@@ -384,9 +399,9 @@ impl Redactor {
             response.and_then(|r| r.plaintext.as_ref()?.as_deref().ok()),
         ];
         for body in bodies.into_iter().flatten().filter(|b| !b.is_empty()) {
-            for (value, mask) in values_of(body) {
-                if !r.state.learned.contains_key(&value) {
-                    r.add_extra(value, mask);
+            for (value, mask) in values_of(body).iter() {
+                if !r.state.learned.contains_key(value) {
+                    r.add_extra(value.clone(), mask.clone());
                 }
             }
         }
@@ -428,6 +443,40 @@ impl Redactor {
             .as_ref()
     }
 
+    fn screen_automaton(&self) -> Option<&AhoCorasick> {
+        let state = &*self.state;
+        state
+            .screen_ac
+            .get_or_init(|| {
+                let markers = ["PRIVATE KEY", "KMV1:"];
+                let patterns = state
+                    .secrets
+                    .iter()
+                    .chain(&state.learned_values)
+                    .map(String::as_str)
+                    .chain(markers);
+                // A DFA: built once per run, the fastest to ask "anything here?".
+                AhoCorasick::builder()
+                    .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+                    .build(patterns)
+                    .ok()
+            })
+            .as_ref()
+    }
+
+    /// Whether [`Redactor::text`] leaves `s` as it is: nothing its steps replace is in it.
+    fn leaves_alone(&self, s: &str) -> bool {
+        let Some(screen) = self.screen_automaton() else {
+            return false;
+        };
+        if screen.is_match(s)
+            || (s.bytes().any(|b| b == b':' || b == b'=') && FIELD_PAIR.is_match(s))
+        {
+            return false;
+        }
+        !self.extra.iter().any(|(v, _)| s.contains(v.as_str()))
+    }
+
     /// Remember `value` of field `kind`, to mask it wherever it shows up in free text.
     pub fn learn(&mut self, kind: Personal, value: &str) {
         let value = value.trim();
@@ -450,6 +499,7 @@ impl Redactor {
         state.learned_values.push(value.to_owned());
         state.learned_masks.push(masked);
         state.learned_ac = OnceLock::new();
+        state.screen_ac = OnceLock::new();
     }
 
     /// Learn every personal value in a JSON document.
@@ -532,39 +582,55 @@ impl Redactor {
     pub fn prepare(&mut self) {
         self.secrets_automaton();
         self.learned_automaton();
+        self.screen_automaton();
     }
 
     /// Free text made safe: private keys, tran tokens, secrets, `field: value` pairs and
     /// every learned personal value. Linear in the length of `s`.
     pub fn text(&self, s: &str) -> String {
-        let mut out = s.to_owned();
+        self.text_cow(s).into_owned()
+    }
+
+    /// [`Redactor::text`], borrowing `s` when nothing in it needs masking (most header
+    /// names, ids and times): the journal redacts every header of every exchange.
+    pub fn text_cow<'a>(&self, s: &'a str) -> Cow<'a, str> {
+        if self.leaves_alone(s) {
+            return Cow::Borrowed(s);
+        }
+        self.text_every_step(s)
+    }
+
+    /// [`Redactor::text_cow`] without the screen: every step tried in turn.
+    fn text_every_step<'a>(&self, s: &'a str) -> Cow<'a, str> {
+        let mut out = Cow::Borrowed(s);
         if out.contains("PRIVATE KEY") {
-            out = PEM.replace_all(&out, PRIVATE_KEY_REDACTED).into_owned();
+            out = Cow::Owned(PEM.replace_all(&out, PRIVATE_KEY_REDACTED).into_owned());
         }
         if out.contains("KMV1:") {
-            out = TOKEN.replace_all(&out, TOKEN_REDACTED).into_owned();
+            out = Cow::Owned(TOKEN.replace_all(&out, TOKEN_REDACTED).into_owned());
         }
         if let Some(ac) = self.secrets_automaton()
-            && ac.is_match(&out)
+            && ac.is_match(out.as_ref())
         {
-            out = ac.replace_all(&out, &vec![REDACTED; self.state.secrets.len()]);
+            out = Cow::Owned(ac.replace_all(&out, &vec![REDACTED; self.state.secrets.len()]));
         }
         // A `field: value` pair needs a `:` or `=`: most strings (header names, ids, times)
         // have neither and skip the pattern.
         if out.bytes().any(|b| b == b':' || b == b'=')
-            && let std::borrow::Cow::Owned(masked) =
+            && FIELD_PAIR.is_match(&out)
+            && let Cow::Owned(masked) =
                 FIELD_PAIR.replace_all(&out, |c: &regex::Captures<'_>| mask_pair(&c[1], &c[2]))
         {
-            out = masked;
+            out = Cow::Owned(masked);
         }
         if let Some(ac) = self.learned_automaton()
-            && ac.is_match(&out)
+            && ac.is_match(out.as_ref())
         {
-            out = ac.replace_all(&out, &self.state.learned_masks);
+            out = Cow::Owned(ac.replace_all(&out, &self.state.learned_masks));
         }
         for (value, replacement) in &self.extra {
             if out.contains(value.as_str()) {
-                out = out.replace(value.as_str(), replacement);
+                out = Cow::Owned(out.replace(value.as_str(), replacement));
             }
         }
         out
@@ -622,15 +688,26 @@ impl Redactor {
 
     /// Headers with credentials replaced whole and every other value made safe.
     pub fn headers(&self, headers: &[(String, String)]) -> Vec<(String, String)> {
+        self.headers_cow(headers)
+            .into_iter()
+            .map(|(n, v)| (n.into_owned(), v.into_owned()))
+            .collect()
+    }
+
+    /// [`Redactor::headers`], borrowing every name and value that needs no masking.
+    pub fn headers_cow<'a>(
+        &self,
+        headers: &'a [(String, String)],
+    ) -> Vec<(Cow<'a, str>, Cow<'a, str>)> {
         headers
             .iter()
             .map(|(n, v)| {
                 let value = if is_secret_header(n) {
-                    REDACTED.to_owned()
+                    Cow::Borrowed(REDACTED)
                 } else {
-                    self.text(v)
+                    self.text_cow(v)
                 };
-                (self.text(n), value)
+                (self.text_cow(n), value)
             })
             .collect()
     }
@@ -673,17 +750,41 @@ impl Redactor {
     /// encoding, tran tokens and private keys. Structure-safe: the replacements contain no
     /// quote, backslash or markup character.
     pub fn filter_bytes(&self, bytes: &[u8]) -> Vec<u8> {
-        let mut out = PEM_BYTES
-            .replace_all(bytes, PRIVATE_KEY_REDACTED.as_bytes())
-            .into_owned();
-        out = TOKEN_BYTES
-            .replace_all(&out, TOKEN_REDACTED.as_bytes())
-            .into_owned();
-        if let Some(ac) = self.secrets_automaton() {
-            out = ac.replace_all_bytes(&out, &vec![REDACTED.as_bytes(); self.state.secrets.len()]);
+        self.filter_bytes_cow(bytes).into_owned()
+    }
+
+    /// [`Redactor::filter_bytes`], borrowing `bytes` when nothing in them is filtered.
+    pub fn filter_bytes_cow<'a>(&self, bytes: &'a [u8]) -> Cow<'a, [u8]> {
+        let mut out = Cow::Borrowed(bytes);
+        if memchr::memmem::find(&out, b"PRIVATE KEY").is_some() {
+            out = Cow::Owned(
+                PEM_BYTES
+                    .replace_all(&out, PRIVATE_KEY_REDACTED.as_bytes())
+                    .into_owned(),
+            );
+        }
+        if memchr::memmem::find(&out, b"KMV1:").is_some() {
+            out = Cow::Owned(
+                TOKEN_BYTES
+                    .replace_all(&out, TOKEN_REDACTED.as_bytes())
+                    .into_owned(),
+            );
+        }
+        if let Some(ac) = self.secrets_automaton()
+            && ac.is_match(out.as_ref())
+        {
+            out = Cow::Owned(
+                ac.replace_all_bytes(&out, &vec![REDACTED.as_bytes(); self.state.secrets.len()]),
+            );
         }
         for (value, replacement) in self.extra.iter().filter(|(_, r)| r == REDACTED) {
-            out = replace_bytes(&out, value.as_bytes(), replacement.as_bytes());
+            if memchr::memmem::find(&out, value.as_bytes()).is_some() {
+                out = Cow::Owned(replace_bytes(
+                    &out,
+                    value.as_bytes(),
+                    replacement.as_bytes(),
+                ));
+            }
         }
         out
     }
@@ -744,14 +845,7 @@ impl RedactedBody {
 /// form: what learning from the body remembers (see [`Redactor::for_exchange_with`]).
 pub fn body_values(bytes: &[u8]) -> Vec<Replacement> {
     let mut r = Redactor {
-        state: std::sync::Arc::new(State {
-            secrets: Vec::new(),
-            secrets_ac: OnceLock::new(),
-            learned: BTreeMap::new(),
-            learned_values: Vec::new(),
-            learned_masks: Vec::new(),
-            learned_ac: OnceLock::new(),
-        }),
+        state: std::sync::Arc::new(State::empty()),
         extra: Vec::new(),
         transient: true,
     };
@@ -778,6 +872,63 @@ pub fn for_exchanges<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A run's redactor and one exchange's: secrets, learned values and extras of its own.
+    fn screened_redactor() -> Redactor {
+        let mut r = Redactor::new();
+        r.add_secret_str("kona-secret-canary-0123");
+        r.learn_bytes(r#"{"userName":"홍길동","bankAccount":"110123456789"}"#.as_bytes());
+        r.prepare();
+        let mut one = r.clone();
+        one.transient = true;
+        one.learn_bytes(r#"{"cardNo":"9491339401250765","birthDate":"19750101"}"#.as_bytes());
+        one.add_secret_str("AK-extra-canary-98765");
+        one
+    }
+
+    use proptest::prelude::*;
+
+    proptest::proptest! {
+        /// The screen only skips work: whatever the string, the text is what every step
+        /// in turn makes of it.
+        #[test]
+        fn the_screen_never_changes_the_text(
+            parts in proptest::collection::vec(
+                prop_oneof![
+                    proptest::sample::select(vec![
+                        "kona-secret-canary-0123", "홍길동", "110123456789", "9491339401250765",
+                        "19750101", "AK-extra-canary-98765", "KMV1:20261207101010123:abc=",
+                        "-----BEGIN PRIVATE KEY-----", "cardNo=", "user_name: ", "\"", ":", "=",
+                    ]).prop_map(str::to_owned),
+                    "[ -~]{0,12}",
+                    ".{0,4}",
+                ],
+                0..8,
+            )
+        ) {
+            let r = screened_redactor();
+            let s: String = parts.concat();
+            proptest::prop_assert_eq!(r.text_cow(&s), r.text_every_step(&s));
+        }
+    }
+
+    #[test]
+    fn a_clean_string_is_borrowed_and_a_dirty_one_masked() {
+        let r = screened_redactor();
+        assert!(matches!(r.text_cow("application/json"), Cow::Borrowed(_)));
+        assert!(matches!(
+            r.text_cow("Mon, 07 Dec 2026 06:14:20 GMT"),
+            Cow::Borrowed(_)
+        ));
+        for dirty in [
+            "to 홍길동",
+            "card 9491339401250765",
+            "AK-extra-canary-98765",
+            "cardNo=123456",
+        ] {
+            assert_ne!(r.text_cow(dirty), dirty, "{dirty}");
+        }
+    }
 
     #[test]
     fn masks_match_the_documented_shapes() {

@@ -18,17 +18,22 @@ use super::results::{Finding, ScenarioResult, Verdict};
 pub const READING: &str = "bank-service-hours";
 /// The answers the reading allows: the bank is not open (yet).
 const CLOSED_CODES: [&str; 2] = ["002_004", "002_006"];
-/// The request field that names the bank.
-const BANK_FIELD: &str = "bankCode";
 /// How close two answers must be to speak about the same opening hours: a bank opens or
 /// closes on the minute, and a run's answers a minute apart still describe one state.
 const SAME_MOMENT: chrono::TimeDelta = chrono::TimeDelta::seconds(60);
 
 fn bank_of(e: &Exchange) -> Option<String> {
     let raw = e.request_plaintext.as_deref().unwrap_or(&e.request_body);
-    let body: Value = serde_json::from_slice(raw).ok()?;
-    body.get(BANK_FIELD).map(|v| match v {
-        Value::String(s) => s.clone(),
+    // Only the request field that names the bank is built: every exchange not kept comes
+    // through here.
+    #[derive(serde::Deserialize)]
+    struct Bank {
+        #[serde(rename = "bankCode")]
+        bank: Option<Value>,
+    }
+    let body: Bank = serde_json::from_slice(raw).ok()?;
+    body.bank.map(|v| match v {
+        Value::String(s) => s,
         other => other.to_string(),
     })
 }
