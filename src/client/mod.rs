@@ -252,9 +252,14 @@ impl KonaClient {
             exchange
         };
         let (outcome, duration) = loop {
-            tokio::select! {
-                () = tokio::time::sleep_until(self.pace.reserve().into()) => {}
-                cause = self.interrupt.triggered() => return not_sent(cause, attempts),
+            // Unpaced (the usual case), nothing to wait for: no timer and no second
+            // subscription to the stop signal for each request.
+            let at = self.pace.reserve();
+            if at > Instant::now() {
+                tokio::select! {
+                    () = tokio::time::sleep_until(at.into()) => {}
+                    cause = self.interrupt.triggered() => return not_sent(cause, attempts),
+                }
             }
             if let Some(cause) = self.interrupt.cause() {
                 return not_sent(cause, attempts);

@@ -135,6 +135,27 @@ impl std::fmt::Debug for KonaWorld {
     }
 }
 
+/// Whether an observation joins `kept`: fewer than [`OBSERVATIONS_PER_KIND`] of its kind
+/// (requirement, case, code, reading) are kept, and there is room: under
+/// [`OBSERVATIONS_KEPT`] in all, or none yet of its requirement and reading (the requirement
+/// verdicts read whether any was made). One pass; generated cases bring one per exchange.
+fn keeps_observation(kept: &[Observation], o: &Observation) -> bool {
+    let mut same = 0;
+    let mut group_kept = false;
+    for k in kept {
+        if k.requirement == o.requirement && k.reading == o.reading {
+            group_kept = true;
+            if k.case == o.case && k.observed_code == o.observed_code {
+                same += 1;
+                if same == OBSERVATIONS_PER_KIND {
+                    return false;
+                }
+            }
+        }
+    }
+    kept.len() < OBSERVATIONS_KEPT || !group_kept
+}
+
 impl KonaWorld {
     fn new() -> Self {
         let ctx = CONTEXT
@@ -220,25 +241,7 @@ impl KonaWorld {
     /// Add an observation, keeping [`OBSERVATIONS_PER_KIND`] of each kind and
     /// [`OBSERVATIONS_KEPT`] in all; the rest are counted.
     pub fn add_observation(&mut self, o: Observation) {
-        let same = self
-            .observations
-            .iter()
-            .filter(|k| {
-                k.requirement == o.requirement
-                    && k.case == o.case
-                    && k.observed_code == o.observed_code
-                    && k.reading == o.reading
-            })
-            .take(OBSERVATIONS_PER_KIND)
-            .count();
-        // Past the total, an observation is kept only when none of its requirement and
-        // reading is: the requirement verdicts read whether any was made.
-        let room = self.observations.len() < OBSERVATIONS_KEPT
-            || !self
-                .observations
-                .iter()
-                .any(|k| k.requirement == o.requirement && k.reading == o.reading);
-        if same < OBSERVATIONS_PER_KIND && room {
+        if keeps_observation(&self.observations, &o) {
             self.observations.push(o);
         } else {
             self.traffic.observations_omitted += 1;
@@ -374,4 +377,53 @@ pub fn requirement_tags(tags: &[String]) -> Vec<String> {
         .filter_map(|t| t.strip_prefix("req:"))
         .map(str::to_owned)
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::contract::catalogue::{Expected, Strength};
+
+    fn observation(requirement: &str, case: &str, code: &str, reading: Option<&str>) -> Observation {
+        Observation {
+            endpoint: "card-info".into(),
+            case: case.into(),
+            requirement: requirement.into(),
+            convention: Expected {
+                key: "k".into(),
+                status: 400,
+                code: "000_002".into(),
+                message: String::new(),
+                strength: Strength::Convention,
+                compatible_codes: Vec::new(),
+            },
+            observed_status: 400,
+            observed_code: Some(code.into()),
+            observed_message: None,
+            correlation_id: String::new(),
+            reading: reading.map(str::to_owned),
+        }
+    }
+
+    /// Ten of a kind, then none; past the total only a new requirement or reading.
+    #[test]
+    fn observations_are_capped_per_kind_and_in_all() {
+        let mut kept = Vec::new();
+        let one = observation("R1", "c", "000_002", None);
+        for _ in 0..OBSERVATIONS_PER_KIND {
+            assert!(keeps_observation(&kept, &one));
+            kept.push(one.clone());
+        }
+        assert!(!keeps_observation(&kept, &one));
+        // Another code is another kind.
+        assert!(keeps_observation(&kept, &observation("R1", "c", "000_003", None)));
+        while kept.len() < OBSERVATIONS_KEPT {
+            let n = kept.len();
+            kept.push(observation("R2", &format!("case {n}"), "000_002", None));
+        }
+        assert!(!keeps_observation(&kept, &observation("R2", "new case", "000_002", None)));
+        assert!(!keeps_observation(&kept, &observation("R1", "c", "000_003", None)));
+        assert!(keeps_observation(&kept, &observation("R3", "c", "000_002", None)));
+        assert!(keeps_observation(&kept, &observation("R1", "c", "000_002", Some("E07"))));
+    }
 }
