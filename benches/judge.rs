@@ -1,7 +1,8 @@
 //! The work the harness does on one exchange once its answer is in: the judge (the
 //! automatic checks and the expectation of a generated case), and the exchange's way out
-//! (a redactor for it, its exchange-log line redacted and serialised for the journal).
-//! One real exchange is captured from the in-process sandbox first, so nothing here
+//! (its journal line made as `run` makes it, with bodies new and bodies met before). Each
+//! iteration gets the exchange with its parse-once caches empty, as a run does. One real
+//! exchange is captured from the in-process sandbox first, so nothing here
 //! measures the network.
 //!
 //! Run with `cargo bench --bench judge`.
@@ -9,8 +10,8 @@
 use std::hint::black_box;
 use std::time::Duration;
 
-use criterion::{Criterion, criterion_group, criterion_main};
-use kona_conformance::capture::journal::{recorded_from_exchange, redact_recorded};
+use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
+use kona_conformance::capture::journal::{BodyCache, line_of};
 use kona_conformance::client::{KonaClient, RequestSpec, TransportOptions};
 use kona_conformance::contract::Contract;
 use kona_conformance::judge::answer;
@@ -68,42 +69,60 @@ fn judge(c: &mut Criterion) {
     }
     run_redactor.prepare();
 
+    // As in a run, each iteration meets the answer unparsed: the exchange's parse-once
+    // caches start empty, so the body's parse is part of what is measured.
+    let fresh = || {
+        let mut e = exchange.clone();
+        if let Some(r) = e.response.as_mut() {
+            r.parsed = Default::default();
+        }
+        e
+    };
+
     let mut group = c.benchmark_group("judge/card-info");
     group.bench_function("automatic checks", |b| {
-        b.iter(|| {
-            black_box(answer::automatic(
-                contract,
-                endpoint,
-                kind,
-                black_box(&exchange),
-            ))
-        })
+        b.iter_batched(
+            fresh,
+            |exchange| black_box(answer::automatic(contract, endpoint, kind, &exchange)),
+            BatchSize::SmallInput,
+        )
     });
     group.bench_function("automatic checks and expectation", |b| {
-        b.iter(|| {
-            let found = answer::automatic(contract, endpoint, kind, black_box(&exchange));
-            let expectation = answer::expectation(
-                contract,
-                endpoint,
-                kind,
-                &exchange,
-                &expected,
-                &blame,
-                "a valid request from the fixtures",
-                false,
-            );
-            black_box((found, expectation))
-        })
+        b.iter_batched(
+            fresh,
+            |exchange| {
+                let found = answer::automatic(contract, endpoint, kind, &exchange);
+                let expectation = answer::expectation(
+                    contract,
+                    endpoint,
+                    kind,
+                    &exchange,
+                    &expected,
+                    &blame,
+                    "a valid request from the fixtures",
+                    false,
+                );
+                black_box((found, expectation))
+            },
+            BatchSize::SmallInput,
+        )
     });
-    group.bench_function("journal line (redactor, redact, serialise)", |b| {
-        b.iter(|| {
-            let r = run_redactor.for_exchange(black_box(&exchange));
-            let line = kona_conformance::capture::ndjson::line(&redact_recorded(
-                &recorded_from_exchange(&exchange),
-                &r,
-            ));
-            black_box(r.filter_bytes(line.as_bytes()))
-        })
+    // The run's journal path: a line made as `run` makes it, first with bodies never seen
+    // (each parsed, learned from and masked), then with bodies the run has met before.
+    group.bench_function("journal line, bodies new", |b| {
+        b.iter_batched(
+            fresh,
+            |exchange| black_box(line_of(&exchange, &run_redactor, &mut BodyCache::default())),
+            BatchSize::SmallInput,
+        )
+    });
+    let mut seen = BodyCache::default();
+    group.bench_function("journal line, bodies seen before", |b| {
+        b.iter_batched(
+            fresh,
+            |exchange| black_box(line_of(&exchange, &run_redactor, &mut seen)),
+            BatchSize::SmallInput,
+        )
     });
     group.finish();
     rt.block_on(sandbox.shutdown());

@@ -384,7 +384,12 @@ mod tests {
     use super::*;
     use crate::contract::catalogue::{Expected, Strength};
 
-    fn observation(requirement: &str, case: &str, code: &str, reading: Option<&str>) -> Observation {
+    fn observation(
+        requirement: &str,
+        case: &str,
+        code: &str,
+        reading: Option<&str>,
+    ) -> Observation {
         Observation {
             endpoint: "card-info".into(),
             case: case.into(),
@@ -416,14 +421,29 @@ mod tests {
         }
         assert!(!keeps_observation(&kept, &one));
         // Another code is another kind.
-        assert!(keeps_observation(&kept, &observation("R1", "c", "000_003", None)));
+        assert!(keeps_observation(
+            &kept,
+            &observation("R1", "c", "000_003", None)
+        ));
         while kept.len() < OBSERVATIONS_KEPT {
             let n = kept.len();
             kept.push(observation("R2", &format!("case {n}"), "000_002", None));
         }
-        assert!(!keeps_observation(&kept, &observation("R2", "new case", "000_002", None)));
-        assert!(!keeps_observation(&kept, &observation("R1", "c", "000_003", None)));
-        assert!(keeps_observation(&kept, &observation("R3", "c", "000_002", None)));
-        assert!(keeps_observation(&kept, &observation("R1", "c", "000_002", Some("E07"))));
+        assert!(!keeps_observation(
+            &kept,
+            &observation("R2", "new case", "000_002", None)
+        ));
+        assert!(!keeps_observation(
+            &kept,
+            &observation("R1", "c", "000_003", None)
+        ));
+        assert!(keeps_observation(
+            &kept,
+            &observation("R3", "c", "000_002", None)
+        ));
+        assert!(keeps_observation(
+            &kept,
+            &observation("R1", "c", "000_002", Some("E07"))
+        ));
     }
 }

@@ -755,11 +755,14 @@ fn hostile_headers() {
 fn hostile_encrypted_bodies() {
     let seen = run_property(1_200, encrypted_request());
     assert!(share(&seen, &["undecryptable-body"]) > 0.3, "{seen:?}");
+    // Some cases must get through decryption to the body's checks. The cases are drawn
+    // afresh each run and about 5-7 % do (58 to 81 of 1,200 in four runs; a bound of 5 %
+    // failed the run with 58), so the bound sits below what a run can miss by chance.
     assert!(
         share(
             &seen,
             &["missing-field", "invalid-input", "body-not-json", "success"]
-        ) > 0.05,
+        ) > 0.03,
         "{seen:?}"
     );
 }
