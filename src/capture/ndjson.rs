@@ -82,23 +82,6 @@ pub struct Body {
 }
 
 impl Body {
-    /// The body of `bytes`, kept up to [`MAX_BODY_BYTES`]; `size` is the whole length.
-    pub fn of(bytes: &[u8], size: u64) -> Body {
-        let kept = &bytes[..bytes.len().min(MAX_BODY_BYTES)];
-        match std::str::from_utf8(kept) {
-            Ok(text) => Body {
-                text: Some(text.to_owned()),
-                base64: None,
-                size,
-            },
-            Err(_) => Body {
-                text: None,
-                base64: Some(base64::engine::general_purpose::STANDARD.encode(kept)),
-                size,
-            },
-        }
-    }
-
     /// The bytes kept and the whole size, or why they cannot be read.
     fn bytes(&self) -> Result<(Vec<u8>, u64), String> {
         let bytes = match (&self.text, &self.base64) {
@@ -353,6 +336,7 @@ struct BodyOut<'a> {
 }
 
 impl<'a> BodyOut<'a> {
+    /// The body of `bytes`, kept up to [`MAX_BODY_BYTES`]; `size` is the whole length.
     fn of(bytes: &'a [u8], size: u64) -> BodyOut<'a> {
         let kept = &bytes[..bytes.len().min(MAX_BODY_BYTES)];
         match std::str::from_utf8(kept) {
